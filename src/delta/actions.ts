@@ -179,7 +179,16 @@ export function parseCommit(text: string, file: string): Action[] {
 
 /** The key that tells file actions apart in replay: path plus deletion vector id. */
 export function fileActionKey(path: string, dv: DeletionVectorDescriptor | null | undefined): string {
-  return dv ? `${path}\u0000${deletionVectorId(dv)}` : path
+  const p = canonicalPath(path)
+  return dv ? `${p}\u0000${deletionVectorId(dv)}` : p
+}
+
+/**
+ * One spelling for the forms an absolute local path takes in logs (`/x`, `file:/x`,
+ * `file:///x`), so a remove matches its add whichever form each writer used.
+ */
+export function canonicalPath(path: string): string {
+  return path.startsWith('file:') ? `/${path.slice(5).replace(/^\/+/, '')}` : path
 }
 
 /** The unique id of a deletion vector, as the protocol defines it. */
@@ -235,7 +244,8 @@ function parseMetadata(o: Json, file: string): MetadataAction {
       provider: typeof format.provider === 'string' ? format.provider : 'parquet',
       options: (strMap(format.options, 'format.options', file) ?? {}) as Record<string, string>,
     },
-    schemaString: str(o, 'schemaString', file),
+    // Spark reads a missing schema as an empty struct; so do we.
+    schemaString: typeof o.schemaString === 'string' ? o.schemaString : '{"type":"struct","fields":[]}',
     partitionColumns: partitionColumns.map(String),
     configuration: (strMap(o.configuration, 'configuration', file) ?? {}) as Record<string, string>,
     createdTime: optNum(o.createdTime),

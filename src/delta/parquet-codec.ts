@@ -10,10 +10,21 @@ export interface ByteSource {
 
 /** What to decode from a Parquet file. */
 export interface ParquetReadOptions {
-  /** Top-level columns to decode, by their name in the file; all when omitted. */
-  columns?: string[]
+  /**
+   * Columns to decode: a string names a top-level column (dots are part of the name), an
+   * array is a path into structs (`['add', 'path']`); all when omitted. Names the file
+   * lacks are skipped (a file written before a column was added); columns come back in file
+   * order; `[]` still gives the row count.
+   */
+  columns?: (string | string[])[]
   /** Row groups to decode, by index; all when omitted. */
   rowGroups?: number[]
+  /**
+   * What to do with INT96 timestamps nested in structs, lists or maps, which cannot be decoded
+   * exactly: `error` (default) refuses the read naming the column; `omit` leaves those fields
+   * out of the result (a checkpoint's `stats_parsed` then simply lacks them).
+   */
+  nestedInt96?: 'error' | 'omit'
 }
 
 /** Compression codecs a writer may ask for. */

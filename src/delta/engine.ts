@@ -1,0 +1,25 @@
+import type { ByteSource, ParquetCodec } from './parquet-codec.js'
+import type { Storage } from './storage.js'
+
+/**
+ * Everything the protocol core needs from its host: where the bytes live and how to decode
+ * Parquet. The core does no I/O of its own, so the same code runs in Node, in a worker and in
+ * tests against memory storage.
+ */
+export interface Engine {
+  storage: Storage
+  parquet: ParquetCodec
+}
+
+/** A ByteSource over one file of a Storage, for a codec that reads ranges. */
+export function storageSource(storage: Storage, path: string, size: number): ByteSource {
+  return {
+    size,
+    read: (offset, length) => storage.read(path, { offset, length }),
+  }
+}
+
+/** Read a whole file as UTF-8 text. */
+export async function readText(storage: Storage, path: string): Promise<string> {
+  return new TextDecoder().decode(await storage.read(path))
+}

@@ -1,0 +1,16 @@
+/**
+ * Filter expressions: parsed once from SQL-like text, then used for file skipping (partition
+ * values and stats) and row filtering over Arrow, with SQL three-valued NULL semantics.
+ */
+export { parseFilter, parseRawFilter, type RawExpr, type RawOperand } from './parse.js'
+export { formatExpr, formatLiteral, formatColumnPath } from './format.js'
+export { evaluateFilter } from './evaluate.js'
+export { mayMatchFile, type FileSkippingInfo } from './skipping.js'
+export { compareScalars, compareStrings, compareBytes, compareFloats, compareValues } from './compare.js'
+export { evaluateOnValues, likeRegExp, FALSE, UNKNOWN, TRUE, type Tri } from './scalar-eval.js'
+export { coerceLiteral, type RawLiteral, type Coerced } from './coerce.js'
+export {
+  col, lit, compare, eq, ne, lt, le, gt, ge, and, or, not, isNull, isNotNull, inList, between, like, flipOp, columnsOf,
+  type Expr, type ValueExpr, type ColumnExpr, type LiteralExpr, type CompareExpr, type CompareOp, type AndExpr, type OrExpr,
+  type NotExpr, type IsNullExpr, type InExpr, type LikeExpr,
+} from './types.js'

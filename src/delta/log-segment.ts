@@ -1,0 +1,185 @@
+import { DeltaError, isDeltaError } from './errors.js'
+import { LAST_CHECKPOINT_PATH, LOG_DIR, commitPath, joinPath, padVersion, parseLogFileName } from './log-path.js'
+import type { FileMeta, Storage } from './storage.js'
+
+/** A commit file of the log with its version. */
+export interface CommitFile extends FileMeta {
+  version: number
+}
+
+/** The checkpoint a snapshot starts from: one file, or every part of a multi-part one. */
+export interface CheckpointFiles {
+  version: number
+  format: 'classic' | 'multipart' | 'uuid'
+  files: FileMeta[]
+}
+
+/**
+ * The log files that make up one version of a table: the newest usable checkpoint at or below
+ * it and every commit after that checkpoint up to the version, contiguous.
+ */
+export interface LogSegment {
+  version: number
+  checkpoint?: CheckpointFiles
+  /** Commits after the checkpoint, oldest first. */
+  commits: CommitFile[]
+}
+
+/** What `_last_checkpoint` says, when it is present and readable. */
+export interface LastCheckpointHint {
+  version: number
+  size?: number
+  parts?: number
+}
+
+/**
+ * Read `_last_checkpoint`. Missing, unreadable or malformed gives undefined: it is only a hint,
+ * and the listing decides what is true.
+ */
+export async function readLastCheckpoint(storage: Storage, root: string): Promise<LastCheckpointHint | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = await storage.read(joinPath(root, LAST_CHECKPOINT_PATH))
+  } catch (e) {
+    if (isDeltaError(e, 'NotFound')) return undefined
+    throw e
+  }
+  try {
+    const o = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
+    if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 0) return undefined
+    return {
+      version: o.version,
+      size: typeof o.size === 'number' ? o.size : undefined,
+      parts: typeof o.parts === 'number' ? o.parts : undefined,
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * List `_delta_log` (non-recursively) from just before `fromVersion`, or from the start. Files
+ * of subfolders (`.tmp/`, `_staged_commits/`) never appear.
+ */
+export async function listLog(storage: Storage, root: string, fromVersion?: number): Promise<FileMeta[]> {
+  const dir = joinPath(root, LOG_DIR)
+  const startAfter = fromVersion !== undefined && fromVersion > 0
+    ? `${dir}/${padVersion(fromVersion - 1)}.~` // '~' sorts after every suffix of that version
+    : undefined
+  return storage.list(dir, startAfter ? { startAfter } : undefined)
+}
+
+/**
+ * Build the log segment for `version` (latest when undefined) from a listing of `_delta_log`.
+ * `listing` must cover every file from the chosen checkpoint onwards.
+ */
+export function buildLogSegment(listing: FileMeta[], root: string, version?: number): LogSegment {
+  const commits = new Map<number, CommitFile>()
+  const checkpoints = new Map<number, FileMeta[]>()
+  const checkpointMeta = new Map<number, ReturnType<typeof parseLogFileName>[]>()
+  for (const f of listing) {
+    const name = f.path.slice(f.path.lastIndexOf('/') + 1)
+    const p = parseLogFileName(name)
+    if (!p) continue
+    if (p.kind === 'commit') commits.set(p.version, { ...f, version: p.version })
+    else if (p.kind === 'checkpoint') {
+      if (!checkpoints.has(p.version)) { checkpoints.set(p.version, []); checkpointMeta.set(p.version, []) }
+      checkpoints.get(p.version)!.push(f)
+      checkpointMeta.get(p.version)!.push(p)
+    }
+  }
+  if (commits.size === 0 && checkpoints.size === 0) {
+    throw new DeltaError('NotFound', `no Delta table at '${root || '.'}': ${LOG_DIR} holds no commits`)
+  }
+  const latest = Math.max(...commits.keys(), ...checkpoints.keys())
+  const target = version ?? latest
+  if (target > latest) {
+    throw new DeltaError('InvalidArgument', `version ${target} does not exist: the latest version is ${latest}`)
+  }
+  const checkpoint = pickCheckpoint(checkpoints, checkpointMeta, target)
+  const first = checkpoint ? checkpoint.version + 1 : 0
+  const segmentCommits: CommitFile[] = []
+  for (let v = first; v <= target; v++) {
+    const c = commits.get(v)
+    if (!c) throw missingCommit(v, first, target, commits, checkpoint)
+    segmentCommits.push(c)
+  }
+  return { version: target, checkpoint, commits: segmentCommits }
+}
+
+function missingCommit(
+  v: number, first: number, target: number, commits: Map<number, CommitFile>, cp: CheckpointFiles | undefined,
+): DeltaError {
+  const earliest = Math.min(...commits.keys())
+  if (!cp && v === first && earliest > first && earliest <= target) {
+    return new DeltaError('NotFound', `version ${target} cannot be rebuilt: the log starts at version ${earliest} and no checkpoint covers the versions before it (they were cleaned up)`)
+  }
+  if (!cp && !commits.has(target) && v === 0) {
+    return new DeltaError('NotFound', `version ${target} is no longer available in the log`)
+  }
+  return new DeltaError('InvalidLog', `the log has a gap: commit ${padVersion(v)}.json is missing between versions ${first} and ${target}`)
+}
+
+function pickCheckpoint(
+  checkpoints: Map<number, FileMeta[]>,
+  meta: Map<number, ReturnType<typeof parseLogFileName>[]>,
+  target: number,
+): CheckpointFiles | undefined {
+  const versions = [...checkpoints.keys()].filter((v) => v <= target).sort((a, b) => b - a)
+  for (const v of versions) {
+    const files = checkpoints.get(v)!
+    const parsed = meta.get(v)!
+    // Prefer a single-file checkpoint; a multi-part one only counts with every part present.
+    const single = parsed.findIndex((p) => p?.kind === 'checkpoint' && p.format !== 'multipart')
+    if (single >= 0) {
+      const p = parsed[single]!
+      return { version: v, format: p.kind === 'checkpoint' && p.format === 'uuid' ? 'uuid' : 'classic', files: [files[single]!] }
+    }
+    const byCount = new Map<number, FileMeta[]>()
+    parsed.forEach((p, i) => {
+      if (p?.kind !== 'checkpoint' || p.format !== 'multipart') return
+      const parts = byCount.get(p.parts) ?? []
+      parts[p.part - 1] = files[i]!
+      byCount.set(p.parts, parts)
+    })
+    for (const [count, parts] of byCount) {
+      if (parts.filter(Boolean).length === count) return { version: v, format: 'multipart', files: parts }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Find the log segment of `version` (latest when undefined) with as few sequential requests
+ * as the storage allows: `_last_checkpoint` first, then one listing from that checkpoint on.
+ * A stale, missing or corrupt `_last_checkpoint` only costs a longer listing.
+ */
+export async function findLogSegment(storage: Storage, root: string, version?: number): Promise<LogSegment> {
+  const hint = await readLastCheckpoint(storage, root)
+  if (hint && (version === undefined || version >= hint.version)) {
+    const listing = await listLog(storage, root, hint.version)
+    if (listing.some((f) => f.path.endsWith(`${padVersion(hint.version)}.json`) || isCheckpointOf(f, hint.version))) {
+      try {
+        const seg = buildLogSegment(listing, root, version)
+        if (seg.checkpoint) return seg
+      } catch (e) {
+        if (!isDeltaError(e) || e.code === 'InvalidArgument') throw e
+      }
+    }
+  }
+  const listing = await listLog(storage, root)
+  if (listing.length === 0) {
+    throw new DeltaError('NotFound', `no Delta table at '${root || '.'}': there is no ${LOG_DIR} folder or it is empty`)
+  }
+  return buildLogSegment(listing, root, version)
+}
+
+function isCheckpointOf(f: FileMeta, version: number): boolean {
+  const p = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))
+  return p?.kind === 'checkpoint' && p.version === version
+}
+
+/** Path of the commit of `version` under `root`. */
+export function commitFilePath(root: string, version: number): string {
+  return joinPath(root, commitPath(version))
+}

@@ -1,0 +1,81 @@
+import {
+  fileActionKey,
+  type Action,
+  type AddAction,
+  type CommitInfoAction,
+  type DomainMetadataAction,
+  type MetadataAction,
+  type ProtocolAction,
+  type TxnAction,
+} from './actions.js'
+
+/** The reconciled state of the log at one version. */
+export interface ReplayedState {
+  protocol?: ProtocolAction
+  metadata?: MetadataAction
+  /** Active files, in log order (checkpoint first, then commits oldest to newest). */
+  files: AddAction[]
+  txns: Map<string, TxnAction>
+  domains: Map<string, DomainMetadataAction>
+}
+
+/** The actions of one commit, tagged with its version. */
+export interface VersionedActions {
+  version: number
+  actions: Action[]
+}
+
+/**
+ * Reconcile actions as the protocol says: the newest protocol and metaData win; txn per appId
+ * and domainMetadata per domain keep the newest; a file action is keyed by path plus deletion
+ * vector id and the newest one decides whether the file is live. Commits are walked newest
+ * first, so each key is decided by the first action seen and older ones are skipped cheaply.
+ */
+export function replayActions(checkpoint: Action[], commits: VersionedActions[]): ReplayedState {
+  const seen = new Set<string>()
+  const state: ReplayedState = { files: [], txns: new Map(), domains: new Map() }
+  const removedDomains = new Set<string>()
+  const liveNewestFirst: AddAction[][] = []
+  const visit = (actions: Action[]): AddAction[] => {
+    const live: AddAction[] = []
+    // Within one commit a path+dv key appears once; a remove and an add of the same path
+    // carry different dv ids, so order inside a commit does not matter.
+    for (const a of actions) {
+      switch (a.kind) {
+        case 'add':
+        case 'remove': {
+          const key = fileActionKey(a.path, a.deletionVector)
+          if (seen.has(key)) break
+          seen.add(key)
+          if (a.kind === 'add') live.push(a)
+          break
+        }
+        case 'protocol':
+          state.protocol ??= a
+          break
+        case 'metaData':
+          state.metadata ??= a
+          break
+        case 'txn':
+          if (!state.txns.has(a.appId)) state.txns.set(a.appId, a)
+          break
+        case 'domainMetadata':
+          if (state.domains.has(a.domain) || removedDomains.has(a.domain)) break
+          if (a.removed) removedDomains.add(a.domain)
+          else state.domains.set(a.domain, a)
+          break
+      }
+    }
+    return live
+  }
+  for (let i = commits.length - 1; i >= 0; i--) liveNewestFirst.push(visit(commits[i]!.actions))
+  liveNewestFirst.push(visit(checkpoint))
+  // concat, not push(...): a checkpoint can hold millions of files.
+  state.files = liveNewestFirst.reverse().flat()
+  return state
+}
+
+/** The commitInfo of a commit's actions, if it has one. */
+export function findCommitInfo(actions: Action[]): CommitInfoAction | undefined {
+  return actions.find((a): a is CommitInfoAction => a.kind === 'commitInfo')
+}

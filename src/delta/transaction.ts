@@ -1,0 +1,67 @@
+import type { Action } from './actions.js'
+import { formatCommit } from './action-json.js'
+import { checkConflicts, type TransactionSummary } from './conflict.js'
+import { parseCommit } from './actions.js'
+import { readText, type Engine } from './engine.js'
+import { DeltaError, isDeltaError } from './errors.js'
+import { commitPath, joinPath } from './log-path.js'
+
+/** How a commit retries when another writer takes its version first. */
+export interface CommitOptions {
+  /** Give up (with `CommitConflict`) after retrying this long. Default 120 s. */
+  retryBudgetMs?: number
+  /** Waits between retries; replaceable in tests. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+/** Where a commit landed. */
+export interface CommitResult {
+  version: number
+  /** 1 when the first attempt won. */
+  attempts: number
+}
+
+const BACKOFF_BASE_MS = 5
+const BACKOFF_CAP_MS = 500
+
+/**
+ * Commit `txn.actions` as the version after `readVersion` (-1 creates the table) with an atomic
+ * create. When another writer won that version, its commit is read and checked for conflicts;
+ * without one the commit moves to the next version after a capped exponential backoff with full
+ * jitter, until it lands or the time budget runs out. Data files must already be written: a
+ * commit that never lands leaves the table at its last version.
+ */
+export async function commitTransaction(
+  engine: Engine, root: string, readVersion: number, txn: TransactionSummary, opts: CommitOptions = {},
+): Promise<CommitResult> {
+  if (!engine.storage.capabilities.write) {
+    throw new DeltaError('InvalidArgument', 'this storage is read-only: open the table with a storage that can write')
+  }
+  const budget = opts.retryBudgetMs ?? 120_000
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const started = Date.now()
+  let version = readVersion + 1
+  for (let attempt = 1; ; attempt++) {
+    const bytes = new TextEncoder().encode(formatCommit(withCommitTimestamp(txn.actions)))
+    try {
+      await engine.storage.put(joinPath(root, commitPath(version)), bytes, { ifAbsent: true })
+      return { version, attempts: attempt }
+    } catch (e) {
+      if (!isDeltaError(e, 'FileAlreadyExists')) throw e
+    }
+    const winnerPath = joinPath(root, commitPath(version))
+    const winner = parseCommit(await readText(engine.storage, winnerPath), winnerPath)
+    checkConflicts(txn, { version, actions: winner })
+    if (Date.now() - started > budget) {
+      throw new DeltaError('CommitConflict', `gave up after ${attempt} attempts in ${budget} ms: other writers kept taking the next version (latest seen ${version})`)
+    }
+    version++
+    await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10)))
+  }
+}
+
+/** Stamp commitInfo with the time of this attempt. */
+function withCommitTimestamp(actions: readonly Action[]): Action[] {
+  const now = Date.now()
+  return actions.map((a) => (a.kind === 'commitInfo' ? { kind: 'commitInfo', info: { ...a.info, timestamp: now } } : a))
+}

@@ -1,0 +1,17 @@
+/**
+ * deltalake: read and write Delta Lake tables into and out of Apache Arrow, in the browser and
+ * in Node.
+ * @packageDocumentation
+ */
+export { DeltaTable } from './table.js'
+export type { OpenOptions, TableMetadata, AddFileInfo, ToArrowOptions } from './table.js'
+export { DeltaError, isDeltaError } from './delta/errors.js'
+export type { DeltaErrorCode } from './delta/errors.js'
+export type { Storage, FileMeta, StorageCapabilities } from './delta/storage.js'
+export type { ParquetCodec, ByteSource, ParquetReadOptions, ParquetWriteOptions, ParquetCompression } from './delta/parquet-codec.js'
+export type { DeltaType, PrimitiveType, StructType, StructField, ArrayType, MapType } from './delta/schema.js'
+export type { Scalar } from './delta/scalar.js'
+export type { CommitEntry } from './delta/history.js'
+export type { ChangesOptions } from './delta/change-data.js'
+export type { ScanOptions } from './delta/scan-plan.js'
+export type { ProtocolAction, DeletionVectorDescriptor } from './delta/actions.js'

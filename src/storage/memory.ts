@@ -1,0 +1,118 @@
+import { DeltaError } from '../delta/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+
+interface MemoryEntry {
+  bytes: Uint8Array
+  lastModified: number
+}
+
+/** Options of a MemoryStorage. */
+export interface MemoryStorageOptions {
+  /** Clock for `lastModified`, in ms since the epoch; `Date.now` when omitted. */
+  now?: () => number
+}
+
+/**
+ * A Storage held in a Map, for tests and for tables built in the page before they are saved.
+ * It keeps its own copies of the bytes, so callers may reuse their buffers. `lastModified`
+ * strictly increases from one write to the next (the clock is bumped by 1 ms when it has not
+ * moved), so commit times, and anything ordered by them, are deterministic in tests.
+ */
+export class MemoryStorage implements Storage {
+  /** Every operation works; `ifAbsent` is atomic because check and set happen in one tick. */
+  readonly capabilities: StorageCapabilities = { atomicCreate: true, list: true, write: true }
+  readonly #files = new Map<string, MemoryEntry>()
+  readonly #now: () => number
+  #lastTime = Number.NEGATIVE_INFINITY
+
+  constructor(opts: MemoryStorageOptions = {}) {
+    this.#now = opts.now ?? Date.now
+  }
+
+  /** Every stored path, sorted; for tests that check what a write left behind. */
+  paths(): string[] {
+    return [...this.#files.keys()].sort(comparePaths)
+  }
+
+  /** Files directly under `dir` (never those of subfolders), sorted, after `startAfter`. */
+  async list(dir: string, opts: { startAfter?: string } = {}): Promise<FileMeta[]> {
+    const prefix = folderPrefix(dir)
+    const { startAfter } = opts
+    const found: FileMeta[] = []
+    for (const [path, entry] of this.#files) {
+      if (!path.startsWith(prefix) || path.includes('/', prefix.length)) continue
+      if (startAfter !== undefined && path <= startAfter) continue
+      found.push(toMeta(path, entry))
+    }
+    return found.sort((a, b) => comparePaths(a.path, b.path))
+  }
+
+  /** A copy of the file's bytes, or of `range` of them (clamped at the end of the file). */
+  async read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+    const entry = this.#files.get(checkPath(path))
+    if (entry === undefined) throw new DeltaError('NotFound', `No file at '${path}': check the path and that the table was written.`)
+    if (range === undefined) return entry.bytes.slice()
+    checkRange(path, range, entry.bytes.length)
+    return entry.bytes.slice(range.offset, range.offset + range.length)
+  }
+
+  /** Size and write time of the file, or undefined when absent. */
+  async head(path: string): Promise<FileMeta | undefined> {
+    const entry = this.#files.get(checkPath(path))
+    return entry === undefined ? undefined : toMeta(path, entry)
+  }
+
+  /** Store a copy of `data`; with `ifAbsent`, only when no file has that path yet. */
+  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<void> {
+    checkPath(path)
+    // Check and set with no await in between: JS runs this without interleaving.
+    if (opts.ifAbsent === true && this.#files.has(path)) {
+      throw new DeltaError('FileAlreadyExists', `'${path}' already exists: another writer created it first; re-read the table and retry.`)
+    }
+    this.#files.set(path, { bytes: data.slice(), lastModified: this.#nextTime() })
+  }
+
+  /** Remove the file; an absent file is not an error. */
+  async delete(path: string): Promise<void> {
+    this.#files.delete(checkPath(path))
+  }
+
+  #nextTime(): number {
+    const now = this.#now()
+    this.#lastTime = now > this.#lastTime ? now : this.#lastTime + 1
+    return this.#lastTime
+  }
+}
+
+function toMeta(path: string, entry: MemoryEntry): FileMeta {
+  return { path, size: entry.bytes.length, lastModified: entry.lastModified }
+}
+
+/** Code-unit order, the same for every adapter (and byte order for the ASCII of Delta paths). */
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** `dir` as a key prefix: '' for the root, else the folder with one trailing slash. */
+function folderPrefix(dir: string): string {
+  const trimmed = dir.replace(/\/+$/, '')
+  if (trimmed === '') return ''
+  checkPath(trimmed)
+  return `${trimmed}/`
+}
+
+/** Reject paths no other adapter could store either, so tests on memory catch them early. */
+function checkPath(path: string): string {
+  const segments = path.split('/')
+  if (path === '' || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': use a relative '/'-separated path with no empty, '.' or '..' parts.`)
+  }
+  return path
+}
+
+function checkRange(path: string, range: { offset: number; length: number }, size: number): void {
+  const { offset, length } = range
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset > size) {
+    throw new DeltaError('InvalidArgument', `Invalid range (offset ${offset}, length ${length}) for '${path}' of ${size} bytes: pass non-negative integers with the offset inside the file.`)
+  }
+}

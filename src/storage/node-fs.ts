@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto'
+import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { basename, dirname, resolve, sep } from 'node:path'
+import { DeltaError } from '../delta/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+
+/**
+ * A Storage over a folder of the local file system (Node only). Paths are relative to
+ * `rootDir`, '/'-separated, and may not leave it.
+ *
+ * Writes go to a temp file in the target folder first (named `.<name>.<random>.tmp`, so it never
+ * looks like a log file), then a plain put renames it into place and an `ifAbsent` put hard-links
+ * it to the final name, which fails with EEXIST when another writer won: readers never see a
+ * half-written file, and of racing creates exactly one succeeds. Needs a file system with hard
+ * links (local disks do; some network and FAT mounts do not). Files are not fsynced.
+ */
+export class NodeFsStorage implements Storage {
+  /** Every operation works; `ifAbsent` is atomic through `link()`. */
+  readonly capabilities: StorageCapabilities = { atomicCreate: true, list: true, write: true }
+  /** The absolute folder every path is relative to. */
+  readonly rootDir: string
+
+  constructor(rootDir: string) {
+    this.rootDir = resolve(rootDir)
+  }
+
+  /** Files directly under `dir`, sorted by full path, after `startAfter`; [] when missing. */
+  async list(dir: string, opts: { startAfter?: string } = {}): Promise<FileMeta[]> {
+    const rel = dir.replace(/\/+$/, '')
+    const abs = rel === '' ? this.rootDir : this.#resolve(rel)
+    let entries
+    try {
+      entries = await readdir(abs, { withFileTypes: true })
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return []
+      throw toDeltaError(e, abs)
+    }
+    const { startAfter } = opts
+    const paths = entries
+      .filter((d) => d.isFile() || d.isSymbolicLink())
+      .map((d) => (rel === '' ? d.name : `${rel}/${d.name}`))
+      .filter((p) => startAfter === undefined || p > startAfter)
+      .sort()
+    // A file may vanish between readdir and stat (a racing delete or temp rename): skip it.
+    const metas = await Promise.all(paths.map((p) => this.head(p)))
+    return metas.filter((m): m is FileMeta => m !== undefined)
+  }
+
+  /** The file's bytes, or `range` of them (clamped at the end of the file). */
+  async read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+    const abs = this.#resolve(path)
+    let handle: FileHandle | undefined
+    try {
+      handle = await open(abs, 'r')
+      const size = (await handle.stat()).size
+      const offset = range?.offset ?? 0
+      const length = range === undefined ? size : checkRange(path, range, size)
+      return await readFully(handle, offset, length)
+    } catch (e) {
+      throw toDeltaError(e, abs)
+    } finally {
+      await handle?.close()
+    }
+  }
+
+  /** Size and modification time of a regular file, or undefined when absent. */
+  async head(path: string): Promise<FileMeta | undefined> {
+    const abs = this.#resolve(path)
+    try {
+      const st = await stat(abs)
+      return st.isFile() ? { path, size: st.size, lastModified: Math.floor(st.mtimeMs) } : undefined
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return undefined
+      throw toDeltaError(e, abs)
+    }
+  }
+
+  /** Write through a temp file; `ifAbsent` links it (atomic create), else renames it over. */
+  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<void> {
+    const abs = this.#resolve(path)
+    await ensureFolder(dirname(abs))
+    const temp = `${dirname(abs)}${sep}.${basename(abs)}.${randomBytes(8).toString('hex')}.tmp`
+    let renamed = false
+    try {
+      await writeFile(temp, data, { flag: 'wx' })
+      if (opts.ifAbsent === true) await link(temp, abs)
+      else renamed = await rename(temp, abs).then(() => true)
+    } catch (e) {
+      throw toDeltaError(e, abs, 'write')
+    } finally {
+      // A linked or failed temp must not be left behind; a renamed one is gone already.
+      if (!renamed) await unlink(temp).catch(() => undefined)
+    }
+  }
+
+  /** Remove the file; an absent file is not an error. */
+  async delete(path: string): Promise<void> {
+    const abs = this.#resolve(path)
+    try {
+      await unlink(abs)
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT') throw toDeltaError(e, abs, 'write')
+    }
+  }
+
+  /** The absolute path of `path`, refusing anything that would leave the root. */
+  #resolve(path: string): string {
+    const segments = path.split('/')
+    const abs = resolve(this.rootDir, ...segments)
+    const inside = abs.startsWith(this.rootDir.endsWith(sep) ? this.rootDir : this.rootDir + sep)
+    if (path === '' || segments.some((s) => s === '' || s === '.' || s === '..') || !inside) {
+      throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': use a relative '/'-separated path inside the table folder, with no empty, '.' or '..' parts.`)
+    }
+    return abs
+  }
+}
+
+/** Create `dir` and its parents; a file in the way is the caller's mistake, not a lost race. */
+async function ensureFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true })
+  } catch (e) {
+    const code = errnoOf(e)
+    throw code === 'EEXIST' || code === 'ENOTDIR'
+      ? new DeltaError('InvalidArgument', `A file stands where a folder is needed at '${dir}': remove it or pick another path.`, { cause: e })
+      : toDeltaError(e, dir, 'write')
+  }
+}
+
+/** Read `length` bytes at `offset` into a fresh Uint8Array (not a pooled Buffer), up to EOF. */
+async function readFully(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length)
+  let filled = 0
+  while (filled < length) {
+    const { bytesRead } = await handle.read(out, filled, length - filled, offset + filled)
+    if (bytesRead === 0) break // the file shrank since stat
+    filled += bytesRead
+  }
+  return filled === length ? out : out.slice(0, filled)
+}
+
+/** The length to read for `range`, clamped at the end of the file. */
+function checkRange(path: string, range: { offset: number; length: number }, size: number): number {
+  const { offset, length } = range
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset > size) {
+    throw new DeltaError('InvalidArgument', `Invalid range (offset ${offset}, length ${length}) for '${path}' of ${size} bytes: pass non-negative integers with the offset inside the file.`)
+  }
+  return Math.min(length, size - offset)
+}
+
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * Map a Node file-system error on `path` to a DeltaError, so no errno leaks above src/storage.
+ * `op` tells a folder in the way of a read (NotFound) from one in the way of a write
+ * (InvalidArgument). DeltaErrors pass through unchanged. Exported so tests can cover errors a
+ * root user cannot provoke.
+ */
+export function toDeltaError(e: unknown, path: string, op: 'read' | 'write' = 'read'): DeltaError {
+  if (e instanceof DeltaError) return e
+  const options = { cause: e }
+  switch (errnoOf(e)) {
+    case 'EISDIR':
+      if (op === 'write') return new DeltaError('InvalidArgument', `'${path}' is a folder, not a file: pick another path.`, options)
+      return new DeltaError('NotFound', `'${path}' is a folder, not a file: check the path.`, options)
+    case 'ENOENT':
+      return new DeltaError('NotFound', `No file at '${path}': check the path and that the table was written.`, options)
+    case 'EEXIST':
+      return new DeltaError('FileAlreadyExists', `'${path}' already exists: another writer created it first; re-read the table and retry.`, options)
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new DeltaError('AccessDenied', `Access denied to '${path}' (${errnoOf(e)}): check the permissions of the file and its folders.`, options)
+    case 'ENOTDIR':
+      if (op === 'write') return new DeltaError('InvalidArgument', `A file stands where a folder is needed in '${path}': remove it or pick another path.`, options)
+      return new DeltaError('NotFound', `No file at '${path}': a part of the path is a file, not a folder.`, options)
+    case 'ENOTSUP':
+    case 'EOPNOTSUPP':
+    case 'ENOSYS':
+      return new DeltaError('UnsupportedFeature', `The file system holding '${path}' lacks hard links, which atomic commits need: use a local disk.`, options)
+    default:
+      return new DeltaError('Internal', `File system error on '${path}' (${e instanceof Error ? e.message : String(e)}): check the disk and retry.`, options)
+  }
+}
