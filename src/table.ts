@@ -3,7 +3,7 @@ import type { DeletionVectorDescriptor, ProtocolAction } from './delta/actions.j
 import { toArrowSchema } from './delta/arrow/index.js'
 import { readChanges, type ChangesOptions } from './delta/change-data.js'
 import type { Engine } from './delta/engine.js'
-import { DeltaError } from './delta/errors.js'
+import { DeltaError, isDeltaError } from './delta/errors.js'
 import { readHistory, type CommitEntry } from './delta/history.js'
 import type { ParquetCodec } from './delta/parquet-codec.js'
 import { planScan, type ScanOptions } from './delta/scan-plan.js'
@@ -77,10 +77,16 @@ export class DeltaTable {
    */
   static async open(uri: string, opts: OpenOptions = {}): Promise<DeltaTable> {
     const engine = await resolveEngine(uri, opts)
-    const version = opts.timestamp !== undefined
-      ? await versionAtTimestamp(engine, '', toMillis(opts.timestamp))
-      : opts.version
-    return new DeltaTable(uri, engine, await loadSnapshot(engine, '', version))
+    try {
+      const version = opts.timestamp !== undefined
+        ? await versionAtTimestamp(engine, '', toMillis(opts.timestamp))
+        : opts.version
+      return new DeltaTable(uri, engine, await loadSnapshot(engine, '', version))
+    } catch (e) {
+      // Name the table the user asked for: the core only knows paths inside its storage.
+      if (isDeltaError(e, 'NotFound')) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
+      throw e
+    }
   }
 
   /** The version this object reads. */

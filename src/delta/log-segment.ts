@@ -89,7 +89,7 @@ export function buildLogSegment(listing: FileMeta[], root: string, version?: num
     }
   }
   if (commits.size === 0 && checkpoints.size === 0) {
-    throw new DeltaError('NotFound', `no Delta table at '${root || '.'}': ${LOG_DIR} holds no commits`)
+    throw new DeltaError('NotFound', `no Delta table${where(root)}: ${LOG_DIR} holds no commits`)
   }
   const latest = Math.max(...commits.keys(), ...checkpoints.keys())
   const target = version ?? latest
@@ -169,9 +169,13 @@ export async function findLogSegment(storage: Storage, root: string, version?: n
   }
   const listing = await listLog(storage, root)
   if (listing.length === 0) {
-    throw new DeltaError('NotFound', `no Delta table at '${root || '.'}': there is no ${LOG_DIR} folder or it is empty`)
+    throw new DeltaError('NotFound', `no Delta table${where(root)}: there is no ${LOG_DIR} folder or it is empty`)
   }
   return buildLogSegment(listing, root, version)
+}
+
+function where(root: string): string {
+  return root ? ` at '${root}'` : ''
 }
 
 function isCheckpointOf(f: FileMeta, version: number): boolean {

@@ -1,12 +1,22 @@
 /**
- * Storage adapters and test wrappers. NodeFsStorage imports `node:fs`, so import this module only
- * in Node; browser code imports the adapters it needs from their own files.
+ * Storage adapters that run anywhere (browser, worker, Node), and the test wrappers. The Node
+ * file system adapter lives in `deltalake/node`.
  */
 export { MemoryStorage } from './memory.js'
 export type { MemoryStorageOptions } from './memory.js'
-export { NodeFsStorage, toDeltaError } from './node-fs.js'
 export { CountingStorage } from './counting.js'
 export type { CountingOptions, StorageCall, StorageOp } from './counting.js'
 export { FailingStorage, isInjectedFailure } from './failing.js'
 export type { FailingOptions } from './failing.js'
 export { PrefixedStorage } from './prefixed.js'
+export { HttpStorage } from './http.js'
+export type { HttpStorageOptions, FetchLike } from './http.js'
+export type { Signer, SignOptions, SignedRequest, HttpOperation, HttpBackend, ListingDialect, ConditionalCreate } from './http-signer.js'
+export { s3Signer } from './signers/s3.js'
+export type { S3SignerOptions } from './signers/s3.js'
+export { azureSasSigner } from './signers/azure.js'
+export type { AzureSasSignerOptions } from './signers/azure.js'
+export { gcsSigner } from './signers/gcs.js'
+export type { GcsSignerOptions, GcsObjectOperation } from './signers/gcs.js'
+export { publicHttp } from './signers/public.js'
+export type { PublicHttpOptions } from './signers/public.js'

@@ -61,6 +61,13 @@ describe('INT96 timestamps', () => {
     expect(rawValues(await codec.read(bytesSource(nested), { columns: ['id'] }), 'id')).toEqual([1, 2])
   })
 
+  it('nested are left out of the result when asked to omit them', async () => {
+    const nested = writeInt96File({ nested: true, rowGroups: [{ id: [1, 2], ts: [YEAR_9999, null] }] })
+    const table = await codec.read(bytesSource(nested), { nestedInt96: 'omit' })
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['id'])
+    expect(rawValues(table, 'id')).toEqual([1, 2])
+  })
+
   it('compressed with a codec the INT96 decoder lacks are refused naming INT96 and the codec', async () => {
     const zstd = writeInt96File({ codec: 'ZSTD', rowGroups: [{ id: [1], ts: [YEAR_9999] }] })
     const error = await codec.read(bytesSource(zstd)).catch((e: unknown) => e)
