@@ -13,6 +13,7 @@ import { loadSnapshot, type Snapshot } from './delta/snapshot.js'
 import type { Storage } from './delta/storage.js'
 import { versionAtTimestamp } from './delta/time-travel.js'
 import { resolveEngine } from './open-engine.js'
+import { deleteRows, type DeleteOptions, type DeleteResult } from './delta/write/delete.js'
 
 /** Where and how to open a table. */
 export interface OpenOptions {
@@ -49,6 +50,13 @@ export interface AddFileInfo {
   deletionVector: DeletionVectorDescriptor | null
 }
 
+const engines = new WeakMap<DeltaTable, Engine>()
+
+/** The engine behind a table object, for the write functions of this library. @internal */
+export function engineOf(table: DeltaTable): Engine {
+  return engines.get(table)!
+}
+
 /** Options of `toArrow`. */
 export interface ToArrowOptions extends ScanOptions {
   /** Cancels the read between files. */
@@ -69,6 +77,7 @@ export class DeltaTable {
     this.uri = uri
     this.#engine = engine
     this.#snapshot = snapshot
+    engines.set(this, engine)
   }
 
   /**
@@ -87,6 +96,20 @@ export class DeltaTable {
       if (isDeltaError(e, 'NotFound')) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
       throw e
     }
+  }
+
+  /** Create an empty table with a schema and open it (see `CreateTableOptions`). */
+  static async create(uri: string, opts: import('./write.js').CreateTableOptions): Promise<DeltaTable> {
+    const { createTable } = await import('./write.js')
+    return createTable(uri, opts)
+  }
+
+  /**
+   * The snapshot a table object reads, for the worker API, which plans scans that several
+   * workers share. @internal
+   */
+  static snapshotOf(table: DeltaTable): Snapshot {
+    return table.#snapshot
   }
 
   /** The version this object reads. */
@@ -166,6 +189,16 @@ export class DeltaTable {
   /** Move this object to the latest version. */
   async update(): Promise<void> {
     this.#snapshot = await loadSnapshot(this.#engine, '')
+  }
+
+  /**
+   * Delete the rows matching a predicate (every row without one) and move to the new version.
+   * Files are rewritten without the deleted rows (copy-on-write).
+   */
+  async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const result = await deleteRows(this.#engine, '', predicate, opts)
+    await this.update()
+    return result
   }
 
   /** The change data feed between two versions (inclusive), with `_change_type`, `_commit_version`, `_commit_timestamp`. */

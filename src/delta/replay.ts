@@ -6,6 +6,7 @@ import {
   type DomainMetadataAction,
   type MetadataAction,
   type ProtocolAction,
+  type RemoveAction,
   type TxnAction,
 } from './actions.js'
 
@@ -17,6 +18,18 @@ export interface ReplayedState {
   files: AddAction[]
   txns: Map<string, TxnAction>
   domains: Map<string, DomainMetadataAction>
+  /**
+   * Live tombstones (removes that are the newest action for their path and deletion vector),
+   * newest commit first; only when replay was asked for them. Expired or not: the checkpoint
+   * writer decides which to keep.
+   */
+  tombstones?: RemoveAction[]
+}
+
+/** What a replay keeps beyond the table state readers need. */
+export interface ReplayOptions {
+  /** Also collect live tombstones (for checkpoint writers); off by default, as readers need none. */
+  tombstones?: boolean
 }
 
 /** The actions of one commit, tagged with its version. */
@@ -31,9 +44,11 @@ export interface VersionedActions {
  * vector id and the newest one decides whether the file is live. Commits are walked newest
  * first, so each key is decided by the first action seen and older ones are skipped cheaply.
  */
-export function replayActions(checkpoint: Action[], commits: VersionedActions[]): ReplayedState {
+export function replayActions(checkpoint: Action[], commits: VersionedActions[], opts: ReplayOptions = {}): ReplayedState {
   const seen = new Set<string>()
   const state: ReplayedState = { files: [], txns: new Map(), domains: new Map() }
+  const tombstones: RemoveAction[] | undefined = opts.tombstones ? [] : undefined
+  if (tombstones) state.tombstones = tombstones
   const removedDomains = new Set<string>()
   const liveNewestFirst: AddAction[][] = []
   const visit = (actions: Action[]): AddAction[] => {
@@ -48,6 +63,7 @@ export function replayActions(checkpoint: Action[], commits: VersionedActions[])
           if (seen.has(key)) break
           seen.add(key)
           if (a.kind === 'add') live.push(a)
+          else tombstones?.push(a)
           break
         }
         case 'protocol':

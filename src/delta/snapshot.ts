@@ -1,4 +1,4 @@
-import { parseCommit, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type TxnAction } from './actions.js'
+import { parseCommit, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from './actions.js'
 import { readCheckpoint } from './checkpoint-read.js'
 import { mapLimit } from './concurrency.js'
 import { readText, type Engine } from './engine.js'
@@ -30,6 +30,17 @@ export interface Snapshot {
   segment: LogSegment
   /** commitInfo of each commit read since the checkpoint, by version. */
   commitInfos: Map<number, CommitInfoAction>
+  /**
+   * Live tombstones (removed files, expired or not), only when loaded with `{ tombstones: true }`:
+   * a checkpoint writer needs them, readers do not.
+   */
+  tombstones?: RemoveAction[]
+}
+
+/** What `loadSnapshot` reads beyond what a reader needs. */
+export interface SnapshotOptions {
+  /** Also keep the tombstones (decoding the checkpoint's `remove` column), to write a checkpoint. */
+  tombstones?: boolean
 }
 
 /** Read the commits of a segment in parallel and parse them. */
@@ -43,18 +54,19 @@ export async function readCommits(engine: Engine, commits: LogSegment['commits']
 /**
  * Load the snapshot of a table at `version` (latest when undefined). The checkpoint and the
  * commits after it are fetched in parallel, then replayed. Refuses reader features it cannot
- * read and logs without protocol or metadata.
+ * read and logs without protocol or metadata. With `{ tombstones: true }` the snapshot also
+ * carries the live tombstones, which a checkpoint writer needs and readers do not.
  */
-export async function loadSnapshot(engine: Engine, root: string, version?: number): Promise<Snapshot> {
+export async function loadSnapshot(engine: Engine, root: string, version?: number, opts: SnapshotOptions = {}): Promise<Snapshot> {
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
     throw new DeltaError('InvalidArgument', `version must be a non-negative integer, got ${version}`)
   }
   const segment = await findLogSegment(engine.storage, root, version)
   const [checkpoint, commits] = await Promise.all([
-    segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint) : Promise.resolve([]),
+    segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([]),
     readCommits(engine, segment.commits),
   ])
-  const state = replayActions(checkpoint, commits)
+  const state = replayActions(checkpoint, commits, opts)
   if (!state.protocol) throw new DeltaError('InvalidLog', `the log at version ${segment.version} has no protocol action`)
   if (!state.metadata) throw new DeltaError('InvalidLog', `the log at version ${segment.version} has no metaData action`)
   checkReadSupported(state.protocol, state.metadata)
@@ -75,5 +87,6 @@ export async function loadSnapshot(engine: Engine, root: string, version?: numbe
     domains: state.domains,
     segment,
     commitInfos,
+    ...(state.tombstones ? { tombstones: state.tombstones } : {}),
   }
 }

@@ -12,6 +12,11 @@ export interface CommitOptions {
   retryBudgetMs?: number
   /** Waits between retries; replaceable in tests. */
   sleep?: (ms: number) => Promise<void>
+  /**
+   * Stamp commitInfo with an in-commit timestamp (the table has them enabled), strictly after
+   * this one: the previous commit's. Winners met on retry move it forward.
+   */
+  inCommitTimestampAfter?: number
 }
 
 /** Where a commit landed. */
@@ -41,17 +46,25 @@ export async function commitTransaction(
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const started = Date.now()
   let version = readVersion + 1
+  let after = opts.inCommitTimestampAfter
   for (let attempt = 1; ; attempt++) {
-    const bytes = new TextEncoder().encode(formatCommit(withCommitTimestamp(txn.actions)))
+    const bytes = new TextEncoder().encode(formatCommit(withCommitTimestamp(txn.actions, after)))
     try {
       await engine.storage.put(joinPath(root, commitPath(version)), bytes, { ifAbsent: true })
       return { version, attempts: attempt }
     } catch (e) {
-      if (!isDeltaError(e, 'FileAlreadyExists')) throw e
+      if (!isDeltaError(e, 'FileAlreadyExists')) {
+        if (await landedAnyway(engine, joinPath(root, commitPath(version)), txn.actions)) return { version, attempts: attempt }
+        throw e
+      }
     }
     const winnerPath = joinPath(root, commitPath(version))
     const winner = parseCommit(await readText(engine.storage, winnerPath), winnerPath)
     checkConflicts(txn, { version, actions: winner })
+    const winnerIct = winner.find((a) => a.kind === 'commitInfo')
+    if (after !== undefined && winnerIct?.kind === 'commitInfo' && typeof winnerIct.info.inCommitTimestamp === 'number') {
+      after = Math.max(after, winnerIct.info.inCommitTimestamp)
+    }
     if (Date.now() - started > budget) {
       throw new DeltaError('CommitConflict', `gave up after ${attempt} attempts in ${budget} ms: other writers kept taking the next version (latest seen ${version})`)
     }
@@ -60,8 +73,35 @@ export async function commitTransaction(
   }
 }
 
-/** Stamp commitInfo with the time of this attempt. */
-function withCommitTimestamp(actions: readonly Action[]): Action[] {
+/**
+ * After a failed put the commit may still have been written (a lost acknowledgement). It is
+ * ours when the file there carries our commitInfo's txnId.
+ */
+async function landedAnyway(engine: Engine, path: string, actions: readonly Action[]): Promise<boolean> {
+  const ours = actions.find((a) => a.kind === 'commitInfo')
+  const txnId = ours?.kind === 'commitInfo' ? ours.info.txnId : undefined
+  if (typeof txnId !== 'string') return false
+  try {
+    const there = parseCommit(await readText(engine.storage, path), path).find((a) => a.kind === 'commitInfo')
+    return there?.kind === 'commitInfo' && there.info.txnId === txnId
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Stamp commitInfo with the time of this attempt, and with an in-commit timestamp when asked:
+ * then commitInfo goes first, as the protocol requires.
+ */
+function withCommitTimestamp(actions: readonly Action[], ictAfter: number | undefined): Action[] {
   const now = Date.now()
-  return actions.map((a) => (a.kind === 'commitInfo' ? { kind: 'commitInfo', info: { ...a.info, timestamp: now } } : a))
+  const info = actions.find((a) => a.kind === 'commitInfo')
+  if (!info || info.kind !== 'commitInfo') return [...actions]
+  const stamped: Action = {
+    kind: 'commitInfo',
+    info: ictAfter === undefined
+      ? { ...info.info, timestamp: now }
+      : { inCommitTimestamp: Math.max(now, ictAfter + 1), ...info.info, timestamp: now },
+  }
+  return [stamped, ...actions.filter((a) => a !== info)]
 }

@@ -1,4 +1,4 @@
-import { DataType, type Data, type Decimal, type Int } from 'apache-arrow'
+import { DataType, Precision, util, type Data, type Decimal, type Int } from 'apache-arrow'
 import { decimalParams, type PrimitiveType } from '../schema.js'
 import { castError, rejectRow, relabel, withValues } from './cast-util.js'
 import { decimal128Writer, decimalReader, pow10, readBigEndian } from './decimal.js'
@@ -66,16 +66,25 @@ function toInt64(data: Data, int: Int, path: string, target: PrimitiveType): Big
   return out
 }
 
-/** float from Float32; double from Float64, Float32 or an integer of up to 32 bits (exact). */
+/** float from Float32 or Float16; double from Float64, Float32, Float16 or an integer of up to 32 bits (exact). */
 export function castFloat(data: Data, type: DataType, target: PrimitiveType, path: string): Data {
   const src = data.type
   if (DataType.isFloat(src) && src.precision === (target === 'float' ? 1 : 2)) return relabel(data, type)
+  if (DataType.isFloat(src) && src.precision === Precision.HALF) return widenHalf(data, type, target)
   const widenable = target === 'double' &&
     ((DataType.isFloat(src) && src.precision === 1) || (DataType.isInt(src) && (src as Int).bitWidth <= 32))
   if (!widenable) throw castError(path, src, target)
   const values = data.values as ArrayLike<number>
   const out = new Float64Array(data.length)
   for (let i = 0; i < out.length; i++) out[i] = values[i]!
+  return withValues(data, type, out)
+}
+
+/** float or double from Float16 (Arrow stores the raw half bits): exact either way. */
+function widenHalf(data: Data, type: DataType, target: PrimitiveType): Data {
+  const bits = data.values as Uint16Array
+  const out = target === 'float' ? new Float32Array(data.length) : new Float64Array(data.length)
+  for (let i = 0; i < out.length; i++) out[i] = util.uint16ToFloat64(bits[i]!)
   return withValues(data, type, out)
 }
 

@@ -14,3 +14,11 @@ export {
   type Expr, type ValueExpr, type ColumnExpr, type LiteralExpr, type CompareExpr, type CompareOp, type AndExpr, type OrExpr,
   type NotExpr, type IsNullExpr, type InExpr, type LikeExpr,
 } from './types.js'
+export { parseExpression } from './expression.js'
+export { evaluateExpression, evaluateCondition, evaluateSqlValues, type RowValues } from './sql-evaluate.js'
+export { castScalar, canCast } from './sql-cast.js'
+export { vectorFromScalars } from './build-vector.js'
+export {
+  columnsOfSql, type SqlExpr, type SqlArith, type SqlNegate, type SqlCast, type SqlCall, type SqlCompare, type SqlJunction,
+  type SqlNot, type SqlIsNull, type SqlIn, type SqlLike, type ArithOp, type SqlFunctionName,
+} from './sql-types.js'

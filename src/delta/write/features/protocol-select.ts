@@ -1,0 +1,138 @@
+import type { Action, MetadataAction, ProtocolAction } from '../../actions.js'
+import { DeltaError } from '../../errors.js'
+import { checkReadSupported } from '../../table-features.js'
+import {
+  READER_WRITER_FEATURES, featuresOfWriterVersion, featuresUsedBy, legacyWriterVersion, type TableMetadataView,
+} from './table-features-used.js'
+
+/**
+ * Writer features this library honours when it writes. Notes on the less obvious ones:
+ * - `deletionVectors`: appends and copy-on-write rewrites never write deletion vectors, and a
+ *   rewritten file's remove carries its descriptor, so DV tables can be written safely;
+ * - `v2Checkpoint`: the protocol allows classic single-file checkpoints (V1 or V2 spec) on such
+ *   tables; our checkpoint writer must never write multi-part ones there;
+ * - `domainMetadata`, `vacuumProtocolCheck`: we write no domains and our vacuum checks the
+ *   protocol; checkpoints must carry domainMetadata actions;
+ * - `inCommitTimestamp`: every commit must stamp commitInfo first (see `commitTransaction`).
+ * Not here, so refused: rowTracking, clustering, allowColumnDefaults, icebergCompatV1/V2,
+ * variantType, catalogManaged and anything newer.
+ */
+export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
+  'appendOnly', 'invariants', 'checkConstraints', 'generatedColumns', 'changeDataFeed', 'columnMapping', 'identityColumns',
+  'timestampNtz', 'inCommitTimestamp', 'typeWidening', 'typeWidening-preview', 'domainMetadata', 'vacuumProtocolCheck',
+  'deletionVectors', 'v2Checkpoint',
+])
+
+/** The highest writer version this library writes. */
+export const MAX_WRITER_VERSION = 7
+
+// The order features are listed in when a protocol gains them (the protocol's own table order).
+const FEATURE_ORDER = [
+  'appendOnly', 'invariants', 'checkConstraints', 'changeDataFeed', 'generatedColumns', 'columnMapping', 'identityColumns',
+  'deletionVectors', 'rowTracking', 'timestampNtz', 'domainMetadata', 'v2Checkpoint', 'icebergCompatV1', 'icebergCompatV2',
+  'clustering', 'vacuumProtocolCheck', 'inCommitTimestamp', 'typeWidening', 'allowColumnDefaults',
+]
+
+// A table created while a feature was in preview lists the preview name; that satisfies it.
+const PREVIEW_NAMES: Readonly<Record<string, string>> = {
+  typeWidening: 'typeWidening-preview', variantType: 'variantType-preview', catalogManaged: 'catalogOwned-preview',
+}
+
+/** The features `used` minus those `current` already supports under their preview names. */
+function withoutPreviewed(used: Set<string>, current: ProtocolAction | undefined): Set<string> {
+  const listed = new Set([...(current?.readerFeatures ?? []), ...(current?.writerFeatures ?? [])])
+  return new Set([...used].filter((f) => !(PREVIEW_NAMES[f] !== undefined && listed.has(PREVIEW_NAMES[f]!))))
+}
+
+function requestedVersion(configuration: Readonly<Record<string, string>>, key: string): number {
+  const v = Number(configuration[key] ?? 0)
+  return Number.isInteger(v) && v > 0 ? v : 0
+}
+
+/** `existing` followed by the features of `wanted` it lacks, those in the protocol's order. */
+function featureList(existing: readonly string[] | undefined, wanted: ReadonlySet<string>): string[] {
+  const out = [...(existing ?? [])]
+  const rank = (f: string) => (FEATURE_ORDER.includes(f) ? FEATURE_ORDER.indexOf(f) : FEATURE_ORDER.length)
+  const added = [...wanted].filter((f) => !out.includes(f)).sort((a, b) => rank(a) - rank(b))
+  return [...out, ...added]
+}
+
+/**
+ * The lowest protocol that supports every feature the table's metadata uses (see
+ * `featuresUsedBy`), never lower than `current`. Legacy versions where they suffice: writer 2 as
+ * the floor (appendOnly, invariants; what Spark and delta-rs create), 3 for CHECK constraints, 4
+ * for change data feed and generated columns, 5 (reader 2) for column mapping, 6 for identity
+ * columns. A feature without a legacy version (timestampNtz, deletionVectors, v2Checkpoint...)
+ * moves the table to writer 7 (reader 3 when a reader feature is needed) listing every feature
+ * used; a table upgraded from legacy versions also lists all they implied, as the protocol asks
+ * (it must assume they were used). Features already listed keep their place, so an unchanged
+ * protocol compares equal. `delta.minReaderVersion` / `delta.minWriterVersion` properties raise
+ * the result.
+ */
+export function requiredProtocol(metadata: TableMetadataView, current?: ProtocolAction): ProtocolAction {
+  const used = withoutPreviewed(featuresUsedBy(metadata), current)
+  const wantReader = requestedVersion(metadata.configuration, 'delta.minReaderVersion')
+  const wantWriter = requestedVersion(metadata.configuration, 'delta.minWriterVersion')
+  const legacy = current && current.minWriterVersion < 7 ? current : undefined
+  const legacyWriter = Math.max(legacy?.minWriterVersion ?? 0, wantWriter < 7 ? wantWriter : 0)
+  const legacyReader = Math.max(legacy?.minReaderVersion ?? 0, wantReader < 3 ? wantReader : 0)
+  let writer = Math.max(2, legacyWriter)
+  let tableFeatures = wantWriter >= 7 || wantReader >= 3 || (current?.minWriterVersion ?? 0) >= 7
+  for (const f of used) {
+    const v = legacyWriterVersion(f)
+    if (v === undefined) tableFeatures = true
+    else writer = Math.max(writer, v)
+  }
+  if (!tableFeatures) {
+    return { kind: 'protocol', minReaderVersion: Math.max(1, legacyReader, used.has('columnMapping') ? 2 : 1), minWriterVersion: writer }
+  }
+  // Upgrading from legacy versions: whatever they allowed may have been used, so list it all.
+  const implied = [...featuresOfWriterVersion(legacyWriter), ...(legacyReader >= 2 ? ['columnMapping'] : [])]
+  const writerSet = new Set([...implied, ...used, ...(current?.writerFeatures ?? []), ...(current?.readerFeatures ?? [])])
+  const readerSet = new Set([...writerSet].filter((f) => READER_WRITER_FEATURES.has(f)))
+  const needsReader3 = wantReader >= 3 || (current?.minReaderVersion ?? 0) >= 3 || [...readerSet].some((f) => f !== 'columnMapping')
+  const protocol: ProtocolAction = {
+    kind: 'protocol',
+    minReaderVersion: needsReader3 ? 3 : Math.max(readerSet.has('columnMapping') ? 2 : 1, current?.minReaderVersion ?? 1),
+    minWriterVersion: 7,
+  }
+  if (needsReader3) protocol.readerFeatures = featureList(current?.readerFeatures, readerSet)
+  protocol.writerFeatures = featureList(current?.writerFeatures, writerSet)
+  return protocol
+}
+
+/**
+ * Refuse to write a table this library cannot write correctly, naming every reason: a writer
+ * version above 7, any writer feature not in `SUPPORTED_WRITER_FEATURES`, or anything that stops
+ * it being read (writers read first). Legacy versions 1 to 6 only imply features we implement.
+ */
+export function checkWriteSupported(protocol: ProtocolAction, metadata?: MetadataAction): void {
+  const v = protocol.minWriterVersion
+  if (!Number.isInteger(v) || v < 1 || v > MAX_WRITER_VERSION) {
+    throw new DeltaError('UnsupportedFeature', `the table needs writer version ${v}; this library writes versions 1 to ${MAX_WRITER_VERSION}`)
+  }
+  checkReadSupported(protocol, metadata)
+  if (v < 7) return
+  const missing = (protocol.writerFeatures ?? []).filter((f) => !SUPPORTED_WRITER_FEATURES.has(f))
+  if (missing.length > 0) {
+    const list = missing.map((f) => `'${f}'`).join(', ')
+    throw new DeltaError('UnsupportedFeature', `the table uses writer feature${missing.length > 1 ? 's' : ''} ${list}, which this library cannot write; it can still read the table`)
+  }
+}
+
+/**
+ * On a table with `delta.appendOnly = true`, refuse a commit that removes data (a `remove` with
+ * `dataChange` true). Rearranging data (`dataChange` false, as compaction does) stays allowed.
+ */
+export function checkAppendOnly(configuration: Readonly<Record<string, string>>, actions: readonly Action[]): void {
+  if (String(configuration['delta.appendOnly'] ?? '').toLowerCase() !== 'true') return
+  const removed = actions.filter((a) => a.kind === 'remove' && a.dataChange)
+  if (removed.length === 0) return
+  throw new DeltaError(
+    'InvalidArgument',
+    `the table is append-only (delta.appendOnly = true), but this commit would remove data from ${removed.length} file${removed.length === 1 ? '' : 's'}; ` +
+      "only appends are allowed. Set the table property delta.appendOnly to 'false' to delete, update or overwrite",
+  )
+}
+
+export type { TableMetadataView }
