@@ -13,6 +13,7 @@ import { loadSnapshot, type Snapshot } from './delta/snapshot.js'
 import type { Storage } from './delta/storage.js'
 import { versionAtTimestamp } from './delta/time-travel.js'
 import { resolveEngine } from './open-engine.js'
+import { addConstraints, dropConstraint } from './delta/write/alter.js'
 import { deleteRows, type DeleteOptions, type DeleteResult } from './delta/write/delete.js'
 
 /** Where and how to open a table. */
@@ -199,6 +200,21 @@ export class DeltaTable {
     const result = await deleteRows(this.#engine, '', predicate, opts)
     await this.update()
     return result
+  }
+
+  /**
+   * Add CHECK constraints (`{ name: 'expression' }`); existing rows must satisfy them, and every
+   * later write is checked against them.
+   */
+  async addConstraint(constraints: Record<string, string>): Promise<void> {
+    await addConstraints(this.#engine, '', constraints)
+    await this.update()
+  }
+
+  /** Drop a CHECK constraint by name. */
+  async dropConstraint(name: string, opts: { raiseIfNotExists?: boolean } = {}): Promise<void> {
+    await dropConstraint(this.#engine, '', name, opts.raiseIfNotExists ?? true)
+    await this.update()
   }
 
   /** The change data feed between two versions (inclusive), with `_change_type`, `_commit_version`, `_commit_timestamp`. */
