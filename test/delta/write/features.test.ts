@@ -100,4 +100,15 @@ describe('writer features end to end', () => {
     expect((await storage.list('_change_data/p=a')).length).toBe(1)
     expect((await rowsOf(t)).map((r) => r.id).sort()).toEqual([2, 3])
   })
+
+  it('skips a write whose application transaction was already committed', async () => {
+    const storage = new MemoryStorage()
+    const once = { storage, parquet, mode: 'append' as const, commitProperties: { appTransactions: [{ appId: 'etl', version: 7 }], customMetadata: { job: 'nightly' } } }
+    expect((await writeDeltaLake('mem', [{ id: 1n }], once)).skipped).toBe(false)
+    expect((await writeDeltaLake('mem', [{ id: 1n }], once)).skipped).toBe(true)
+    const t = await DeltaTable.open('mem', { storage, parquet })
+    expect(t.appTransactions()).toEqual({ etl: 7 })
+    expect((await t.history())[0]).toMatchObject({ job: 'nightly', operation: 'CREATE TABLE' })
+    expect((await rowsOf(t)).length).toBe(1)
+  })
 })
