@@ -16,6 +16,9 @@ export interface SeenRequest {
   range?: string
   /** SigV4 presigned requests: the names in X-Amz-SignedHeaders. */
   signedHeaders?: string[]
+  /** Static server: `performance.now()` when the request arrived and when its response finished. */
+  receivedAt?: number
+  finishedAt?: number
 }
 
 /** A running server: its base URL, what it saw, and how to stop it. */
@@ -69,7 +72,9 @@ export async function startStaticServer(opts: StaticServerOptions): Promise<Runn
   const requests: SeenRequest[] = []
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    requests.push({ method: req.method ?? '', path: url.pathname, ...(req.headers.range ? { range: req.headers.range } : {}) })
+    const seen: SeenRequest = { method: req.method ?? '', path: url.pathname, ...(req.headers.range ? { range: req.headers.range } : {}), receivedAt: performance.now() }
+    requests.push(seen)
+    res.on('finish', () => (seen.finishedAt = performance.now()))
     res.setHeader('Access-Control-Allow-Origin', '*')
     res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, Last-Modified')
     setTimeout(() => void serveStatic(root, opts, req, url, res).catch(() => reply(res, 500, 'InternalError')), opts.latencyMs ?? 0)

@@ -1,0 +1,170 @@
+import { Table, type Schema } from 'apache-arrow'
+import type { ProtocolAction } from '../delta/actions.js'
+import { toArrowSchema } from '../delta/arrow/index.js'
+import type { ChangesOptions } from '../delta/change-data.js'
+import type { CommitEntry } from '../delta/history.js'
+import type { StructType } from '../delta/schema.js'
+import type { WriteResult } from '../delta/write/write-table.js'
+import type { AddFileInfo, TableMetadata } from '../table.js'
+import { ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'
+import { cancelledError, type DeltaPool } from './pool.js'
+import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerWriteOptions } from './protocol.js'
+import { splitEvenly } from './split.js'
+
+/** Options of `toArrow` on a worker table. */
+export interface WorkerToArrowOptions {
+  /** Top-level columns to return, in this order; all when omitted. */
+  columns?: string[]
+  /** A predicate such as `"year = 2024 AND value > 3"`. */
+  filter?: string
+  /** Read only these active files (log paths), in this order. */
+  files?: string[]
+  /** Cancels the read in every worker between files. */
+  signal?: AbortSignal
+}
+
+/**
+ * A Delta table read through a worker pool, shaped like `DeltaTable`: the log is replayed and
+ * the snapshot kept in one worker; scans are split across the pool and come back as Arrow IPC,
+ * parsed once per task. The page's thread never decodes Parquet or replays the log.
+ */
+export class WorkerDeltaTable {
+  /** The pool the table reads through. */
+  readonly pool: DeltaPool
+  /** Where the table lives, as the workers are told. */
+  readonly storage: StorageDescriptor
+  readonly #home: number
+  #info: TableInfo
+  // Storage ids per worker: attached on first use, so a table costs nothing in idle workers.
+  readonly #attached = new Map<number, Promise<string>>()
+
+  private constructor(pool: DeltaPool, storage: StorageDescriptor, home: number, info: TableInfo) {
+    this.pool = pool
+    this.storage = storage
+    this.#home = home
+    this.#info = info
+    this.#attached.set(home, Promise.resolve(info.storageId))
+  }
+
+  /** Open a table in the next worker of the pool (latest version, or `version`/`timestamp`). */
+  static async open(pool: DeltaPool, storage: StorageDescriptor, opts: OpenRequest = {}): Promise<WorkerDeltaTable> {
+    const home = pool.nextWorker()
+    const info = await pool.worker(home).openTable(storage, opts)
+    return new WorkerDeltaTable(pool, storage, home, info)
+  }
+
+  /** The version this object reads. */
+  get version(): number {
+    return this.#info.version
+  }
+
+  /** How many active files the version has. */
+  get numFiles(): number {
+    return this.#info.numFiles
+  }
+
+  /** The logical schema. */
+  schema(): StructType {
+    return this.#info.schema
+  }
+
+  /** The schema as Arrow gives it in `toArrow()`. */
+  arrowSchema(): Schema {
+    return toArrowSchema(this.#info.schema)
+  }
+
+  /** Id, name, description, partition columns and properties. */
+  metadata(): TableMetadata {
+    return this.#info.metadata
+  }
+
+  /** Reader and writer versions and features. */
+  protocol(): Omit<ProtocolAction, 'kind'> {
+    return this.#info.protocol
+  }
+
+  /** The checkpoint this version was read from, if any. */
+  checkpointVersion(): number | undefined {
+    return this.#info.checkpointVersion ?? undefined
+  }
+
+  /** The latest committed version of each application id. */
+  appTransactions(): Record<string, number> {
+    return this.#info.appTransactions
+  }
+
+  /** The active data files. */
+  files(): Promise<AddFileInfo[]> {
+    return this.#api().files(this.#info.handle)
+  }
+
+  /** The commits still in the log, newest first, at most `limit`. */
+  history(limit?: number): Promise<CommitEntry[]> {
+    return this.#api().history(this.#info.handle, limit)
+  }
+
+  /** The change data feed between two versions (inclusive). */
+  async changes(opts: ChangesOptions): Promise<Table> {
+    const bytes = await this.#api().changes(this.#info.handle, opts)
+    return joinIpcStreams(ipcSchema(bytes), [bytes])
+  }
+
+  /** Read the table (or some columns, rows or files) into one Arrow table, across the pool. */
+  async toArrow(opts: WorkerToArrowOptions = {}): Promise<Table> {
+    if (opts.signal?.aborted) throw cancelledError()
+    const scanId = crypto.randomUUID()
+    const request = { columns: opts.columns, filter: opts.filter, scanId }
+    const plan = await this.#api().planScan(this.#info.handle, { ...request, files: opts.files })
+    const schema = ipcSchema(plan.schemaIpc)
+    if (plan.files.length === 0) return new Table(schema)
+    const slices = splitEvenly(plan.files, this.pool.size * 2)
+    const used = new Set<number>()
+    const parts = await this.pool.runTasks(slices.length, this.#home, async (worker, task) => {
+      used.add(worker)
+      return this.#readSlice(worker, plan, request, slices[task]!)
+    }, opts.signal, () => {
+      for (const w of used) void this.pool.worker(w).cancel(scanId).catch(() => undefined)
+    })
+    return joinIpcStreams(schema, parts)
+  }
+
+  /** Move this object to another version, or to the version at a time. */
+  async loadAsVersion(version: number | Date | string): Promise<void> {
+    const req = typeof version === 'number' ? { version } : { timestamp: version instanceof Date ? version.getTime() : version }
+    this.#info = await this.#api().reloadTable(this.#info.handle, req)
+  }
+
+  /** Move this object to the latest version. */
+  async update(): Promise<void> {
+    this.#info = await this.#api().reloadTable(this.#info.handle)
+  }
+
+  /** Release the snapshot and the storages this table holds in the workers. */
+  async close(): Promise<void> {
+    const attached = [...this.#attached].filter(([w]) => w !== this.#home)
+    this.#attached.clear()
+    await Promise.all(attached.map(async ([w, id]) => this.pool.worker(w).detachStorage(await id)))
+    await this.#api().closeTable(this.#info.handle)
+  }
+
+  #api() {
+    return this.pool.worker(this.#home)
+  }
+
+  async #readSlice(worker: number, plan: ScanTaskPlan, request: { columns?: string[]; filter?: string; scanId: string }, files: ScanTaskPlan['files']): Promise<Uint8Array> {
+    let storageId = this.#attached.get(worker)
+    if (!storageId) {
+      storageId = this.pool.worker(worker).attachStorage(this.storage)
+      this.#attached.set(worker, storageId)
+    }
+    return this.pool.worker(worker).readFiles({ storageId: await storageId, context: plan.context, request, files })
+  }
+}
+
+/**
+ * Write Arrow data to a table in a worker of the pool (Parquet is encoded there), as
+ * `writeDeltaLake` does: `mode` 'error' (default), 'append', 'overwrite' or 'ignore'.
+ */
+export async function writeDeltaLakeInWorker(pool: DeltaPool, storage: StorageDescriptor, data: Table, opts: WorkerWriteOptions = {}): Promise<WriteResult> {
+  return pool.worker(pool.nextWorker()).write(storage, toTransferableIpc(data), opts)
+}

@@ -1,0 +1,37 @@
+import type { Storage } from '../delta/storage.js'
+import type { HttpBackend, Signer } from '../storage/http-signer.js'
+import type {
+  FsaStorageDescriptor, HttpStorageDescriptor, ObjectStorageDescriptor, PublicHttpStorageDescriptor,
+} from './protocol.js'
+
+/**
+ * HTTP storage for workers from a signer or ready-made backend (`s3Signer`, `azureSasSigner`,
+ * ...): the signer stays in this thread, so keys or token calls never move to the workers;
+ * each worker request asks it for a URL. `root` is the table's folder in the signer's namespace.
+ */
+export function httpStorageDescriptor(signer: Signer | HttpBackend, root?: string): HttpStorageDescriptor {
+  const b: HttpBackend = typeof signer === 'function' ? { sign: signer, listing: 'none', conditionalCreate: 'none', write: true } : signer
+  return {
+    kind: 'http', sign: b.sign, listing: b.listing, conditionalCreate: b.conditionalCreate, write: b.write,
+    ...(b.missingIs403 !== undefined ? { missingIs403: b.missingIs403 } : {}),
+    ...(root !== undefined ? { root } : {}),
+  }
+}
+
+/** Plain, read-only HTTP for workers (see `publicHttp`): URLs are built in the worker. */
+export function publicHttpStorageDescriptor(baseUrl: string, opts: Omit<PublicHttpStorageDescriptor, 'kind' | 'baseUrl'> = {}): PublicHttpStorageDescriptor {
+  return { kind: 'public-http', baseUrl, ...opts }
+}
+
+/** A picked folder or OPFS folder for workers (see `FsaStorage` for what commits it protects). */
+export function fsaStorageDescriptor(handle: FileSystemDirectoryHandle, opts: Omit<FsaStorageDescriptor, 'kind' | 'handle'> = {}): FsaStorageDescriptor {
+  return { kind: 'fsa', handle, ...opts }
+}
+
+/**
+ * Any Storage object of this thread for workers: each operation is a round trip to here, so
+ * prefer the other kinds for real tables; useful for MemoryStorage and custom adapters.
+ */
+export function objectStorageDescriptor(storage: Storage, root?: string): ObjectStorageDescriptor {
+  return { kind: 'object', storage, capabilities: { ...storage.capabilities }, ...(root !== undefined ? { root } : {}) }
+}

@@ -1,0 +1,17 @@
+/**
+ * The Node worker_threads entry: the Delta API over parquet-wasm and the file system, exposed
+ * with comlink on the parent port. Node cannot run TypeScript in a worker: start the built JS.
+ * @packageDocumentation
+ */
+import { parentPort } from 'node:worker_threads'
+import { expose } from 'comlink'
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
+import { DeltaError } from '../delta/errors.js'
+import { nodeParquetCodec } from '../parquet/node.js'
+import { NodeFsStorage } from '../storage/node-fs.js'
+import { createWorkerApi } from './api.js'
+import { registerDeltaTransferHandlers } from './transfer.js'
+
+if (!parentPort) throw new DeltaError('InvalidArgument', 'node-worker runs inside a worker thread: start it with createNodePool')
+registerDeltaTransferHandlers()
+expose(createWorkerApi({ loadCodec: () => nodeParquetCodec(), nodeFs: (dir) => new NodeFsStorage(dir) }), nodeEndpoint(parentPort))

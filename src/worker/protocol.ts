@@ -1,0 +1,174 @@
+import type { AddAction, ProtocolAction } from '../delta/actions.js'
+import type { ChangesOptions } from '../delta/change-data.js'
+import type { CommitEntry } from '../delta/history.js'
+import type { StructType } from '../delta/schema.js'
+import type { Snapshot } from '../delta/snapshot.js'
+import type { Storage, StorageCapabilities } from '../delta/storage.js'
+import type { HttpOperation, Signer, ListingDialect, ConditionalCreate } from '../storage/http-signer.js'
+import type { AddFileInfo, TableMetadata } from '../table.js'
+import type { WriteOptions } from '../delta/write/write-options.js'
+import type { WriteResult } from '../delta/write/write-table.js'
+
+export type { HttpOperation }
+
+/**
+ * HTTP storage whose signer runs where the descriptor was made (the page, where the user's
+ * keys or token endpoint live): only the signer function crosses to the worker, as a comlink
+ * proxy, and each request asks it for a URL.
+ */
+export interface HttpStorageDescriptor {
+  kind: 'http'
+  sign: Signer
+  listing: ListingDialect
+  conditionalCreate: ConditionalCreate
+  write: boolean
+  missingIs403?: boolean
+  /** The table's folder in the signer's namespace. */
+  root?: string
+}
+
+/** Plain public HTTP (read-only), rebuilt in the worker: no round trip to the page per request. */
+export interface PublicHttpStorageDescriptor {
+  kind: 'public-http'
+  baseUrl: string
+  listing?: 's3' | 'none'
+  missingIs403?: boolean
+  root?: string
+}
+
+/** A File System Access folder (picked or OPFS); handles are structured-cloneable. */
+export interface FsaStorageDescriptor {
+  kind: 'fsa'
+  handle: FileSystemDirectoryHandle
+  /** The Web Lock name of the table (see `FsaStorageOptions.lockName`). */
+  lockName?: string
+  /** A sub-folder of `handle` holding the table. */
+  root?: string
+}
+
+/**
+ * Any Storage object living where the descriptor was made (a MemoryStorage in tests, a custom
+ * adapter): the worker calls it through a comlink proxy, so every operation is a round trip.
+ */
+export interface ObjectStorageDescriptor {
+  kind: 'object'
+  storage: Storage
+  /** Read once when the descriptor crosses, since the core needs them synchronously. */
+  capabilities: StorageCapabilities
+  /** A folder of `storage` holding the table. */
+  root?: string
+}
+
+/** A folder of the local file system; only for workers running in Node. */
+export interface NodeFsStorageDescriptor {
+  kind: 'node-fs'
+  dir: string
+  root?: string
+}
+
+/** How a worker reaches a table's files: every kind can cross a worker boundary. */
+export type StorageDescriptor =
+  | HttpStorageDescriptor
+  | PublicHttpStorageDescriptor
+  | FsaStorageDescriptor
+  | ObjectStorageDescriptor
+  | NodeFsStorageDescriptor
+
+/** Which version to open: the latest by default. */
+export interface OpenRequest {
+  version?: number
+  /** Milliseconds since the epoch, or an ISO date: the version the table had then. */
+  timestamp?: number | string
+}
+
+/** What a worker tells about a table it opened; the snapshot itself stays in the worker. */
+export interface TableInfo {
+  /** Names the snapshot in its worker. */
+  handle: string
+  /** The id of the table's storage in that worker. */
+  storageId: string
+  version: number
+  schema: StructType
+  metadata: TableMetadata
+  protocol: Omit<ProtocolAction, 'kind'>
+  numFiles: number
+  checkpointVersion: number | null
+  appTransactions: Record<string, number>
+}
+
+/** What to read. `files` (log paths) narrows the scan to some active files, in that order. */
+export interface ScanRequest {
+  columns?: string[]
+  filter?: string
+  files?: string[]
+  /** Names the scan for `cancel`; a worker checks it between files. */
+  scanId?: string
+}
+
+/** The parts of a snapshot a worker needs to read data files without replaying the log. */
+export type ScanContext = Pick<Snapshot, 'root' | 'version' | 'protocol' | 'metadata' | 'schema' | 'columnMapping'>
+
+/** A scan worked out by the table's worker: the files to read and the result's schema. */
+export interface ScanTaskPlan {
+  context: ScanContext
+  files: AddAction[]
+  /** An empty Arrow IPC stream with the result's schema (for a scan that reads no file). */
+  schemaIpc: Uint8Array
+}
+
+/** A slice of a scan for any worker of the pool. */
+export interface ScanTask {
+  /** The storage id the receiving worker gave with `attachStorage`. */
+  storageId: string
+  context: ScanContext
+  request: ScanRequest
+  files: AddAction[]
+}
+
+/** What a worker's realm has done: lets tests prove where decoding and replay ran. */
+export interface RealmStats {
+  parquetReads: number
+  parquetWrites: number
+  snapshotsLoaded: number
+}
+
+/** Options of a write run in a worker; `root` is the table's folder in the storage. */
+export interface WorkerWriteOptions extends WriteOptions {
+  root?: string
+}
+
+/**
+ * The typed API every worker exposes with comlink (and the in-process implementation shares).
+ * Tables stay in the worker that opened them, named by a handle; results cross as Arrow IPC
+ * streams, transferred rather than copied. Every failure is a DeltaError, code intact.
+ */
+export interface DeltaWorkerApi {
+  /** Replay the log and keep the snapshot here; give back its facts and a handle. */
+  openTable(storage: StorageDescriptor, req?: OpenRequest): Promise<TableInfo>
+  /** Move a handle to another version (or time), the latest when omitted. */
+  reloadTable(handle: string, req?: OpenRequest): Promise<TableInfo>
+  /** Forget a handle and its storage. */
+  closeTable(handle: string): Promise<void>
+  /** The active files, as `DeltaTable.files()` gives them. */
+  files(handle: string): Promise<AddFileInfo[]>
+  /** The commits still in the log, newest first, at most `limit`. */
+  history(handle: string, limit?: number): Promise<CommitEntry[]>
+  /** The change data feed as one Arrow IPC stream. */
+  changes(handle: string, opts: ChangesOptions): Promise<Uint8Array>
+  /** Read a table (or some of its files) in this worker alone, as one Arrow IPC stream. */
+  scan(handle: string, req?: ScanRequest): Promise<Uint8Array>
+  /** Plan a scan for the pool: skip files, name the rest. */
+  planScan(handle: string, req?: ScanRequest): Promise<ScanTaskPlan>
+  /** Keep a storage here for `readFiles`; returns its id in this worker. */
+  attachStorage(storage: StorageDescriptor): Promise<string>
+  /** Forget a storage `attachStorage` kept. */
+  detachStorage(storageId: string): Promise<void>
+  /** Read a slice of a planned scan as one Arrow IPC stream. */
+  readFiles(task: ScanTask): Promise<Uint8Array>
+  /** Stop a scan: its tasks here reject with `Cancelled` before their next file. */
+  cancel(scanId: string): Promise<void>
+  /** Write Arrow data (an IPC stream) to a table: encode Parquet here and commit. */
+  write(storage: StorageDescriptor, data: Uint8Array, opts?: WorkerWriteOptions): Promise<WriteResult>
+  /** What this worker's realm decoded, encoded and replayed so far. */
+  realmStats(): Promise<RealmStats>
+}
