@@ -30,6 +30,8 @@ export interface LastCheckpointHint {
   version: number
   size?: number
   parts?: number
+  /** For a v2 checkpoint: its file name in `_delta_log`. */
+  v2Path?: string
 }
 
 /**
@@ -47,10 +49,12 @@ export async function readLastCheckpoint(storage: Storage, root: string): Promis
   try {
     const o = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
     if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 0) return undefined
+    const v2 = o.v2Checkpoint as { path?: unknown } | undefined
     return {
       version: o.version,
       size: typeof o.size === 'number' ? o.size : undefined,
       parts: typeof o.parts === 'number' ? o.parts : undefined,
+      v2Path: typeof v2?.path === 'string' ? v2.path : undefined,
     }
   } catch {
     return undefined
@@ -156,6 +160,18 @@ function pickCheckpoint(
  */
 export async function findLogSegment(storage: Storage, root: string, version?: number): Promise<LogSegment> {
   const hint = await readLastCheckpoint(storage, root)
+  if (!storage.capabilities.list) {
+    const usable = hint && (version === undefined || version >= hint.version) ? hint : undefined
+    if (usable) {
+      try {
+        const seg = buildLogSegment(await probeLog(storage, root, usable, version), root, version)
+        if (seg.checkpoint) return seg
+      } catch (e) {
+        if (!isDeltaError(e) || e.code === 'InvalidArgument') throw e
+      }
+    }
+    return buildLogSegment(await probeLog(storage, root, undefined, version), root, version)
+  }
   if (hint && (version === undefined || version >= hint.version)) {
     const listing = await listLog(storage, root, hint.version)
     if (listing.some((f) => f.path.endsWith(`${padVersion(hint.version)}.json`) || isCheckpointOf(f, hint.version))) {
@@ -186,4 +202,40 @@ function isCheckpointOf(f: FileMeta, version: number): boolean {
 /** Path of the commit of `version` under `root`. */
 export function commitFilePath(root: string, version: number): string {
   return joinPath(root, commitPath(version))
+}
+
+/** How many commit files a probe asks for at once. */
+export const PROBE_BATCH = 16
+
+/**
+ * The log files a storage without LIST can be shown to have: the checkpoint `_last_checkpoint`
+ * names, then commits found by probing forward in parallel batches until one is missing (or
+ * `version` is reached). It cannot see a log whose early commits were cleaned up without a
+ * checkpoint, nor a gap followed by more commits: it stops at the first missing version.
+ */
+export async function probeLog(storage: Storage, root: string, hint: LastCheckpointHint | undefined, version?: number): Promise<FileMeta[]> {
+  const dir = joinPath(root, LOG_DIR)
+  const checkpointNames = !hint ? []
+    : hint.v2Path ? [hint.v2Path]
+    : hint.parts && hint.parts > 1
+      ? Array.from({ length: hint.parts }, (_, i) => `${padVersion(hint.version)}.checkpoint.${String(i + 1).padStart(10, '0')}.${String(hint.parts).padStart(10, '0')}.parquet`)
+      : [`${padVersion(hint.version)}.checkpoint.parquet`]
+  const found: FileMeta[] = []
+  let next = hint ? hint.version + 1 : 0
+  let first = true
+  for (;;) {
+    const last = version === undefined ? next + PROBE_BATCH - 1 : Math.min(version, next + PROBE_BATCH - 1)
+    const names = Array.from({ length: Math.max(0, last - next + 1) }, (_, i) => `${padVersion(next + i)}.json`)
+    if (first) names.push(...checkpointNames)
+    const heads = await Promise.all(names.map((n) => storage.head(`${dir}/${n}`)))
+    first = false
+    let missing = false
+    heads.forEach((h, i) => {
+      if (h) found.push({ ...h, path: `${dir}/${names[i]}` })
+      else if (i < last - next + 1) missing = true
+    })
+    if (missing || last === version || names.length === 0) break
+    next = last + 1
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

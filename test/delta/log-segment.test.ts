@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildLogSegment, findLogSegment } from '../../src/delta/log-segment.js'
 import { padVersion } from '../../src/delta/log-path.js'
-import type { FileMeta } from '../../src/delta/storage.js'
+import type { FileMeta, Storage } from '../../src/delta/storage.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { createActions, writeCommit, writeJsonCheckpoint } from '../helpers/log-builder.js'
 
@@ -92,5 +92,49 @@ describe('findLogSegment', () => {
 
   it('reports a missing table as NotFound', async () => {
     await expect(findLogSegment(new MemoryStorage(), '')).rejects.toMatchObject({ code: 'NotFound' })
+  })
+})
+
+describe('findLogSegment without LIST', () => {
+  /** The same files, behind a storage that cannot list (plain HTTP). */
+  function unlisted(inner: MemoryStorage): Storage {
+    return {
+      capabilities: { ...inner.capabilities, list: false },
+      list: () => Promise.reject(new Error('this storage cannot list')),
+      read: (p, r) => inner.read(p, r),
+      head: (p) => inner.head(p),
+      put: (p, d, o) => inner.put(p, d, o),
+      delete: (p) => inner.delete(p),
+    }
+  }
+
+  async function table(commits: number, checkpointAt?: number, hintV2 = true): Promise<MemoryStorage> {
+    const storage = new MemoryStorage()
+    await writeCommit(storage, 0, createActions())
+    for (let v = 1; v <= commits; v++) await writeCommit(storage, v, [])
+    if (checkpointAt !== undefined) {
+      const name = await writeJsonCheckpoint(storage, checkpointAt, createActions().slice(1), false)
+      const hint = { version: checkpointAt, size: 3, ...(hintV2 && { v2Checkpoint: { path: name.split('/').pop() } }) }
+      await storage.put('_delta_log/_last_checkpoint', new TextEncoder().encode(JSON.stringify(hint)))
+    }
+    return storage
+  }
+
+  it('probes forward from the checkpoint _last_checkpoint names', async () => {
+    const seg = await findLogSegment(unlisted(await table(40, 20)), '')
+    expect(seg.version).toBe(40)
+    expect(seg.checkpoint?.version).toBe(20)
+    expect(seg.commits.map((c) => c.version)).toEqual(Array.from({ length: 20 }, (_, i) => 21 + i))
+  })
+
+  it('probes from version 0 without a usable hint, and stops at a requested version', async () => {
+    const seg = await findLogSegment(unlisted(await table(5, 3, false)), '')
+    expect(seg).toMatchObject({ version: 5, checkpoint: undefined })
+    expect(seg.commits).toHaveLength(6)
+    expect((await findLogSegment(unlisted(await table(40)), '', 7)).commits.map((c) => c.version)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+  })
+
+  it('reports a missing table as NotFound', async () => {
+    await expect(findLogSegment(unlisted(new MemoryStorage()), '')).rejects.toMatchObject({ code: 'NotFound' })
   })
 })
