@@ -32,6 +32,8 @@ export interface LastCheckpointHint {
   parts?: number
   /** For a v2 checkpoint: its file name in `_delta_log`. */
   v2Path?: string
+  /** Bytes of the checkpoint file, when one file (lets a reader start on it before listing). */
+  sizeInBytes?: number
 }
 
 /**
@@ -49,8 +51,10 @@ export async function readLastCheckpoint(storage: Storage, root: string): Promis
   try {
     const o = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
     if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 0) return undefined
-    const v2 = o.v2Checkpoint as { path?: unknown } | undefined
+    const v2 = o.v2Checkpoint as { path?: unknown; sizeInBytes?: unknown } | undefined
+    const fileSize = typeof v2?.sizeInBytes === 'number' ? v2.sizeInBytes : o.sizeInBytes
     return {
+      sizeInBytes: typeof fileSize === 'number' && fileSize > 0 ? fileSize : undefined,
       version: o.version,
       size: typeof o.size === 'number' ? o.size : undefined,
       parts: typeof o.parts === 'number' ? o.parts : undefined,
@@ -158,8 +162,10 @@ function pickCheckpoint(
  * as the storage allows: `_last_checkpoint` first, then one listing from that checkpoint on.
  * A stale, missing or corrupt `_last_checkpoint` only costs a longer listing.
  */
-export async function findLogSegment(storage: Storage, root: string, version?: number): Promise<LogSegment> {
-  const hint = await readLastCheckpoint(storage, root)
+export async function findLogSegment(
+  storage: Storage, root: string, version?: number, knownHint?: LastCheckpointHint | null,
+): Promise<LogSegment> {
+  const hint = knownHint === undefined ? await readLastCheckpoint(storage, root) : knownHint ?? undefined
   if (!storage.capabilities.list) {
     const usable = hint && (version === undefined || version >= hint.version) ? hint : undefined
     if (usable) {
@@ -188,6 +194,20 @@ export async function findLogSegment(storage: Storage, root: string, version?: n
     throw new DeltaError('NotFound', `no Delta table${where(root)}: there is no ${LOG_DIR} folder or it is empty`)
   }
   return buildLogSegment(listing, root, version)
+}
+
+/**
+ * The checkpoint `_last_checkpoint` points at, when it names a single file of known size: a
+ * reader can start fetching it while the listing that confirms it is still under way.
+ */
+export function predictCheckpoint(root: string, hint: LastCheckpointHint | undefined, version?: number): CheckpointFiles | undefined {
+  if (!hint?.sizeInBytes || (hint.parts ?? 1) > 1 || (version !== undefined && version < hint.version)) return undefined
+  const name = hint.v2Path ?? `${padVersion(hint.version)}.checkpoint.parquet`
+  return {
+    version: hint.version,
+    format: hint.v2Path ? 'uuid' : 'classic',
+    files: [{ path: `${joinPath(root, LOG_DIR)}/${name}`, size: hint.sizeInBytes, lastModified: 0 }],
+  }
 }
 
 function where(root: string): string {

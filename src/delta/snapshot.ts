@@ -3,7 +3,7 @@ import { readCheckpoint } from './checkpoint-read.js'
 import { mapLimit } from './concurrency.js'
 import { readText, type Engine } from './engine.js'
 import { DeltaError } from './errors.js'
-import { findLogSegment, type LogSegment } from './log-segment.js'
+import { findLogSegment, predictCheckpoint, readLastCheckpoint, type LogSegment } from './log-segment.js'
 import { findCommitInfo, replayActions, type VersionedActions } from './replay.js'
 import { parseSchema, type StructType } from './schema.js'
 import { checkReadSupported, columnMappingMode, type ColumnMappingMode } from './table-features.js'
@@ -61,9 +61,17 @@ export async function loadSnapshot(engine: Engine, root: string, version?: numbe
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
     throw new DeltaError('InvalidArgument', `version must be a non-negative integer, got ${version}`)
   }
-  const segment = await findLogSegment(engine.storage, root, version)
+  // Start on the checkpoint _last_checkpoint names while the listing confirms it: one round
+  // trip less before the data of a big checkpoint arrives.
+  const hint = await readLastCheckpoint(engine.storage, root)
+  const predicted = predictCheckpoint(root, hint, version)
+  const early = predicted && readCheckpoint(engine, root, predicted, opts)
+  early?.catch(() => undefined)
+  const segment = await findLogSegment(engine.storage, root, version, hint ?? null)
+  const confirmed = early && segment.checkpoint?.version === predicted.version &&
+    segment.checkpoint.files.length === 1 && segment.checkpoint.files[0]!.path === predicted.files[0]!.path
   const [checkpoint, commits] = await Promise.all([
-    segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([]),
+    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([]),
     readCommits(engine, segment.commits),
   ])
   const state = replayActions(checkpoint, commits, opts)

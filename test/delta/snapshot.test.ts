@@ -41,6 +41,20 @@ describe('loadSnapshot', () => {
     expect(storage.waves()).toBe(3)
   })
 
+  it('starts reading the checkpoint _last_checkpoint names while listing', async () => {
+    const inner = await tableWithCheckpoint(20)
+    const cp = (await inner.list('_delta_log')).find((f) => f.path.includes('.checkpoint.'))!
+    const hint = { version: 10, size: 13, sizeInBytes: cp.size, v2Checkpoint: { path: cp.path.split('/').pop(), sizeInBytes: cp.size } }
+    await inner.put('_delta_log/_last_checkpoint', new TextEncoder().encode(JSON.stringify(hint)))
+    const storage = new CountingStorage(inner, { latencyMs: 5 })
+    const snap = await loadSnapshot({ storage, parquet: noParquet }, '')
+    expect(snap.files).toHaveLength(10)
+    const list = storage.calls.find((c) => c.op === 'list')!
+    const checkpoint = storage.calls.find((c) => c.path === cp.path)!
+    expect(checkpoint.startSeq).toBeLessThan(list.endSeq!)
+    expect(storage.counts.read).toBe(1 + 1 + 20)
+  })
+
   it('time travels to a version before the checkpoint', async () => {
     const storage = await tableWithCheckpoint(5)
     const snap = await loadSnapshot({ storage, parquet: noParquet }, '', 3)
