@@ -70,18 +70,35 @@ export function structTypeOf<T>(fields: readonly ColumnSpec<T>[]): Struct {
 /** A struct column built from `items`, each field by its spec; null items are null rows. */
 export function structData<T>(type: Struct, fields: readonly ColumnSpec<T>[], items: readonly (T | null | undefined)[]): Data {
   const n = items.length
-  const validity = newBitmap(n)
-  let nulls = 0
-  for (let i = 0; i < n; i++) {
-    if (items[i] === null || items[i] === undefined) nulls++
-    else setBit(validity, i)
-  }
+  const { nulls, validity } = visitRows(n, (i) => items[i] ?? null, () => {})
   const children = fields.map((f) => f.build(items))
-  return new Data(type, 0, n, nulls, [undefined, undefined, nulls > 0 ? validity : undefined], children)
+  return new Data(type, 0, n, nulls, [undefined, undefined, validity], children)
 }
 
 function valueOf<T, V>(item: T | null | undefined, get: Getter<T, V>): V | null {
   return item === null || item === undefined ? null : get(item) ?? null
+}
+
+/**
+ * Walk `n` rows once: each non-null value goes to `put`, and `after(i)` runs after every row
+ * (to close its offsets). Gives the null count and the validity bitmap, left out (undefined)
+ * when no row is null, as Arrow allows.
+ */
+function visitRows<V>(
+  n: number, get: (i: number) => V | null, put: (i: number, v: V) => void, after?: (i: number) => void,
+): { nulls: number; validity: Uint8Array | undefined } {
+  const validity = newBitmap(n)
+  let nulls = 0
+  for (let i = 0; i < n; i++) {
+    const v = get(i)
+    if (v === null) nulls++
+    else {
+      setBit(validity, i)
+      put(i, v)
+    }
+    after?.(i)
+  }
+  return { nulls, validity: nulls > 0 ? validity : undefined }
 }
 
 /**
@@ -91,18 +108,9 @@ function valueOf<T, V>(item: T | null | undefined, get: Getter<T, V>): V | null 
 export function primitiveData(type: PrimitiveType, n: number, get: (i: number) => Scalar | null): Data {
   const arrowType = toArrowType(type)
   if (type === 'string' || type === 'binary') return bytesData(arrowType, n, get)
-  const validity = newBitmap(n)
   const { values, set } = valueWriter(type, n)
-  let nulls = 0
-  for (let i = 0; i < n; i++) {
-    const v = get(i)
-    if (v === null) nulls++
-    else {
-      setBit(validity, i)
-      set(i, v)
-    }
-  }
-  return new Data(arrowType, 0, n, nulls, [undefined, values, nulls > 0 ? validity : undefined])
+  const { nulls, validity } = visitRows(n, get, set)
+  return new Data(arrowType, 0, n, nulls, [undefined, values, validity])
 }
 
 function valueWriter(type: PrimitiveType, n: number): { values: ArrayBufferView; set: (i: number, v: Scalar) => void } {
@@ -136,28 +144,21 @@ const encoder = new TextEncoder()
 /** A Utf8 or Binary column: strings are encoded straight into one growing buffer. */
 function bytesData(type: DataType, n: number, get: (i: number) => Scalar | null): Data {
   const offsets = new Int32Array(n + 1)
-  const validity = newBitmap(n)
   let bytes: Uint8Array = new Uint8Array(1024)
   let pos = 0
-  let nulls = 0
-  for (let i = 0; i < n; i++) {
-    const v = get(i)
-    if (v === null) nulls++
+  const put = (_: number, v: Scalar) => {
+    const need = typeof v === 'string' ? v.length * 3 : (v as Uint8Array).length
+    if (pos + need > bytes.length) bytes = grow(bytes, pos + need)
+    if (typeof v === 'string') pos += encoder.encodeInto(v, bytes.subarray(pos)).written
     else {
-      setBit(validity, i)
-      const need = typeof v === 'string' ? v.length * 3 : (v as Uint8Array).length
-      if (pos + need > bytes.length) bytes = grow(bytes, pos + need)
-      if (typeof v === 'string') pos += encoder.encodeInto(v, bytes.subarray(pos)).written
-      else {
-        bytes.set(v as Uint8Array, pos)
-        pos += need
-      }
+      bytes.set(v as Uint8Array, pos)
+      pos += need
     }
-    offsets[i + 1] = pos
   }
+  const { nulls, validity } = visitRows(n, get, put, (i) => { offsets[i + 1] = pos })
   // Hand over a trimmed copy when most of the buffer is slack: a view would keep it all alive.
   const used = pos * 2 < bytes.length ? bytes.slice(0, pos) : bytes.subarray(0, pos)
-  return new Data(type, 0, n, nulls, [offsets, used, nulls > 0 ? validity : undefined])
+  return new Data(type, 0, n, nulls, [offsets, used, validity])
 }
 
 function grow(bytes: Uint8Array, need: number): Uint8Array {
@@ -175,19 +176,9 @@ function nestedData<V>(
   spread: (value: V, keys: string[], values: (string | null)[]) => void,
 ): Data {
   const offsets = new Int32Array(n + 1)
-  const validity = newBitmap(n)
   const keys: string[] = []
   const values: (string | null)[] = []
-  let nulls = 0
-  for (let i = 0; i < n; i++) {
-    const v = get(i)
-    if (v === null) nulls++
-    else {
-      setBit(validity, i)
-      spread(v, keys, values)
-    }
-    offsets[i + 1] = values.length
-  }
+  const { nulls, validity } = visitRows(n, get, (_, v) => spread(v, keys, values), (i) => { offsets[i + 1] = values.length })
   const child = type.children[0]!.type
   const childData = child instanceof Struct
     ? new Data(child, 0, values.length, 0, [undefined, undefined, undefined], [
@@ -195,7 +186,7 @@ function nestedData<V>(
       primitiveData('string', values.length, (j) => values[j]!),
     ])
     : primitiveData('string', values.length, (j) => values[j]!)
-  return new Data(type, 0, n, nulls, [offsets, undefined, nulls > 0 ? validity : undefined], [childData])
+  return new Data(type, 0, n, nulls, [offsets, undefined, validity], [childData])
 }
 
 const DELETION_VECTOR: readonly ColumnSpec<DeletionVectorDescriptor>[] = [

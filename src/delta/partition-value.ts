@@ -1,5 +1,6 @@
 import { DeltaError } from './errors.js'
 import { fitsPrecision, formatDecimal, parseDecimalText } from './expr/decimal.js'
+import { integerRange, isFloatText } from './expr/number-text.js'
 import { formatDate, formatTimestamp, parseDateText, parseTimestampText } from './expr/temporal.js'
 import type { Scalar } from './scalar.js'
 import { decimalParams, type DeltaType } from './schema.js'
@@ -7,13 +8,6 @@ import { decimalParams, type DeltaType } from './schema.js'
 /** The folder value Hive, Spark and delta-rs use for a NULL partition value. */
 export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__'
 
-const INT_RANGES: Record<string, [bigint, bigint]> = {
-  byte: [-128n, 127n],
-  short: [-32768n, 32767n],
-  integer: [-2147483648n, 2147483647n],
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-}
-const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 
 function invalid(raw: string, type: DeltaType, hint: string): DeltaError {
@@ -30,7 +24,7 @@ function invalid(raw: string, type: DeltaType, hint: string): DeltaError {
 export function parsePartitionValue(raw: string | null | undefined, type: DeltaType): Scalar | null {
   if (raw === null || raw === undefined || raw === '' || raw === HIVE_DEFAULT_PARTITION) return null
   if (typeof type !== 'string') throw new DeltaError('InvalidLog', `a partition column has the complex type ${type.type}; partition columns must be primitive`)
-  const range = INT_RANGES[type]
+  const range = integerRange(type)
   if (range) {
     const v = parseDecimalText(raw, 0)
     if (v === undefined || v < range[0] || v > range[1]) throw invalid(raw, type, `expected a whole number from ${range[0]} to ${range[1]}`)
@@ -56,7 +50,7 @@ function parseOtherPartitionValue(raw: string, type: DeltaType): Scalar {
     }
     case 'float':
     case 'double': {
-      const n = SPECIAL_FLOATS[raw] ?? (FLOAT_TEXT.test(raw) ? Number(raw) : undefined)
+      const n = SPECIAL_FLOATS[raw] ?? (isFloatText(raw) ? Number(raw) : undefined)
       if (n === undefined) throw invalid(raw, type, 'expected a number')
       return type === 'float' ? Math.fround(n) : n
     }

@@ -112,57 +112,61 @@ function offsetAt(offsets: Int32Array | BigInt64Array, i: number): number {
   return Number(offsets[i]!)
 }
 
-function takeVarBytes(data: Data, indices: Int32Array): [Int32Array | BigInt64Array, Uint8Array] {
-  const offsets = data.valueOffsets as Int32Array | BigInt64Array
-  const values = data.values as Uint8Array
-  const n = indices.length
+/** Total length of the spans `offsets[j]..offsets[j + 1]` of the taken rows (-1 takes none). */
+function takenLength(offsets: Int32Array | BigInt64Array, indices: Int32Array): number {
   let total = 0
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < indices.length; i++) {
     const j = indices[i]!
     if (j >= 0) total += offsetAt(offsets, j + 1) - offsetAt(offsets, j)
   }
+  return total
+}
+
+/**
+ * The offsets of the taken rows laid end to end, in the width of the source offsets; `copy`
+ * moves each taken row's span `[start, end)` to `pos` in the caller's output.
+ */
+function takeSpans(
+  offsets: Int32Array | BigInt64Array, indices: Int32Array, copy: (start: number, end: number, pos: number) => void,
+): Int32Array | BigInt64Array {
+  const n = indices.length
   const large = offsets instanceof BigInt64Array
-  if (!large && total > 0x7fffffff) {
-    throw new DeltaError('InvalidData', 'a filtered string or binary column exceeds 2 GiB; read fewer rows per batch')
-  }
   const outOffsets = large ? new BigInt64Array(n + 1) : new Int32Array(n + 1)
-  const out = new Uint8Array(total)
   let pos = 0
   for (let i = 0; i < n; i++) {
     const j = indices[i]!
     if (j >= 0) {
       const a = offsetAt(offsets, j)
       const b = offsetAt(offsets, j + 1)
-      if (b - a > 16) out.set(values.subarray(a, b), pos)
-      else for (let k = a; k < b; k++) out[pos + k - a] = values[k]!
+      copy(a, b, pos)
       pos += b - a
     }
     if (large) (outOffsets as BigInt64Array)[i + 1] = BigInt(pos)
     else (outOffsets as Int32Array)[i + 1] = pos
   }
+  return outOffsets
+}
+
+function takeVarBytes(data: Data, indices: Int32Array): [Int32Array | BigInt64Array, Uint8Array] {
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array
+  const values = data.values as Uint8Array
+  const total = takenLength(offsets, indices)
+  if (!(offsets instanceof BigInt64Array) && total > 0x7fffffff) {
+    throw new DeltaError('InvalidData', 'a filtered string or binary column exceeds 2 GiB; read fewer rows per batch')
+  }
+  const out = new Uint8Array(total)
+  const outOffsets = takeSpans(offsets, indices, (a, b, pos) => {
+    if (b - a > 16) out.set(values.subarray(a, b), pos)
+    else for (let k = a; k < b; k++) out[pos + k - a] = values[k]!
+  })
   return [outOffsets, out]
 }
 
 function takeListOffsets(data: Data, indices: Int32Array): [Int32Array | BigInt64Array, Int32Array] {
   const offsets = data.valueOffsets as Int32Array | BigInt64Array
-  const n = indices.length
-  let total = 0
-  for (let i = 0; i < n; i++) {
-    const j = indices[i]!
-    if (j >= 0) total += offsetAt(offsets, j + 1) - offsetAt(offsets, j)
-  }
-  const large = offsets instanceof BigInt64Array
-  const outOffsets = large ? new BigInt64Array(n + 1) : new Int32Array(n + 1)
-  const childRows = new Int32Array(total)
-  let pos = 0
-  for (let i = 0; i < n; i++) {
-    const j = indices[i]!
-    if (j >= 0) {
-      const b = offsetAt(offsets, j + 1)
-      for (let k = offsetAt(offsets, j); k < b; k++) childRows[pos++] = k
-    }
-    if (large) (outOffsets as BigInt64Array)[i + 1] = BigInt(pos)
-    else (outOffsets as Int32Array)[i + 1] = pos
-  }
+  const childRows = new Int32Array(takenLength(offsets, indices))
+  const outOffsets = takeSpans(offsets, indices, (a, b, pos) => {
+    for (let k = a; k < b; k++) childRows[pos + k - a] = k
+  })
   return [outOffsets, childRows]
 }

@@ -1,6 +1,7 @@
 import type { Scalar } from '../scalar.js'
 import { decimalParams, type DeltaType } from '../schema.js'
 import { fitsPrecision, parseDecimalText } from './decimal.js'
+import { integerRange, isFloatText } from './number-text.js'
 import { parseDateText, parseTimestampText } from './temporal.js'
 
 /** A literal as written in a filter, before it meets a column type. */
@@ -15,13 +16,6 @@ export type RawLiteral =
 /** The outcome of typing a literal: its value, or why it does not fit. */
 export type Coerced = { ok: true; value: Scalar | null } | { ok: false; reason: string }
 
-const INT_RANGES: Record<string, [bigint, bigint]> = {
-  byte: [-128n, 127n],
-  short: [-32768n, 32767n],
-  integer: [-2147483648n, 2147483647n],
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-}
-const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 const SPECIAL_FLOATS: Record<string, number> = { nan: NaN, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity }
 
 const fail = (reason: string): Coerced => ({ ok: false, reason })
@@ -31,12 +25,11 @@ function numericText(raw: RawLiteral): string | undefined {
   return raw.form === 'number' || raw.form === 'string' ? raw.text : undefined
 }
 
-function coerceInteger(raw: RawLiteral, type: string): Coerced {
+function coerceInteger(raw: RawLiteral, type: string, [lo, hi]: readonly [bigint, bigint]): Coerced {
   const text = numericText(raw)
   if (text === undefined) return fail(`expected a whole number for a ${type} column`)
   const v = parseDecimalText(text, 0)
   if (v === undefined) return fail(`'${text}' is not a whole number`)
-  const [lo, hi] = INT_RANGES[type]!
   if (v < lo || v > hi) return fail(`${text} is out of range for ${type} (${lo} to ${hi})`)
   return ok(type === 'long' ? v : Number(v))
 }
@@ -46,7 +39,7 @@ function coerceFloat(raw: RawLiteral, type: string): Coerced {
   if (text === undefined) return fail(`expected a number for a ${type} column`)
   const special = SPECIAL_FLOATS[text.toLowerCase()]
   if (special !== undefined) return ok(special)
-  if (!FLOAT_TEXT.test(text)) return fail(`'${text}' is not a number`)
+  if (!isFloatText(text)) return fail(`'${text}' is not a number`)
   return ok(Number(text))
 }
 
@@ -87,7 +80,8 @@ function coerceTimestamp(raw: RawLiteral, ntz: boolean): Coerced {
 export function coerceLiteral(raw: RawLiteral, type: DeltaType): Coerced {
   if (raw.form === 'null') return ok(null)
   if (typeof type !== 'string') return fail('struct, array and map columns cannot be compared with a value')
-  if (type in INT_RANGES) return coerceInteger(raw, type)
+  const range = integerRange(type)
+  if (range) return coerceInteger(raw, type, range)
   const dec = decimalParams(type)
   if (dec) return coerceDecimal(raw, type, dec.precision, dec.scale)
   switch (type) {
@@ -129,7 +123,7 @@ export function naturalType(raw: RawLiteral): DeltaType {
 function naturalNumberType(text: string): DeltaType {
   if (/[eE]/.test(text)) return 'double'
   const [int = '', frac = ''] = text.replace(/^[+-]/, '').split('.')
-  if (frac === '') return coerceInteger({ form: 'number', text }, 'long').ok ? 'long' : 'double'
+  if (frac === '') return coerceInteger({ form: 'number', text }, 'long', integerRange('long')!).ok ? 'long' : 'double'
   const precision = Math.max(int.replace(/^0+/, '').length + frac.length, frac.length, 1)
   return precision <= 38 ? `decimal(${precision},${frac.length})` : 'double'
 }

@@ -1,6 +1,6 @@
 import { DeltaError } from '../errors.js'
 
-/** One token of a filter string; `pos` is its 0-based offset, for error messages. */
+/** One token of a filter or SQL expression; `pos` is its 0-based offset, for error messages. */
 export type Token =
   | { kind: 'ident'; text: string; quoted: boolean; pos: number }
   | { kind: 'number'; text: string; pos: number }
@@ -14,19 +14,22 @@ const IDENT_PART = /[\p{L}\p{N}_$]/u
 const NUMBER_AT = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y
 const OPERATORS = ['==', '!=', '<>', '<=', '>=', '||', '=', '<', '>', '(', ')', ',', '.', '+', '-', '*', '/', '%', '!']
 
-/** A filter syntax error pointing at a character of the input. */
-export function syntaxError(text: string, pos: number, message: string): DeltaError {
-  const near = pos >= text.length ? 'at the end of the filter' : `at position ${pos + 1} (near '${text.slice(pos, pos + 12)}')`
-  return new DeltaError('InvalidArgument', `invalid filter: ${message} ${near}: ${text}`)
+/** What the text being parsed is, so that messages name it the way the caller knows it. */
+export type SyntaxNoun = 'filter' | 'expression'
+
+/** A syntax error pointing at a character of the input, as `InvalidArgument`. */
+export function syntaxError(text: string, pos: number, message: string, noun: SyntaxNoun = 'filter'): DeltaError {
+  const near = pos >= text.length ? `at the end of the ${noun}` : `at position ${pos + 1} (near '${text.slice(pos, pos + 12)}')`
+  return new DeltaError('InvalidArgument', `invalid ${noun}: ${message} ${near}: ${text}`)
 }
 
 /** Read a quoted run starting at `pos` (the opening quote); a doubled quote stands for one. */
-function readQuoted(text: string, pos: number, quote: string, what: string): { value: string; end: number } {
+function readQuoted(text: string, pos: number, quote: string, what: string, noun: SyntaxNoun): { value: string; end: number } {
   let value = ''
   let i = pos + 1
   for (;;) {
     const j = text.indexOf(quote, i)
-    if (j < 0) throw syntaxError(text, pos, `unterminated ${what}`)
+    if (j < 0) throw syntaxError(text, pos, `unterminated ${what}`, noun)
     value += text.slice(i, j)
     if (text[j + 1] === quote) {
       value += quote
@@ -37,25 +40,25 @@ function readQuoted(text: string, pos: number, quote: string, what: string): { v
   }
 }
 
-function hexBytes(text: string, hex: string, pos: number): Uint8Array {
-  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw syntaxError(text, pos, 'a binary literal needs an even number of hex digits')
+function hexBytes(text: string, hex: string, pos: number, noun: SyntaxNoun): Uint8Array {
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw syntaxError(text, pos, 'a binary literal needs an even number of hex digits', noun)
   const out = new Uint8Array(hex.length / 2)
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
   return out
 }
 
-function readToken(text: string, i: number): { token: Token; end: number } {
+function readToken(text: string, i: number, noun: SyntaxNoun): { token: Token; end: number } {
   const c = text[i]!
   if ((c === 'x' || c === 'X') && text[i + 1] === "'") {
-    const q = readQuoted(text, i + 1, "'", 'binary literal')
-    return { token: { kind: 'hex', bytes: hexBytes(text, q.value, i), pos: i }, end: q.end }
+    const q = readQuoted(text, i + 1, "'", 'binary literal', noun)
+    return { token: { kind: 'hex', bytes: hexBytes(text, q.value, i, noun), pos: i }, end: q.end }
   }
   if (c === "'") {
-    const q = readQuoted(text, i, "'", 'string')
+    const q = readQuoted(text, i, "'", 'string', noun)
     return { token: { kind: 'string', text: q.value, pos: i }, end: q.end }
   }
   if (c === '`' || c === '"') {
-    const q = readQuoted(text, i, c, 'quoted name')
+    const q = readQuoted(text, i, c, 'quoted name', noun)
     return { token: { kind: 'ident', text: q.value, quoted: true, pos: i }, end: q.end }
   }
   if (IDENT_START.test(c)) {
@@ -68,11 +71,11 @@ function readToken(text: string, i: number): { token: Token; end: number } {
   if (num) return { token: { kind: 'number', text: num[0], pos: i }, end: i + num[0].length }
   const op = OPERATORS.find((o) => text.startsWith(o, i))
   if (op) return { token: { kind: 'op', text: op, pos: i }, end: i + op.length }
-  throw syntaxError(text, i, `unexpected character '${c}'`)
+  throw syntaxError(text, i, `unexpected character '${c}'`, noun)
 }
 
-/** Split a filter into tokens (the last one is always `end`). */
-export function tokenize(text: string): Token[] {
+/** Split a filter or expression into tokens (the last one is always `end`); errors name it as `noun`. */
+export function tokenize(text: string, noun: SyntaxNoun = 'filter'): Token[] {
   const out: Token[] = []
   let i = 0
   while (i < text.length) {
@@ -80,7 +83,7 @@ export function tokenize(text: string): Token[] {
       i++
       continue
     }
-    const { token, end } = readToken(text, i)
+    const { token, end } = readToken(text, i, noun)
     out.push(token)
     i = end
   }

@@ -1,10 +1,14 @@
 /**
  * Dates and timestamps as text, converted exactly (no `Date`, no floats): Delta dates are days
  * since 1970-01-01 and timestamps are bigint microseconds, and the range (years 0001-9999 and
- * beyond) is wider than `Date` parsing handles reliably.
+ * beyond) is wider than `Date` parsing handles reliably. Parsing lives here; formatting is
+ * `arrow/temporal.ts` (the lower layer), used with the years SQL text and partition values want.
  */
 
-const MICROS_PER_DAY = 86_400_000_000n
+import { formatDate as formatDateText, formatTimestamp as formatTimestampText } from '../arrow/temporal.js'
+
+export { civilFromDays } from '../arrow/temporal.js'
+
 const DATE_RE = /^([+-]?\d{4,6})-(\d{1,2})-(\d{1,2})$/
 const TIMESTAMP_RE =
   /^([+-]?\d{4,6})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{0,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i
@@ -18,19 +22,6 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   const doy = Math.floor((153 * mp + 2) / 5) + day - 1
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
   return era * 146_097 + doe - 719_468
-}
-
-/** Year, month (1-12) and day of a day count since 1970-01-01. */
-export function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719_468
-  const era = Math.floor(z / 146_097)
-  const doe = z - era * 146_097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day]
 }
 
 function isLeap(y: number): boolean {
@@ -89,36 +80,15 @@ function parseZoneOffset(zone: string | undefined): number | undefined {
   return sign * (hh * 3600 + mm * 60)
 }
 
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0')
-}
-
-function formatYear(y: number): string {
-  if (y < 0) return `-${pad(-y, 4)}`
-  return y > 9999 ? `+${y}` : pad(y, 4)
-}
-
-/** `YYYY-MM-DD` of a day count since the epoch. */
+/** `YYYY-MM-DD` of a day count since the epoch, years beyond 0000-9999 as Spark writes them (`+10000`, `-0001`). */
 export function formatDate(days: number): string {
-  const [y, m, d] = civilFromDays(days)
-  return `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}`
+  return formatDateText(days, 'java')
 }
 
 /**
- * A microsecond timestamp as `YYYY-MM-DD<sep>HH:MM:SS.ffffff` (always six fraction digits, so
- * the text is exact and sorts like the value within a year range).
+ * A microsecond timestamp as `YYYY-MM-DD<sep>HH:MM:SS.ffffff` without a zone (always six fraction
+ * digits, so the text is exact and sorts like the value within a year range); years as in {@link formatDate}.
  */
 export function formatTimestamp(micros: bigint, sep: 'T' | ' ' = 'T'): string {
-  let days = micros / MICROS_PER_DAY
-  let rem = micros % MICROS_PER_DAY
-  if (rem < 0n) {
-    rem += MICROS_PER_DAY
-    days -= 1n
-  }
-  const totalSeconds = Number(rem / 1_000_000n)
-  const frac = Number(rem % 1_000_000n)
-  const hh = Math.floor(totalSeconds / 3600)
-  const mm = Math.floor((totalSeconds % 3600) / 60)
-  const ss = totalSeconds % 60
-  return `${formatDate(Number(days))}${sep}${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}.${pad(frac, 6)}`
+  return formatTimestampText(micros, false, { separator: sep, years: 'java' })
 }

@@ -19,21 +19,39 @@ export interface TableCondition {
  * `UnsupportedFeature` naming it: writing without checking it could break the table's promise.
  */
 export function parseCondition(condition: TableCondition, schema: StructType): SqlExpr {
-  let expr: SqlExpr
-  try {
-    expr = parseExpression(condition.expression, schema)
-  } catch (e) {
-    if (!isDeltaError(e)) throw e
-    throw new DeltaError(
-      'UnsupportedFeature',
-      `the table's ${condition.label} (${condition.expression}) cannot be checked by this library (${e.message}); refusing to write rather than write it unchecked`,
-      { cause: e },
-    )
-  }
+  const expr = parseStoredExpression(condition.expression, schema, (reason) =>
+    `the table's ${condition.label} (${condition.expression}) cannot be checked by this library (${reason}); refusing to write rather than write it unchecked`)
   if (expr.type !== 'boolean') {
     throw new DeltaError('UnsupportedFeature', `the table's ${condition.label} (${condition.expression}) is not a condition (it gives ${JSON.stringify(expr.type)}); refusing to write`)
   }
   return expr
+}
+
+/**
+ * Parse a SQL expression the table stores (a condition, a generation expression). One this
+ * library cannot parse is `UnsupportedFeature` with the message `refusal(reason)` gives: the
+ * table needs what we lack, so the write stops rather than ignore the expression.
+ */
+export function parseStoredExpression(expression: string, schema: StructType, refusal: (reason: string) => string): SqlExpr {
+  try {
+    return parseExpression(expression, schema)
+  } catch (e) {
+    if (!isDeltaError(e)) throw e
+    throw new DeltaError('UnsupportedFeature', refusal(e.message), { cause: e })
+  }
+}
+
+/** How many of rows `0..n-1` fail, and the first that does (-1 when none): what a violation message reports. */
+export function countFailures(n: number, fails: (row: number) => boolean): { count: number; first: number } {
+  let count = 0
+  let first = -1
+  for (let i = 0; i < n; i++) {
+    if (fails(i)) {
+      count++
+      if (first < 0) first = i
+    }
+  }
+  return { count, first }
 }
 
 /** Run `f`, naming the condition in any data error it raises (overflow, a failed cast). */
@@ -66,14 +84,7 @@ export function checkCondition(table: Table, schema: StructType, condition: Tabl
   const expr = parseCondition(condition, schema)
   if (table.numRows === 0) return
   const truth = withCondition(condition.label, condition.expression, () => evaluateCondition(expr, table))
-  let count = 0
-  let first = -1
-  for (let i = 0; i < truth.length; i++) {
-    if (truth[i] !== 2) {
-      count++
-      if (first < 0) first = i
-    }
-  }
+  const { count, first } = countFailures(truth.length, (i) => truth[i] !== 2)
   if (count === 0) return
   const result = truth[first] === 1 ? 'NULL' : 'FALSE'
   throw new DeltaError(

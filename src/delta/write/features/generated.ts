@@ -3,14 +3,13 @@ import { describeDeltaType } from '../../arrow/types.js'
 import { vectorFromScalars } from '../../expr/build-vector.js'
 import { compareValues } from '../../expr/compare.js'
 import { formatColumnPath, formatLiteral } from '../../expr/format.js'
-import { parseExpression } from '../../expr/expression.js'
 import { canCast, castScalar } from '../../expr/sql-cast.js'
 import { evaluateSqlValues, type RowValues } from '../../expr/sql-evaluate.js'
 import { columnsOfSql, type SqlExpr } from '../../expr/sql-types.js'
-import { DeltaError, isDeltaError } from '../../errors.js'
+import { DeltaError } from '../../errors.js'
 import type { Scalar } from '../../scalar.js'
 import type { DeltaType, StructField, StructType } from '../../schema.js'
-import { withCondition } from './constraint-check.js'
+import { countFailures, parseStoredExpression, withCondition } from './constraint-check.js'
 import { hasColumn, suppliesColumn, withColumns } from './table-columns.js'
 
 /** Field metadata key of a generated column's SQL expression. */
@@ -31,17 +30,8 @@ export function generatedColumnsOf(schema: StructType): GeneratedColumn[] {
 }
 
 function parseGeneration(g: GeneratedColumn, schema: StructType): SqlExpr {
-  let expr: SqlExpr
-  try {
-    expr = parseExpression(g.expression, schema)
-  } catch (e) {
-    if (!isDeltaError(e)) throw e
-    throw new DeltaError(
-      'UnsupportedFeature',
-      `generated column '${g.field.name}' (${g.expression}) cannot be computed by this library (${e.message}); refusing to write rather than write wrong values`,
-      { cause: e },
-    )
-  }
+  const expr = parseStoredExpression(g.expression, schema, (reason) =>
+    `generated column '${g.field.name}' (${g.expression}) cannot be computed by this library (${reason}); refusing to write rather than write wrong values`)
   if (!canCast(expr.type, g.field.type)) {
     throw new DeltaError('InvalidArgument', `generated column '${g.field.name}' is ${describeDeltaType(g.field.type)}, but ${g.expression} gives ${describeDeltaType(expr.type)}`)
   }
@@ -76,14 +66,7 @@ function checkProvided(g: GeneratedColumn, expr: SqlExpr, table: Table): void {
   const what = `generated column '${g.field.name}'`
   const expected = withCondition(what, g.expression, () => evaluateSqlValues(expr, table))
   const given = evaluateSqlValues({ kind: 'column', path: [g.field.name], type: g.field.type }, table)
-  let count = 0
-  let first = -1
-  for (let i = 0; i < given.length; i++) {
-    if (!sameValue(given[i] ?? null, g.field.type, expected[i] ?? null, expr.type)) {
-      count++
-      if (first < 0) first = i
-    }
-  }
+  const { count, first } = countFailures(given.length, (i) => !sameValue(given[i] ?? null, g.field.type, expected[i] ?? null, expr.type))
   if (count === 0) return
   throw new DeltaError(
     'ConstraintViolation',

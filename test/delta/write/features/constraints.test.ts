@@ -1,20 +1,9 @@
 import { Field, Int32, makeData } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
 import { toArrowField } from '../../../../src/delta/arrow/types.js'
-import { DeltaError, isDeltaError } from '../../../../src/delta/errors.js'
 import { checkConstraints, constraintsOf, validateNewConstraint } from '../../../../src/delta/write/features/constraints.js'
 import { checkInvariants, checkNotNull, invariantsOf } from '../../../../src/delta/write/features/invariants.js'
-import { field, struct, structData, tableFromData, tableOf } from './helpers.js'
-
-function caught(f: () => unknown): DeltaError {
-  try {
-    f()
-  } catch (e) {
-    if (isDeltaError(e)) return e
-    throw e
-  }
-  throw new Error('expected a DeltaError')
-}
+import { caught, field, struct, structData, tableFromData, tableOf } from './helpers.js'
 
 const schema = struct(field('id', 'long'), field('price', 'decimal(10,2)'), field('qty', 'integer'), field('name', 'string'))
 const rows = tableOf({

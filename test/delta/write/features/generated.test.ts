@@ -1,22 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DeltaError, isDeltaError } from '../../../../src/delta/errors.js'
 import { col, evaluateSqlValues } from '../../../../src/delta/expr/index.js'
 import { parseSchema, type StructType } from '../../../../src/delta/schema.js'
 import { applyGeneratedColumns, generatedColumnsOf } from '../../../../src/delta/write/features/generated.js'
 import { corpusDir, hasCorpus } from '../../../conformance/corpus.js'
-import { field, struct, tableOf } from './helpers.js'
-
-function caught(f: () => unknown): DeltaError {
-  try {
-    f()
-  } catch (e) {
-    if (isDeltaError(e)) return e
-    throw e
-  }
-  throw new Error('expected a DeltaError')
-}
+import { caught, field, struct, tableOf } from './helpers.js'
 
 const gen = (expression: string) => ({ 'delta.generationExpression': expression })
 const schema: StructType = struct(

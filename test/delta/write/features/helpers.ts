@@ -1,5 +1,6 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Vector } from 'apache-arrow'
 import { toArrowField } from '../../../../src/delta/arrow/types.js'
+import { isDeltaError, type DeltaError } from '../../../../src/delta/errors.js'
 import { vectorFromScalars } from '../../../../src/delta/expr/build-vector.js'
 import type { Scalar } from '../../../../src/delta/scalar.js'
 import type { DeltaType, StructField, StructType } from '../../../../src/delta/schema.js'
@@ -33,4 +34,15 @@ export function structData(field: StructField, children: ReturnType<typeof makeD
   const nullBitmap = new Uint8Array(Math.ceil(valid.length / 8) + 8)
   valid.forEach((v, i) => { if (v) nullBitmap[i >> 3]! |= 1 << (i & 7) })
   return makeData({ type, length: valid.length, nullCount: valid.filter((v) => !v).length, nullBitmap, children })
+}
+
+/** The DeltaError `f` throws; any other outcome fails the test. */
+export function caught(f: () => unknown): DeltaError {
+  try {
+    f()
+  } catch (e) {
+    if (isDeltaError(e)) return e
+    throw e
+  }
+  throw new Error('expected a DeltaError')
 }

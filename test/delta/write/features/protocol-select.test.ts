@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Action, ProtocolAction, RemoveAction } from '../../../../src/delta/actions.js'
-import { DeltaError, isDeltaError } from '../../../../src/delta/errors.js'
+import { isDeltaError } from '../../../../src/delta/errors.js'
 import { loadSnapshot } from '../../../../src/delta/snapshot.js'
 import type { StructType } from '../../../../src/delta/schema.js'
 import { checkAppendOnly, checkWriteSupported, requiredProtocol } from '../../../../src/delta/write/features/protocol-select.js'
@@ -10,17 +10,7 @@ import { featuresUsedBy } from '../../../../src/delta/write/features/table-featu
 import { nodeParquetCodec } from '../../../../src/parquet/node.js'
 import { NodeFsStorage } from '../../../../src/storage/node-fs.js'
 import { corpusDir, hasCorpus, loadManifest } from '../../../conformance/corpus.js'
-import { field, struct } from './helpers.js'
-
-function caught(f: () => unknown): DeltaError {
-  try {
-    f()
-  } catch (e) {
-    if (isDeltaError(e)) return e
-    throw e
-  }
-  throw new Error('expected a DeltaError')
-}
+import { caught, field, struct } from './helpers.js'
 
 const plain = struct(field('id', 'long'), field('name', 'string'))
 const view = (configuration: Record<string, string> = {}, schema: StructType = plain) => ({ schema, configuration, partitionColumns: [] })
