@@ -117,5 +117,6 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
     return bytes.buffer
   }
-  return bytes.slice().buffer
+  // Uint8Array.prototype.slice copies; Buffer#slice (a subclass) would return a view.
+  return Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer
 }

@@ -1,0 +1,76 @@
+// Judge each result against the issue's goals. The verdicts are data in the results, never
+// assertions: a missed goal is something to profile and report, not a failed run.
+
+/**
+ * Set `goal` ('met', 'missed' or 'pending') and `goal_detail` on every result, and the derived
+ * figures the goals need (open cost per 100k adds, growth over the smallest checkpoint).
+ * @param {Record<string, any>[]} results
+ */
+export function judgeGoals(results) {
+  const byName = new Map(results.map((r) => [r.workload, r]))
+  const checkpoints = results.filter((r) => r.group === 'open-checkpoint' && typeof r.ours_ms === 'number')
+  for (const r of checkpoints) r.ms_per_100k_adds = round(r.ours_ms / (r.adds / 100_000))
+  const smallest = checkpoints[0]
+  for (const r of results) {
+    if (r.ours_ms === undefined || r.skipped) {
+      r.goal = 'pending'
+      continue
+    }
+    const ratioOk = (limit) => typeof r.ratio_to_floor === 'number' && r.ratio_to_floor <= limit
+    switch (r.group) {
+      case 'open-log':
+        verdict(r, ratioOk(1.3), `${r.ratio_to_floor}x floor`)
+        break
+      case 'open-checkpoint': {
+        const growth = smallest ? r.ms_per_100k_adds / smallest.ms_per_100k_adds : 1
+        r.growth_per_add_vs_smallest = round(growth, 2)
+        const linear = r === smallest || growth <= 1.25
+        verdict(r, ratioOk(1.3) && linear, `${r.ratio_to_floor}x floor; ${r.ms_per_100k_adds} ms per 100k adds (${r.growth_per_add_vs_smallest}x the smallest table's)`)
+        break
+      }
+      case 'open-http':
+        verdict(r, r.waves_after_last_checkpoint <= 2, `${r.waves_after_last_checkpoint} waves after _last_checkpoint (${r.requests} requests)`)
+        break
+      case 'scan': {
+        const filesOk = r.case !== 'filtered' || r.files_read === r.files_matching
+        verdict(r, ratioOk(1.1) && filesOk, `${r.ratio_to_floor}x floor` + (r.case === 'filtered' ? `; read ${r.files_read} of ${r.files_total} files, ${r.files_matching} can match` : ''))
+        break
+      }
+      case 'write':
+        if (r.workload === 'write-stream-10x') {
+          const ref = byName.get('write-stream-2x')
+          const ok = ref && typeof ref.peak_mb === 'number' ? r.peak_mb <= ref.peak_mb * 1.15 : false
+          verdict(r, ok, ref ? `peak ${r.peak_mb} MB for ${r.input_mb} MB of input vs ${ref.peak_mb} MB for ${ref.input_mb} MB; target file ${r.target_mb} MB` : 'no 2x reference row')
+        } else if (r.workload === 'write-stream-2x') {
+          r.goal = 'n/a'
+          r.goal_detail = 'reference for write-stream-10x'
+        } else verdict(r, ratioOk(1.2), `${r.ratio_to_floor}x floor`)
+        break
+      case 'chromium': {
+        const responsive = r.longest_task_ms <= 50 && r.longtask_observer_checked === true
+        const task = `longest main-thread task ${r.longest_task_ms} ms${r.longtask_observer_checked ? '' : ' (long-task observer unverified)'}`
+        if (r.case === 'open-http') {
+          verdict(r, responsive && r.waves_after_last_checkpoint <= 2, `${r.waves_after_last_checkpoint} waves after _last_checkpoint (${r.requests} requests); ${task}`)
+        } else {
+          const one = byName.get('chromium-scan-1-worker')
+          const faster = r.case === 'scan-1-worker' || (one?.ours_ms !== undefined && r.ours_ms < one.ours_ms)
+          r.speedup_vs_1_worker = one?.ours_ms ? round(one.ours_ms / r.ours_ms, 2) : undefined
+          verdict(r, responsive && faster, `${task}; ${r.workers} worker(s)` + (r.case === 'scan-1-worker' ? '' : `, ${r.speedup_vs_1_worker}x the 1-worker speed`))
+        }
+        break
+      }
+      default:
+        r.goal = 'n/a'
+    }
+  }
+}
+
+function verdict(r, ok, detail) {
+  r.goal = ok ? 'met' : 'missed'
+  r.goal_detail = detail
+}
+
+function round(x, digits = 1) {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}

@@ -1,0 +1,79 @@
+// What the suite runs: each workload's table, its variants (ours, the floor, baselines), and
+// the goal from the issue it is judged by. Sizes are those of scale 1, multiplied by --scale.
+
+/** Bytes of Arrow data per file of the scan table (and of the write workload's output). */
+const SCAN_TARGET = 6 * 2 ** 20
+/** The target file size of the streaming write at scale 1; its input is a multiple of it. */
+const STREAM_TARGET = 16 * 2 ** 20
+
+/**
+ * A short count: 10000 -> '10k', 1000000 -> '1m'.
+ * @param {number} n
+ */
+export function shortCount(n) {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}m`
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}k`
+  return String(n)
+}
+
+/**
+ * @typedef {{ generator: string, args: Record<string, number> }} DatasetSpec
+ * @typedef {{ workload: string, group: string, env: 'node' | 'chromium', script: string, case?: string,
+ *   dataset?: string, args?: Record<string, number>, floor?: boolean, baselines?: string[], goal: string, info?: Record<string, unknown> }} RowSpec
+ */
+
+/**
+ * The whole suite at a scale.
+ * @param {number} scale
+ * @returns {{ datasets: Record<string, DatasetSpec>, rows: RowSpec[] }}
+ */
+export function buildPlan(scale) {
+  const n = (x) => Math.max(1, Math.round(x * scale))
+  const commits = n(10_000)
+  const adds = [100_000, 250_000, 500_000, 1_000_000].map(n)
+  const scanRows = n(7_000_000)
+  // The write workload writes the first quarter of the scan table's rows, to keep the suite short.
+  const writeRows = Math.round(scanRows / 4)
+  const scanTarget = n(SCAN_TARGET)
+  const datasets = {
+    [`log-${commits}`]: { generator: 'log-table', args: { commits } },
+    ...Object.fromEntries(adds.map((a) => [`checkpoint-${a}`, { generator: 'checkpoint-table', args: { adds: a } }])),
+    [`scan-${scanRows}`]: { generator: 'scan-table', args: { rows: scanRows, target: scanTarget } },
+  }
+  const scan = `scan-${scanRows}`
+  const biggest = adds.at(-1)
+  const rows = [
+    { workload: `open-log-${shortCount(commits)}-commits`, group: 'open-log', env: 'node', script: 'open-log.js', dataset: `log-${commits}`, floor: true, goal: '<= 1.3x floor', info: { commits } },
+    ...adds.map((a) => ({
+      workload: `open-checkpoint-${shortCount(a)}-adds`, group: 'open-checkpoint', env: 'node', script: 'open-checkpoint.js', dataset: `checkpoint-${a}`, floor: true,
+      goal: a === biggest ? '<= 1.3x floor, linear in adds' : '<= 1.3x floor', info: { adds: a },
+    })),
+    { workload: `open-http-${shortCount(biggest)}-adds`, group: 'open-http', env: 'node', script: 'open-http.js', dataset: `checkpoint-${biggest}`, floor: true, args: { latency: 50 }, goal: '<= 2 waves after _last_checkpoint', info: { adds: biggest } },
+    ...['all', 'two-columns', 'filtered'].map((c) => ({
+      workload: `scan-${c}`, group: 'scan', env: 'node', script: 'scan.js', case: c, dataset: scan, floor: true,
+      baselines: ['duckdb', 'duckdb-1t', 'hyparquet'], goal: c === 'filtered' ? '<= 1.1x floor, reads only matching files' : '<= 1.1x floor', info: { table_rows: scanRows },
+    })),
+    ...['unpartitioned', 'partitioned'].map((c) => ({
+      workload: `write-${c}`, group: 'write', env: 'node', script: 'write.js', case: c, dataset: scan, floor: true,
+      args: { target: scanTarget, rows: writeRows }, baselines: ['duckdb', 'duckdb-1t'], goal: '<= 1.2x floor', info: { rows: writeRows },
+    })),
+    ...['2x', '10x'].map((c) => ({
+      workload: `write-stream-${c}`, group: 'write', env: 'node', script: 'write-stream.js', case: c, floor: true,
+      args: { target: n(STREAM_TARGET) }, goal: c === '10x' ? 'peak memory bounded by file size (10x input ~ 2x input)' : 'reference for the 10x row',
+    })),
+    ...['open-http', 'scan-1-worker', 'scan-2-workers', 'scan-n-workers'].map((c) => ({
+      workload: `chromium-${c}`, group: 'chromium', env: 'chromium', script: 'chromium.js', case: c, dataset: c === 'open-http' ? `checkpoint-${biggest}` : scan,
+      goal: c === 'open-http' ? '<= 2 waves after _last_checkpoint' : 'no main-thread task > 50 ms; faster with more workers',
+    })),
+  ]
+  return { datasets, rows }
+}
+
+/**
+ * Whether a row is selected by `--only` (comma-separated group names or workload name prefixes).
+ * @param {RowSpec} row
+ * @param {string[] | undefined} only
+ */
+export function isSelected(row, only) {
+  return !only || only.some((o) => row.group === o || row.workload.startsWith(o))
+}

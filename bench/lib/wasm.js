@@ -1,0 +1,50 @@
+// The floor's own use of parquet-wasm: the same decode and hand-over to JS Arrow the library
+// does (ParquetFile.read with a column projection, then an IPC stream into apache-arrow), with
+// nothing of the Delta layer around it.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tableFromIPC, tableToIPC } from 'apache-arrow'
+import {
+  Compression, EnabledStatistics, ParquetFile, Table as WasmTable, WriterPropertiesBuilder, initSync, writeParquet,
+} from 'parquet-wasm/esm'
+
+/** The library's cap on rows per decoded batch (src/parquet/read.ts), so both decode alike. */
+export const BATCH_ROWS = 128 * 1024
+
+let ready = false
+
+/** Instantiate parquet-wasm in this process (once). */
+export function initWasm() {
+  if (ready) return
+  const path = createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')
+  initSync({ module: readFileSync(path) })
+  ready = true
+}
+
+/**
+ * Decode a Parquet file's `columns` (all when undefined) into a JS Arrow table, from its bytes
+ * or from a Blob that parquet-wasm reads slices of (only the footer and the chunks it needs).
+ * @param {Uint8Array | Blob} bytes
+ * @param {string[] | undefined} columns parquet-wasm column paths (dotted for nested leaves)
+ */
+export async function decodeParquet(bytes, columns) {
+  initWasm()
+  const file = await ParquetFile.fromFile(bytes instanceof Blob ? bytes : new Blob([bytes]))
+  try {
+    const wasmTable = await file.read({ batchSize: BATCH_ROWS, ...(columns && { columns }) })
+    return tableFromIPC(wasmTable.intoIPCStream())
+  } finally {
+    file.free()
+  }
+}
+
+/**
+ * Encode a JS Arrow table as Parquet the way the library's codec does (snappy, page statistics):
+ * the table crosses into wasm as an IPC stream.
+ * @param {import('apache-arrow').Table} table
+ */
+export function encodeParquet(table) {
+  initWasm()
+  const props = new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).setStatisticsEnabled(EnabledStatistics.Page).build()
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), props)
+}
