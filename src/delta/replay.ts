@@ -51,7 +51,10 @@ export function replayActions(checkpoint: Action[], commits: VersionedActions[],
   if (tombstones) state.tombstones = tombstones
   const removedDomains = new Set<string>()
   const liveNewestFirst: AddAction[][] = []
-  const visit = (actions: Action[]): AddAction[] => {
+  // The last source visited is the checkpoint, whose keys are already unique: nothing older
+  // follows it, so its keys need not be remembered (a million-add checkpoint skips a million
+  // set insertions).
+  const visit = (actions: Action[], remember = true): AddAction[] => {
     const live: AddAction[] = []
     // Within one commit a path+dv key appears once; a remove and an add of the same path
     // carry different dv ids, so order inside a commit does not matter.
@@ -61,7 +64,7 @@ export function replayActions(checkpoint: Action[], commits: VersionedActions[],
         case 'remove': {
           const key = fileActionKey(a.path, a.deletionVector)
           if (seen.has(key)) break
-          seen.add(key)
+          if (remember) seen.add(key)
           if (a.kind === 'add') live.push(a)
           else tombstones?.push(a)
           break
@@ -85,7 +88,7 @@ export function replayActions(checkpoint: Action[], commits: VersionedActions[],
     return live
   }
   for (let i = commits.length - 1; i >= 0; i--) liveNewestFirst.push(visit(commits[i]!.actions))
-  liveNewestFirst.push(visit(checkpoint))
+  liveNewestFirst.push(visit(checkpoint, false))
   // concat, not push(...): a checkpoint can hold millions of files.
   state.files = liveNewestFirst.reverse().flat()
   return state
