@@ -40,7 +40,11 @@ export interface AddAction {
   size: number
   modificationTime: number
   dataChange: boolean
-  /** Statistics as a JSON string, parsed lazily. */
+  /**
+   * Statistics as a JSON string, parsed lazily. An add read from a Parquet checkpoint reads it
+   * through a getter from the decoded column, so object spread and structured clone drop it:
+   * copy such an action with `plainAdd`.
+   */
   stats?: string | null
   /** Statistics already in struct form (checkpoint `stats_parsed`). */
   statsParsed?: Record<string, unknown> | null
@@ -177,6 +181,26 @@ export function parseCommit(text: string, file: string): Action[] {
   return out
 }
 
+/** A plain-object copy of an add action (every field an own property, lazily read fields such as a
+ * checkpoint add's `stats` read): what survives JSON and structured clone intact. */
+export function plainAdd(a: AddAction): AddAction {
+  return {
+    kind: 'add',
+    path: a.path,
+    partitionValues: a.partitionValues,
+    size: a.size,
+    modificationTime: a.modificationTime,
+    dataChange: a.dataChange,
+    stats: a.stats ?? null,
+    statsParsed: a.statsParsed ?? null,
+    tags: a.tags ?? null,
+    deletionVector: a.deletionVector ?? null,
+    baseRowId: a.baseRowId ?? null,
+    defaultRowCommitVersion: a.defaultRowCommitVersion ?? null,
+    clusteringProvider: a.clusteringProvider ?? null,
+  }
+}
+
 /** The key that tells file actions apart in replay: path plus deletion vector id. */
 export function fileActionKey(path: string, dv: DeletionVectorDescriptor | null | undefined): string {
   const p = canonicalPath(path)
@@ -207,7 +231,7 @@ function parseAdd(o: Json, file: string): AddAction {
     stats: typeof o.stats === 'string' ? o.stats : null,
     statsParsed: o.stats_parsed && typeof o.stats_parsed === 'object' ? (o.stats_parsed as Json) : null,
     tags: (o.tags as AddAction['tags']) ?? null,
-    deletionVector: parseDv(o.deletionVector, file),
+    deletionVector: parseDeletionVector(o.deletionVector, file),
     baseRowId: optNum(o.baseRowId),
     defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
     clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
@@ -225,7 +249,7 @@ function parseRemove(o: Json, file: string): RemoveAction {
     size: optNum(o.size),
     stats: typeof o.stats === 'string' ? o.stats : null,
     tags: (o.tags as RemoveAction['tags']) ?? null,
-    deletionVector: parseDv(o.deletionVector, file),
+    deletionVector: parseDeletionVector(o.deletionVector, file),
     baseRowId: optNum(o.baseRowId),
     defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
   }
@@ -297,7 +321,8 @@ function parseSidecar(o: Json, file: string): SidecarAction {
   }
 }
 
-function parseDv(v: unknown, file: string): DeletionVectorDescriptor | null {
+/** A deletion vector descriptor from its plain object form; null for null. */
+export function parseDeletionVector(v: unknown, file: string): DeletionVectorDescriptor | null {
   if (v === null || v === undefined) return null
   const o = v as Json
   const storageType = o.storageType

@@ -13,7 +13,8 @@ export function fileStats(snapshot: { schema: StructType; columnMapping: ColumnM
   const hit = cache.get(add)
   if (hit !== undefined) return hit ?? undefined
   const opts = { physicalPath: (p: readonly string[]) => physicalPath(snapshot.schema, p, snapshot.columnMapping) }
-  const stats = add.stats ? parseStats(add.stats, opts) : parsedStatsFromStruct(add.statsParsed, opts)
+  const text = add.stats
+  const stats = text ? parseStats(text, opts) : parsedStatsFromStruct(add.statsParsed, opts)
   cache.set(add, stats ?? null)
   return stats
 }

@@ -9,6 +9,7 @@ import {
   type RemoveAction,
   type TxnAction,
 } from './actions.js'
+import type { CheckpointActions } from './checkpoint-read.js'
 
 /** The reconciled state of the log at one version. */
 export interface ReplayedState {
@@ -44,7 +45,7 @@ export interface VersionedActions {
  * vector id and the newest one decides whether the file is live. Commits are walked newest
  * first, so each key is decided by the first action seen and older ones are skipped cheaply.
  */
-export function replayActions(checkpoint: Action[], commits: VersionedActions[], opts: ReplayOptions = {}): ReplayedState {
+export function replayActions(checkpoint: Action[] | CheckpointActions, commits: VersionedActions[], opts: ReplayOptions = {}): ReplayedState {
   const seen = new Set<string>()
   const state: ReplayedState = { files: [], txns: new Map(), domains: new Map() }
   const tombstones: RemoveAction[] | undefined = opts.tombstones ? [] : undefined
@@ -62,9 +63,11 @@ export function replayActions(checkpoint: Action[], commits: VersionedActions[],
       switch (a.kind) {
         case 'add':
         case 'remove': {
-          const key = fileActionKey(a.path, a.deletionVector)
-          if (seen.has(key)) break
-          if (remember) seen.add(key)
+          if (remember || seen.size > 0) {
+            const key = fileActionKey(a.path, a.deletionVector)
+            if (seen.has(key)) break
+            if (remember) seen.add(key)
+          }
           if (a.kind === 'add') live.push(a)
           else tombstones?.push(a)
           break
@@ -88,10 +91,27 @@ export function replayActions(checkpoint: Action[], commits: VersionedActions[],
     return live
   }
   for (let i = commits.length - 1; i >= 0; i--) liveNewestFirst.push(visit(commits[i]!.actions))
-  liveNewestFirst.push(visit(checkpoint, false))
-  // concat, not push(...): a checkpoint can hold millions of files.
-  state.files = liveNewestFirst.reverse().flat()
+  if (Array.isArray(checkpoint)) liveNewestFirst.push(visit(checkpoint, false))
+  else {
+    visit(checkpoint.others, false)
+    liveNewestFirst.push(checkpoint.adds(seen))
+  }
+  state.files = joinOldestFirst(liveNewestFirst)
   return state
+}
+
+/**
+ * The lists in reverse order, joined into one. A plain copy loop: push(...) and concat(...)
+ * spread one argument per item or list, and flat() is several times slower, while a checkpoint
+ * can hold millions of files and a log tens of thousands of commits.
+ */
+function joinOldestFirst(newestFirst: AddAction[][]): AddAction[] {
+  let total = 0
+  for (const l of newestFirst) total += l.length
+  const out = new Array<AddAction>(total)
+  let k = 0
+  for (let i = newestFirst.length - 1; i >= 0; i--) for (const a of newestFirst[i]!) out[k++] = a
+  return out
 }
 
 /** The commitInfo of a commit's actions, if it has one. */

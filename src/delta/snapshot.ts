@@ -1,4 +1,4 @@
-import { parseCommit, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from './actions.js'
+import { parseCommit, type Action, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from './actions.js'
 import { readCheckpoint } from './checkpoint-read.js'
 import { mapLimit } from './concurrency.js'
 import { readText, type Engine } from './engine.js'
@@ -71,7 +71,7 @@ export async function loadSnapshot(engine: Engine, root: string, version?: numbe
   const confirmed = early && segment.checkpoint?.version === predicted.version &&
     segment.checkpoint.files.length === 1 && segment.checkpoint.files[0]!.path === predicted.files[0]!.path
   const [checkpoint, commits] = await Promise.all([
-    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([]),
+    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([] as Action[]),
     readCommits(engine, segment.commits),
   ])
   const state = replayActions(checkpoint, commits, opts)

@@ -1,5 +1,5 @@
 import { Table, tableFromIPC } from 'apache-arrow'
-import type { AddAction } from '../delta/actions.js'
+import { plainAdd, type AddAction } from '../delta/actions.js'
 import { toArrowSchema } from '../delta/arrow/index.js'
 import type { ChangesOptions } from '../delta/change-data.js'
 import type { Engine } from '../delta/engine.js'
@@ -110,7 +110,8 @@ class WorkerApi implements DeltaWorkerApi {
     const plan = planScan(snapshot, { columns: req.columns, filter: req.filter })
     const { root, version, protocol, metadata, schema, columnMapping } = snapshot
     const schemaIpc = toTransferableIpc(new Table(toArrowSchema(plan.output)))
-    return { context: { root, version, protocol, metadata, schema, columnMapping }, files: plan.files, schemaIpc }
+    // Plain copies: a structured clone keeps only own properties.
+    return { context: { root, version, protocol, metadata, schema, columnMapping }, files: plan.files.map(plainAdd), schemaIpc }
   }
 
   async attachStorage(storage: StorageDescriptor): Promise<string> {

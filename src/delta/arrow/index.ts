@@ -12,6 +12,6 @@ export {
 export { constantVector, constantData, nullData } from './constant.js'
 export { filterTable, filterData, takeRows } from './filter-rows.js'
 export { takeData } from './take.js'
-export { arrowToPlain, plainRows, vectorToPlain, dataToPlain } from './plain.js'
+export { arrowToPlain, plainRows, plainReader, vectorToPlain, dataToPlain } from './plain.js'
 export { formatDate, formatTimestamp } from './temporal.js'
 export { formatDecimal } from './decimal.js'

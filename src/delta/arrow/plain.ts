@@ -72,6 +72,14 @@ function readAt(col: Column, i: number): unknown {
   return col.bits !== undefined && !testBit(col.bits, col.offset + i) ? null : col.read(i)
 }
 
+/**
+ * A reader of row i of one Data chunk as a plain value (null for a null row), as
+ * {@link arrowToPlain} converts it: for code that wants some columns of a table, row by row.
+ */
+export function plainReader(data: Data): (i: number) => unknown {
+  return readerOf(data)
+}
+
 /** A reader of the plain values of `data`, nulls included. */
 function readerOf(data: Data): Reader {
   const col = columnOf(data)

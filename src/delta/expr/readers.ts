@@ -2,13 +2,13 @@ import { DateUnit, TimeUnit, Type, makeVector, type Data, type Date_, type Decim
 import { DeltaError } from '../errors.js'
 import type { Scalar } from '../scalar.js'
 import { decimalParams, type DeltaType } from '../schema.js'
+import { stringReader } from '../arrow/strings.js'
 import { nullMask, type LeafChunk } from './arrow-columns.js'
 import { rescaleDecimal } from './decimal.js'
 
 /** Reads row `i` of a chunk as the Delta type's JS value (see `Scalar`), or null. */
 export type ValueReader = (i: number) => Scalar | null
 
-const UTF8 = new TextDecoder()
 const MICROS_PER: Record<number, bigint> = { [TimeUnit.SECOND]: 1_000_000n, [TimeUnit.MILLISECOND]: 1000n, [TimeUnit.MICROSECOND]: 1n }
 
 /** Timestamps in `unit` to microseconds, exactly (nanoseconds round down). */
@@ -25,27 +25,6 @@ export function readWideInt(words: Uint32Array, stride: number, i: number): bigi
   let v = 0n
   for (let w = stride - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[i * stride + w]!)
   return BigInt.asIntN(stride * 32, v)
-}
-
-function stringReader(data: Data): (i: number) => string {
-  const offsets = data.valueOffsets as Int32Array | BigInt64Array
-  const bytes = data.values as Uint8Array
-  if (offsets instanceof Int32Array && data.length > 0) {
-    // Pure ASCII: decode the used bytes once; byte offsets are then character offsets, and
-    // slicing a string is far cheaper than decoding each value.
-    const first = offsets[0]!
-    const used = bytes.subarray(first, offsets[data.length]!)
-    if (isAscii(used)) {
-      const all = UTF8.decode(used)
-      return (i) => all.slice(offsets[i]! - first, offsets[i + 1]! - first)
-    }
-  }
-  return (i) => UTF8.decode(bytes.subarray(Number(offsets[i]), Number(offsets[i + 1])))
-}
-
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false
-  return true
 }
 
 function binaryReader(data: Data): (i: number) => Uint8Array {

@@ -53,6 +53,11 @@ function accumulateBounds(chunk: LeafChunk, type: DeltaType, stats: LeafStats): 
     return
   }
   const read = makeValueReader(chunk, type)
+  const rows = typedBoundRows(chunk, type)
+  if (rows !== undefined) {
+    if (rows !== null) mergeBounds(stats, read(rows.lo)!, read(rows.hi)!, type)
+    return
+  }
   let min: Scalar | undefined
   let max: Scalar | undefined
   for (let i = 0; i < chunk.length; i++) {
@@ -62,6 +67,77 @@ function accumulateBounds(chunk: LeafChunk, type: DeltaType, stats: LeafStats): 
     if (max === undefined || compareScalars(v, max, type) > 0) max = v
   }
   if (min !== undefined && max !== undefined) mergeBounds(stats, min, max, type)
+}
+
+/**
+ * The rows holding the min and max of a fixed-width numeric, date or timestamp chunk, found on
+ * the raw buffer (no value object per row): reading a value as its Delta type keeps raw order,
+ * so only the two winners need reading. Null when every row is null; undefined for a chunk
+ * this does not cover.
+ */
+function typedBoundRows(chunk: LeafChunk, type: DeltaType): { lo: number; hi: number } | null | undefined {
+  const data = chunk.data
+  const values = data.values as unknown
+  if (data.typeId === Type.Float && (type === 'float' || type === 'double') && (values instanceof Float64Array || values instanceof Float32Array)) {
+    return floatBoundRows(values, chunk.length, chunk.nulls)
+  }
+  const numeric = data.typeId === Type.Int || data.typeId === Type.Date || data.typeId === Type.Timestamp
+  if (!numeric || typeof type !== 'string') return undefined
+  if (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array ||
+    values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array) {
+    return numberBoundRows(values, chunk.length, chunk.nulls)
+  }
+  if (values instanceof BigInt64Array) return int64BoundRows(values, chunk.length, chunk.nulls)
+  return undefined
+}
+
+function numberBoundRows(values: ArrayLike<number>, length: number, nulls: Uint8Array | null): { lo: number; hi: number } | null {
+  let lo = -1
+  let hi = -1
+  for (let i = 0; i < length; i++) {
+    if (nulls !== null && nulls[i]) continue
+    const v = values[i]!
+    if (lo < 0 || v < values[lo]!) lo = i
+    if (hi < 0 || v > values[hi]!) hi = i
+  }
+  return lo < 0 ? null : { lo, hi }
+}
+
+/** As Spark orders floats: NaN above everything, so it is the max when present, and the min only when every value is NaN. */
+function floatBoundRows(values: Float64Array | Float32Array, length: number, nulls: Uint8Array | null): { lo: number; hi: number } | null {
+  let lo = -1
+  let hi = -1
+  let nan = -1
+  for (let i = 0; i < length; i++) {
+    if (nulls !== null && nulls[i]) continue
+    const v = values[i]!
+    if (v !== v) {
+      if (nan < 0) nan = i
+      continue
+    }
+    if (lo < 0 || v < values[lo]!) lo = i
+    if (hi < 0 || v > values[hi]!) hi = i
+  }
+  if (nan >= 0) return { lo: lo < 0 ? nan : lo, hi: nan }
+  return lo < 0 ? null : { lo, hi }
+}
+
+/** Signed 64-bit values compared by their 32-bit halves: no bigint per row. */
+function int64BoundRows(values: BigInt64Array, length: number, nulls: Uint8Array | null): { lo: number; hi: number } | null {
+  const words = new Int32Array(values.buffer, values.byteOffset, length * 2)
+  const less = (a: number, b: number): boolean => {
+    const ha = words[2 * a + 1]!
+    const hb = words[2 * b + 1]!
+    return ha < hb || (ha === hb && words[2 * a]! >>> 0 < words[2 * b]! >>> 0)
+  }
+  let lo = -1
+  let hi = -1
+  for (let i = 0; i < length; i++) {
+    if (nulls !== null && nulls[i]) continue
+    if (lo < 0 || less(i, lo)) lo = i
+    if (hi < 0 || less(hi, i)) hi = i
+  }
+  return lo < 0 ? null : { lo, hi }
 }
 
 function mergeBounds(stats: LeafStats, min: Scalar, max: Scalar, type: DeltaType): void {
