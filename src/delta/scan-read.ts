@@ -6,7 +6,7 @@ import { resolveDataPath } from './data-path.js'
 import { readDeletionVector } from './deletion-vector.js'
 import { storageSource, type Engine } from './engine.js'
 import { DeltaError } from './errors.js'
-import { evaluateFilter } from './expr/index.js'
+import { evaluateFilter, substituteColumns } from './expr/index.js'
 import type { StructType } from './schema.js'
 import { partitionValuesOf, type ScanPlan } from './scan-plan.js'
 import type { Snapshot } from './snapshot.js'
@@ -63,6 +63,9 @@ export async function readDataFile(engine: Engine, snapshot: Snapshot, plan: Sca
   const conformed = conformTable(decoded, decodeFields, { columnMapping: snapshot.columnMapping })
   const keep = opts.rowMask ? await opts.rowMask(conformed.numRows) : deleted?.keepMask(conformed.numRows)
   const partitions = partitionValuesOf(snapshot, add)
+  // The file's partition values are constants: rows are filtered on what varies.
+  const filter = plan.filter && substituteColumns(plan.filter, (c) => (c.path.length === 1 && partitions.has(c.path[0]!) ? partitions.get(c.path[0]!) ?? null : undefined))
+  const alwaysKept = filter?.kind === 'literal' && filter.value === true
   const readSchema = toArrowSchema(plan.read)
   const outSchema = toArrowSchema(plan.output)
   const out: RecordBatch[] = []
@@ -75,7 +78,7 @@ export async function readDataFile(engine: Engine, snapshot: Snapshot, plan: Sca
         : childData(batch, f.name, n))
     let table = new Table([batchOf(readSchema, children, n)])
     let mask = keep ? keep.subarray(offset, offset + n) : undefined
-    if (plan.filter) mask = andMasks(mask, evaluateFilter(plan.filter, table))
+    if (filter && !alwaysKept) mask = andMasks(mask, evaluateFilter(filter, table))
     if (mask) table = filterTable(table, mask)
     offset += n
     for (const b of table.select(outSchema.fields.map((f) => f.name)).batches) {

@@ -5,6 +5,7 @@
 export { parseFilter, parseRawFilter, type RawExpr, type RawOperand } from './parse.js'
 export { formatExpr, formatLiteral, formatColumnPath } from './format.js'
 export { evaluateFilter } from './evaluate.js'
+export { substituteColumns } from './substitute.js'
 export { mayMatchFile, type FileSkippingInfo } from './skipping.js'
 export { compareScalars, compareStrings, compareBytes, compareFloats, compareValues } from './compare.js'
 export { evaluateOnValues, likeRegExp, FALSE, UNKNOWN, TRUE, type Tri } from './scalar-eval.js'
