@@ -23,12 +23,18 @@ export function childOptions() {
   }
 }
 
+/** Warm-up and timed runs each continue, within the caps, until this much time has passed. */
+const MIN_PHASE_MS = 1000
+const MAX_WARMUP = 20
+const MAX_RUNS = 25
+
 function collectGarbage() {
   if (typeof globalThis.gc === 'function') globalThis.gc()
 }
 
 /**
- * Run `run` once to warm up (JIT, wasm, OS file cache) and then `runs` times, timing each, with
+ * Run `run` `warmup` times to warm up (JIT, wasm, OS file cache) and then `runs` times, timing
+ * each (a run shorter than a second repeats more: see MIN_PHASE_MS), with
  * a full GC before each so one run's garbage is not collected on the next one's clock. The
  * value a run returns is kept only until the next run, so its memory counts in the peak.
  * Prints the result line and returns it.
@@ -48,13 +54,23 @@ export async function measure(opts, body) {
   const setupRss = process.memoryUsage().rss
   const times = []
   let last
-  for (let i = 0; i < opts.warmup + opts.runs; i++) {
+  let warmedMs = 0
+  let timedMs = 0
+  // A short workload repeats until a second of warm-up and a second of timed runs have passed
+  // (within caps): three runs of 40 ms measure the JIT's warm-up more than the work.
+  for (let i = 0; ; i++) {
+    const warming = i < opts.warmup || (warmedMs < MIN_PHASE_MS && i < MAX_WARMUP)
+    if (!warming && times.length >= opts.runs && (timedMs >= MIN_PHASE_MS || times.length >= MAX_RUNS)) break
     last = undefined
     collectGarbage()
     const t0 = performance.now()
     last = await body.run(ctx)
     const ms = performance.now() - t0
-    if (i >= opts.warmup) times.push(ms)
+    if (warming) warmedMs += ms
+    else {
+      times.push(ms)
+      timedMs += ms
+    }
     if (body.afterEach) await body.afterEach(ctx, last)
   }
   const extra = body.describe ? await body.describe(last, ctx) : {}

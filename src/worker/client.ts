@@ -6,7 +6,7 @@ import type { CommitEntry } from '../delta/history.js'
 import type { StructType } from '../delta/schema.js'
 import type { WriteResult } from '../delta/write/write-table.js'
 import type { AddFileInfo, TableMetadata } from '../table.js'
-import { ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'
+import { ipcBatches, ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'
 import { cancelledError, type DeltaPool } from './pool.js'
 import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerWriteOptions } from './protocol.js'
 import { splitEvenly } from './split.js'
@@ -121,11 +121,11 @@ export class WorkerDeltaTable {
     const used = new Set<number>()
     const parts = await this.pool.runTasks(slices.length, this.#home, async (worker, task) => {
       used.add(worker)
-      return this.#readSlice(worker, plan, request, slices[task]!)
+      return ipcBatches(schema, await this.#readSlice(worker, plan, request, slices[task]!))
     }, opts.signal, () => {
       for (const w of used) void this.pool.worker(w).cancel(scanId).catch(() => undefined)
     })
-    return joinIpcStreams(schema, parts)
+    return new Table(schema, parts.flat())
   }
 
   /** Move this object to another version, or to the version at a time. */

@@ -17,13 +17,20 @@ export function toTransferableIpc(table: Table): Uint8Array {
  * schema object keeps apache-arrow from treating equal schemas as different.
  */
 export function joinIpcStreams(schema: Schema, streams: readonly Uint8Array[]): Table {
-  const batches: RecordBatch[] = []
-  for (const bytes of streams) {
-    for (const b of tableFromIPC(bytes).batches) {
-      if (b.numRows > 0) batches.push(new RecordBatch(schema, b.data))
-    }
+  return new Table(schema, streams.flatMap((bytes) => ipcBatches(schema, bytes)))
+}
+
+/**
+ * The non-empty batches of one IPC stream, labelled with `schema` (see `joinIpcStreams`). A
+ * caller that receives streams one by one parses each as it arrives: parsing them all at the
+ * end would be one long task on the page's main thread.
+ */
+export function ipcBatches(schema: Schema, bytes: Uint8Array): RecordBatch[] {
+  const out: RecordBatch[] = []
+  for (const b of tableFromIPC(bytes).batches) {
+    if (b.numRows > 0) out.push(new RecordBatch(schema, b.data))
   }
-  return new Table(schema, batches)
+  return out
 }
 
 /** The schema an IPC stream declares. */
