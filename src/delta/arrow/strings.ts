@@ -2,9 +2,12 @@ import type { Data } from 'apache-arrow'
 
 /**
  * Bytes per decode: bounds both the size of one decoded string and what a slice of it retains.
- * Kept under V8's large-object threshold: a decoded window past it costs about 4x as much.
+ * Above V8's limit for young objects (128 KiB), so a window is allocated old: the values cut
+ * from it usually live as long as the actions or rows holding them, and a young window would
+ * be copied by every scavenge that finds them alive (measured: 10% of opening a 500k-add
+ * checkpoint). Decoding a large window costs more per byte, less than that copying.
  */
-const GROUP_BYTES = 32 * 1024
+const GROUP_BYTES = 256 * 1024
 /** Values up to this many bytes go through the repeat cache. */
 const SHORT = 32
 const SLOTS = 4096
@@ -15,7 +18,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 /**
  * A reader of row i of a Utf8/LargeUtf8 column (nulls not applied), fastest when rows are read
  * in order. One `TextDecoder` call per row costs more than the text itself for short values,
- * so the bytes are decoded in windows of 32 KiB and each value is cut out with
+ * so the bytes are decoded in windows of 256 KiB and each value is cut out with
  * `substring` when the window is ASCII (byte and character offsets agree); otherwise the value
  * is decoded alone. Short values that repeat (map keys, partition values, enum-like fields)
  * share one string through a small cache keyed by a hash of their bytes, which saves most of
