@@ -1,4 +1,4 @@
-import { Type, type Data, type Table } from 'apache-arrow'
+import { Type, type Data, type Decimal, type Table } from 'apache-arrow'
 import { isDeltaError } from '../errors.js'
 import { resolveColumnChunks, type LeafChunk } from '../expr/arrow-columns.js'
 import { compareScalars } from '../expr/compare.js'
@@ -70,7 +70,7 @@ function accumulateBounds(chunk: LeafChunk, type: DeltaType, stats: LeafStats): 
 }
 
 /**
- * The rows holding the min and max of a fixed-width numeric, date or timestamp chunk, found on
+ * The rows holding the min and max of a fixed-width numeric, decimal, date or timestamp chunk, found on
  * the raw buffer (no value object per row): reading a value as its Delta type keeps raw order,
  * so only the two winners need reading. Null when every row is null; undefined for a chunk
  * this does not cover.
@@ -81,13 +81,18 @@ function typedBoundRows(chunk: LeafChunk, type: DeltaType): { lo: number; hi: nu
   if (data.typeId === Type.Float && (type === 'float' || type === 'double') && (values instanceof Float64Array || values instanceof Float32Array)) {
     return floatBoundRows(values, chunk.length, chunk.nulls)
   }
+  if (data.typeId === Type.Decimal && values instanceof Uint32Array) {
+    // A decimal read at another scale is rescaled exactly, which keeps the order.
+    const stride = (data.type as Decimal).bitWidth / 32
+    return wideIntBoundRows(new Int32Array(values.buffer, values.byteOffset, chunk.length * stride), stride, chunk.length, chunk.nulls)
+  }
   const numeric = data.typeId === Type.Int || data.typeId === Type.Date || data.typeId === Type.Timestamp
   if (!numeric || typeof type !== 'string') return undefined
   if (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array ||
     values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array) {
     return numberBoundRows(values, chunk.length, chunk.nulls)
   }
-  if (values instanceof BigInt64Array) return int64BoundRows(values, chunk.length, chunk.nulls)
+  if (values instanceof BigInt64Array) return wideIntBoundRows(new Int32Array(values.buffer, values.byteOffset, chunk.length * 2), 2, chunk.length, chunk.nulls)
   return undefined
 }
 
@@ -122,13 +127,22 @@ function floatBoundRows(values: Float64Array | Float32Array, length: number, nul
   return lo < 0 ? null : { lo, hi }
 }
 
-/** Signed 64-bit values compared by their 32-bit halves: no bigint per row. */
-function int64BoundRows(values: BigInt64Array, length: number, nulls: Uint8Array | null): { lo: number; hi: number } | null {
-  const words = new Int32Array(values.buffer, values.byteOffset, length * 2)
+/**
+ * Signed integers of `stride` 32-bit little-endian words (64-bit ints, 128- and 256-bit
+ * decimals) compared word by word from the top, the top word signed: no bigint per row.
+ */
+function wideIntBoundRows(words: Int32Array, stride: number, length: number, nulls: Uint8Array | null): { lo: number; hi: number } | null {
   const less = (a: number, b: number): boolean => {
-    const ha = words[2 * a + 1]!
-    const hb = words[2 * b + 1]!
-    return ha < hb || (ha === hb && words[2 * a]! >>> 0 < words[2 * b]! >>> 0)
+    const top = stride - 1
+    const ta = words[a * stride + top]!
+    const tb = words[b * stride + top]!
+    if (ta !== tb) return ta < tb
+    for (let w = top - 1; w >= 0; w--) {
+      const x = words[a * stride + w]! >>> 0
+      const y = words[b * stride + w]! >>> 0
+      if (x !== y) return x < y
+    }
+    return false
   }
   let lo = -1
   let hi = -1

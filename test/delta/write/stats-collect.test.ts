@@ -14,6 +14,7 @@ import { inferTable } from '../../../src/delta/write/infer.js'
 import { parseColumnPath } from '../../../src/delta/write/stats-collect-columns.js'
 import { formatJavaDecimal, truncateMaxString, truncateMinString } from '../../../src/delta/write/stats-collect-format.js'
 import { collectStats } from '../../../src/delta/write/stats-collect.js'
+import { collectLeafStats } from '../../../src/delta/write/stats-collect-values.js'
 import { nodeParquetCodec } from '../../../src/parquet/node.js'
 
 const CORPUS = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
@@ -344,5 +345,29 @@ describe('collectStats on an empty selection of fields', () => {
     const arrow = new Schema([])
     const table = new Table(arrow, [new RecordBatch(arrow, makeData({ type: new Struct([]), length: 2, nullCount: 0, children: [] }))])
     expect(collectStats(table, { type: 'struct', fields: [] }, { columnMapping: 'none' })).toBe('{"numRecords":2}')
+  })
+})
+
+describe('collectLeafStats on raw buffers', () => {
+  it('finds the exact extremes of 64-bit, decimal and float columns', () => {
+    const next = random(99)
+    const longs = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? null : BigInt.asIntN(64, BigInt(Math.floor(next() * 2 ** 53)) << BigInt(i % 12))))
+    const decimals = Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? null : (BigInt(Math.floor(next() * 2 ** 53)) * BigInt(Math.floor(next() * 2 ** 53)) * (next() < 0.5 ? -1n : 1n)) % 10n ** 38n))
+    const { table } = tableOf([
+      { name: 'l', type: 'long', values: longs },
+      { name: 'd', type: 'decimal(38,6)', values: decimals },
+    ])
+    const floats = tableOf([{ name: 'f', type: 'double', values: [2.5, -0, null, -7.25, 0, 1e300, 3] }]).table
+    const extremes = (xs: Array<Scalar | null>, type: PrimitiveType) => {
+      const present = xs.filter((v): v is Scalar => v !== null)
+      return {
+        min: present.reduce((a, b) => (compareScalars(a, b, type) <= 0 ? a : b)),
+        max: present.reduce((a, b) => (compareScalars(a, b, type) >= 0 ? a : b)),
+      }
+    }
+    expect(collectLeafStats(table, ['l'], 'long', true)).toEqual({ nullCount: 29, ...extremes(longs, 'long') })
+    expect(collectLeafStats(table.slice(3, 6), ['l'], 'long', true)).toEqual({ nullCount: 0, ...extremes(longs.slice(3, 6), 'long') })
+    expect(collectLeafStats(table, ['d'], 'decimal(38,6)', true)).toEqual({ nullCount: 40, ...extremes(decimals, 'decimal(38,6)') })
+    expect(collectLeafStats(floats.slice(0, 6), ['f'], 'double', true)).toEqual({ nullCount: 1, min: -7.25, max: 1e300 })
   })
 })
