@@ -143,7 +143,7 @@ type Json = Record<string, unknown>
  * ignored, as the protocol asks). `file` names the source in errors.
  */
 export function parseAction(obj: unknown, file: string): Action | undefined {
-  if (!obj || typeof obj !== 'object') throw invalid(file, 'a line is not a JSON object')
+  if (!obj || typeof obj !== 'object') throw invalidLog(file, 'a line is not a JSON object')
   const o = obj as Json
   for (const key of Object.keys(o)) {
     const v = o[key]
@@ -173,7 +173,7 @@ export function parseCommit(text: string, file: string): Action[] {
     try {
       obj = JSON.parse(line)
     } catch (e) {
-      throw invalid(file, `a line is not valid JSON (${String(e)})`, e)
+      throw invalidLog(file, `a line is not valid JSON (${String(e)})`, e)
     }
     const a = parseAction(obj, file)
     if (a) out.push(a)
@@ -181,8 +181,10 @@ export function parseCommit(text: string, file: string): Action[] {
   return out
 }
 
-/** A plain-object copy of an add action (every field an own property, lazily read fields such as a
- * checkpoint add's `stats` read): what survives JSON and structured clone intact. */
+/**
+ * A plain-object copy of an add action, every field an own property (lazily read fields, such
+ * as a checkpoint add's `stats`, read): what survives JSON and structured clone intact.
+ */
 export function plainAdd(a: AddAction): AddAction {
   return {
     kind: 'add',
@@ -224,16 +226,16 @@ function parseAdd(o: Json, file: string): AddAction {
   return {
     kind: 'add',
     path: str(o, 'path', file),
-    partitionValues: strMap(o.partitionValues, 'add.partitionValues', file) ?? {},
+    partitionValues: stringMap(o.partitionValues, 'add.partitionValues', file) ?? {},
     size: num(o, 'size', file),
-    modificationTime: optNum(o.modificationTime) ?? 0,
+    modificationTime: optionalNumber(o.modificationTime) ?? 0,
     dataChange: o.dataChange !== false,
     stats: typeof o.stats === 'string' ? o.stats : null,
     statsParsed: o.stats_parsed && typeof o.stats_parsed === 'object' ? (o.stats_parsed as Json) : null,
     tags: (o.tags as AddAction['tags']) ?? null,
     deletionVector: parseDeletionVector(o.deletionVector, file),
-    baseRowId: optNum(o.baseRowId),
-    defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
+    baseRowId: optionalNumber(o.baseRowId),
+    defaultRowCommitVersion: optionalNumber(o.defaultRowCommitVersion),
     clusteringProvider: typeof o.clusteringProvider === 'string' ? o.clusteringProvider : null,
   }
 }
@@ -242,23 +244,23 @@ function parseRemove(o: Json, file: string): RemoveAction {
   return {
     kind: 'remove',
     path: str(o, 'path', file),
-    deletionTimestamp: optNum(o.deletionTimestamp),
+    deletionTimestamp: optionalNumber(o.deletionTimestamp),
     dataChange: o.dataChange !== false,
     extendedFileMetadata: typeof o.extendedFileMetadata === 'boolean' ? o.extendedFileMetadata : null,
-    partitionValues: strMap(o.partitionValues, 'remove.partitionValues', file),
-    size: optNum(o.size),
+    partitionValues: stringMap(o.partitionValues, 'remove.partitionValues', file),
+    size: optionalNumber(o.size),
     stats: typeof o.stats === 'string' ? o.stats : null,
     tags: (o.tags as RemoveAction['tags']) ?? null,
     deletionVector: parseDeletionVector(o.deletionVector, file),
-    baseRowId: optNum(o.baseRowId),
-    defaultRowCommitVersion: optNum(o.defaultRowCommitVersion),
+    baseRowId: optionalNumber(o.baseRowId),
+    defaultRowCommitVersion: optionalNumber(o.defaultRowCommitVersion),
   }
 }
 
 function parseMetadata(o: Json, file: string): MetadataAction {
   const format = (o.format ?? {}) as Json
   const partitionColumns = o.partitionColumns ?? []
-  if (!Array.isArray(partitionColumns)) throw invalid(file, 'metaData.partitionColumns is not a list')
+  if (!Array.isArray(partitionColumns)) throw invalidLog(file, 'metaData.partitionColumns is not a list')
   return {
     kind: 'metaData',
     id: str(o, 'id', file),
@@ -266,13 +268,13 @@ function parseMetadata(o: Json, file: string): MetadataAction {
     description: typeof o.description === 'string' ? o.description : null,
     format: {
       provider: typeof format.provider === 'string' ? format.provider : 'parquet',
-      options: (strMap(format.options, 'format.options', file) ?? {}) as Record<string, string>,
+      options: (stringMap(format.options, 'format.options', file) ?? {}) as Record<string, string>,
     },
     // Spark reads a missing schema as an empty struct; so do we.
     schemaString: typeof o.schemaString === 'string' ? o.schemaString : '{"type":"struct","fields":[]}',
     partitionColumns: partitionColumns.map(String),
-    configuration: (strMap(o.configuration, 'configuration', file) ?? {}) as Record<string, string>,
-    createdTime: optNum(o.createdTime),
+    configuration: (stringMap(o.configuration, 'configuration', file) ?? {}) as Record<string, string>,
+    createdTime: optionalNumber(o.createdTime),
   }
 }
 
@@ -288,15 +290,15 @@ function parseProtocol(o: Json, file: string): ProtocolAction {
 }
 
 function parseTxn(o: Json, file: string): TxnAction {
-  return { kind: 'txn', appId: str(o, 'appId', file), version: num(o, 'version', file), lastUpdated: optNum(o.lastUpdated) }
+  return { kind: 'txn', appId: str(o, 'appId', file), version: num(o, 'version', file), lastUpdated: optionalNumber(o.lastUpdated) }
 }
 
 function parseCdc(o: Json, file: string): CdcAction {
   return {
     kind: 'cdc',
     path: str(o, 'path', file),
-    partitionValues: strMap(o.partitionValues, 'cdc.partitionValues', file) ?? {},
-    size: optNum(o.size) ?? 0,
+    partitionValues: stringMap(o.partitionValues, 'cdc.partitionValues', file) ?? {},
+    size: optionalNumber(o.size) ?? 0,
     dataChange: o.dataChange === true,
     tags: (o.tags as CdcAction['tags']) ?? null,
   }
@@ -315,8 +317,8 @@ function parseSidecar(o: Json, file: string): SidecarAction {
   return {
     kind: 'sidecar',
     path: str(o, 'path', file),
-    sizeInBytes: optNum(o.sizeInBytes) ?? 0,
-    modificationTime: optNum(o.modificationTime) ?? 0,
+    sizeInBytes: optionalNumber(o.sizeInBytes) ?? 0,
+    modificationTime: optionalNumber(o.modificationTime) ?? 0,
     tags: (o.tags as SidecarAction['tags']) ?? null,
   }
 }
@@ -327,44 +329,50 @@ export function parseDeletionVector(v: unknown, file: string): DeletionVectorDes
   const o = v as Json
   const storageType = o.storageType
   if (storageType !== 'u' && storageType !== 'p' && storageType !== 'i') {
-    throw invalid(file, `unknown deletion vector storage type ${JSON.stringify(storageType)}`)
+    throw invalidLog(file, `unknown deletion vector storage type ${JSON.stringify(storageType)}`)
   }
   return {
     storageType,
     pathOrInlineDv: str(o, 'pathOrInlineDv', file),
-    offset: optNum(o.offset),
+    offset: optionalNumber(o.offset),
     sizeInBytes: num(o, 'sizeInBytes', file),
     cardinality: num(o, 'cardinality', file),
-    maxRowIndex: optNum(o.maxRowIndex),
+    maxRowIndex: optionalNumber(o.maxRowIndex),
   }
 }
 
 function str(o: Json, key: string, file: string): string {
   const v = o[key]
-  if (typeof v !== 'string') throw invalid(file, `field '${key}' is missing or not a string`)
+  if (typeof v !== 'string') throw invalidLog(file, `field '${key}' is missing or not a string`)
   return v
 }
 
 function num(o: Json, key: string, file: string): number {
-  const v = optNum(o[key])
-  if (v === null) throw invalid(file, `field '${key}' is missing or not a number`)
+  const v = optionalNumber(o[key])
+  if (v === null) throw invalidLog(file, `field '${key}' is missing or not a number`)
   return v
 }
 
-function optNum(v: unknown): number | null {
+/** A number field of a parsed action (a bigint from a checkpoint becomes a number), or null. */
+export function optionalNumber(v: unknown): number | null {
   if (typeof v === 'number') return v
   if (typeof v === 'bigint') return Number(v)
   return null
 }
 
-function strMap(v: unknown, what: string, file: string): Record<string, string | null> | null {
+/**
+ * A string map field of a parsed action, values made strings as the log's JSON has them; null
+ * for a missing map. `what` names the field in errors.
+ */
+export function stringMap(v: unknown, what: string, file: string): Record<string, string | null> | null {
   if (v === null || v === undefined) return null
-  if (typeof v !== 'object') throw invalid(file, `${what} is not an object`)
+  if (typeof v !== 'object') throw invalidLog(file, `${what} is not an object`)
   const out: Record<string, string | null> = {}
   for (const [k, x] of Object.entries(v as Json)) out[k] = x === null || x === undefined ? null : String(x)
   return out
 }
 
-function invalid(file: string, why: string, cause?: unknown): DeltaError {
+/** The error for a log file that does not follow the protocol. */
+export function invalidLog(file: string, why: string, cause?: unknown): DeltaError {
   return new DeltaError('InvalidLog', `${file}: ${why}`, { cause })
 }

@@ -1,8 +1,9 @@
 import { DataType, type Data, type Struct } from 'apache-arrow'
-import { fileActionKey, parseDeletionVector, plainAdd, type AddAction, type DeletionVectorDescriptor } from './actions.js'
+import {
+  fileActionKey, invalidLog, optionalNumber, parseDeletionVector, plainAdd, stringMap, type AddAction, type DeletionVectorDescriptor,
+} from './actions.js'
 import { plainReader } from './arrow/index.js'
 import { isValidRow, nullsOf, testBit } from './arrow/bitmap.js'
-import { DeltaError } from './errors.js'
 
 type Read = (i: number) => unknown
 type Text = (i: number) => string | null
@@ -40,9 +41,9 @@ export function appendCheckpointAdds(data: Data<Struct>, file: string, out: AddA
   for (let i = 0; i < data.length; i++) {
     if (valid !== undefined && !testBit(valid, data.offset + i)) continue
     const p = path(i)
-    if (typeof p !== 'string') throw invalid(file, "field 'path' is missing or not a string")
-    const s = optNum(size(i))
-    if (s === null) throw invalid(file, "field 'size' is missing or not a number")
+    if (typeof p !== 'string') throw invalidLog(file, "field 'path' is missing or not a string")
+    const s = optionalNumber(size(i))
+    if (s === null) throw invalidLog(file, "field 'size' is missing or not a number")
     const dv = parseDeletionVector(deletionVector(i), file)
     // Checked while the path is fresh: a second pass over a million actions costs more.
     if (skip.size > 0 && skip.has(fileActionKey(p, dv))) continue
@@ -52,15 +53,15 @@ export function appendCheckpointAdds(data: Data<Struct>, file: string, out: AddA
       p,
       partitionValues(i) ?? NO_PARTITION_VALUES,
       s,
-      optNum(modificationTime(i)) ?? 0,
+      optionalNumber(modificationTime(i)) ?? 0,
       dataChange(i) !== false,
       stats,
       i,
       sp !== null && typeof sp === 'object' ? (sp as Record<string, unknown>) : null,
       (tags(i) as AddAction['tags']) ?? null,
       dv,
-      optNum(baseRowId(i)),
-      optNum(defaultRowCommitVersion(i)),
+      optionalNumber(baseRowId(i)),
+      optionalNumber(defaultRowCommitVersion(i)),
       typeof cp === 'string' ? cp : null,
     ))
   }
@@ -147,21 +148,6 @@ function partitionValuesColumn(data: Data<Struct>, c: number, file: string): (i:
   return (i) => {
     if (offsets instanceof Int32Array && offsets[i] === offsets[i + 1] && isValidRow(map, i)) return NO_PARTITION_VALUES
     const v = read(i)
-    if (v === null || v === undefined) return null
-    if (typeof v !== 'object') throw invalid(file, 'add.partitionValues is not an object')
-    if (strings) return v as Record<string, string | null>
-    const out: Record<string, string | null> = {}
-    for (const [k, x] of Object.entries(v)) out[k] = x === null || x === undefined ? null : String(x)
-    return out
+    return strings && v !== null ? (v as Record<string, string | null>) : stringMap(v, 'add.partitionValues', file)
   }
-}
-
-function optNum(v: unknown): number | null {
-  if (typeof v === 'number') return v
-  if (typeof v === 'bigint') return Number(v)
-  return null
-}
-
-function invalid(file: string, why: string): DeltaError {
-  return new DeltaError('InvalidLog', `${file}: ${why}`)
 }
