@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import { tableFromArrays } from 'apache-arrow'
 import { nodeParquetCodec } from '../src/parquet/node.js'
 import { NodeFsStorage } from '../src/storage/node-fs.js'
-import { writeDeltaLake } from '../src/write.js'
+import { writeDeltaLake } from '../src/api/write-deltalake.js'
 
 /** Cities: a tiny table with a few types and a partition column, for the demo page. */
 function cities(rows: [string, string, number, number, boolean][]) {

@@ -5,4 +5,4 @@
  */
 export { NodeFsStorage } from './storage/node-fs.js'
 export { nodeParquetCodec } from './parquet/node.js'
-export { nodeEngine } from './node-engine.js'
+export { nodeEngine } from './api/node-engine.js'

@@ -14,10 +14,10 @@ const seed = numberFlag(flags, 'seed', 2)
 const PER_COMMIT = 10_000
 
 const { NodeFsStorage, nodeParquetCodec } = await importDist('node.js')
-const { commitTransaction } = await importDist('delta/transaction.js')
-const { loadSnapshot } = await importDist('delta/snapshot.js')
-const { writeCheckpoint } = await importDist('delta/checkpoint-write.js')
-const { commitPath } = await importDist('delta/log-path.js')
+const { commitTransaction } = await importDist('delta/txn/commit.js')
+const { loadSnapshot } = await importDist('delta/log/snapshot.js')
+const { writeCheckpoint } = await importDist('delta/checkpoint/write.js')
+const { commitPath } = await importDist('delta/log/log-path.js')
 const storage = new NodeFsStorage(out)
 const engine = { storage, parquet: await nodeParquetCodec() }
 

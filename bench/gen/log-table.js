@@ -10,7 +10,7 @@ const commits = numberFlag(flags, 'commits', 10_000)
 const seed = numberFlag(flags, 'seed', 1)
 
 const { NodeFsStorage, nodeParquetCodec } = await importDist('node.js')
-const { commitTransaction } = await importDist('delta/transaction.js')
+const { commitTransaction } = await importDist('delta/txn/commit.js')
 const engine = { storage: new NodeFsStorage(out), parquet: await nodeParquetCodec() }
 
 let version = (await commitTransaction(engine, '', -1, createTransaction(seed))).version

@@ -4,13 +4,13 @@
 import { importDist } from './paths.js'
 import { decodeParquet } from './wasm.js'
 
-const { LOG_READ_CONCURRENCY } = await importDist('delta/snapshot.js')
-const { mapLimit } = await importDist('delta/concurrency.js')
+const { LOG_READ_CONCURRENCY } = await importDist('delta/log/snapshot.js')
+const { mapLimit } = await importDist('delta/engine/concurrency.js')
 
 /**
  * Read and `JSON.parse` every line of the commit files, LOG_READ_CONCURRENCY at a time, as the
  * library fetches them.
- * @param {import('../../dist/delta/storage.js').Storage} storage
+ * @param {import('../../dist/delta/engine/storage.js').Storage} storage
  * @param {string[]} paths
  * @returns {Promise<number>} the number of lines parsed
  */
@@ -31,7 +31,7 @@ export async function parseCommitFiles(storage, paths) {
 
 /**
  * The log's commit and checkpoint files, from one listing.
- * @param {import('../../dist/delta/storage.js').Storage} storage
+ * @param {import('../../dist/delta/engine/storage.js').Storage} storage
  * @param {string} [startAfter]
  */
 export async function listLogFiles(storage, startAfter) {
@@ -48,7 +48,7 @@ export const CHECKPOINT_COLUMNS = ['txn', 'add', 'metaData', 'protocol']
 /**
  * The floor of opening a checkpointed table: one listing, then the checkpoint (decoded with the
  * same columns into JS Arrow) and the commits after it, fetched together.
- * @param {import('../../dist/delta/storage.js').Storage} storage
+ * @param {import('../../dist/delta/engine/storage.js').Storage} storage
  */
 export async function readCheckpointFloor(storage) {
   const { commits, checkpoints } = await listLogFiles(storage)

@@ -1,4 +1,4 @@
-import type { ParquetCodec } from '../delta/parquet-codec.js'
+import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import { loadParquetCodec } from './codec.js'
 
 let codec: Promise<ParquetCodec> | undefined

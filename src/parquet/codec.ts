@@ -1,5 +1,5 @@
 import initParquetWasm, { initSync } from 'parquet-wasm/esm'
-import type { ParquetCodec } from '../delta/parquet-codec.js'
+import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import { readParquetTable, type ParquetFetchOptions } from './read.js'
 import { writeParquetTable } from './write.js'
 

@@ -1,5 +1,5 @@
 import { parquetMetadata, type FileMetaData } from 'hyparquet'
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 import type { RangeCache } from './range-cache.js'
 
 /** "PAR1", little-endian: the magic number at both ends of a Parquet file. */

@@ -9,7 +9,7 @@ import {
   type Data,
 } from 'apache-arrow'
 import { parquetRead, parquetSchema, type AsyncBuffer, type ColumnData, type FileMetaData, type SchemaTree } from 'hyparquet'
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 import { errorText } from './footer.js'
 import { isSelected, leafColumns, type ReadSelection } from './read-plan.js'
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import type { ParquetCodec } from '../delta/parquet-codec.js'
+import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import { createParquetCodec, type ParquetCodecOptions } from './codec.js'
 
 let compiled: Promise<WebAssembly.Module> | undefined

@@ -1,5 +1,5 @@
 import type { AsyncBuffer } from 'hyparquet'
-import type { ByteSource } from '../delta/parquet-codec.js'
+import type { ByteSource } from '../delta/engine/parquet-codec.js'
 import type { ByteRange } from './byte-ranges.js'
 
 interface Chunk {

@@ -1,6 +1,6 @@
 import { parquetSchema, type ColumnChunk, type FileMetaData, type SchemaTree } from 'hyparquet'
-import { DeltaError } from '../delta/errors.js'
-import type { ParquetReadOptions } from '../delta/parquet-codec.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { ParquetReadOptions } from '../delta/engine/parquet-codec.js'
 import type { ByteRange } from './byte-ranges.js'
 
 /** What a read decodes, checked against the file's footer. */

@@ -7,8 +7,8 @@ import {
   writeParquet,
   type WriterProperties,
 } from 'parquet-wasm/esm'
-import { DeltaError } from '../delta/errors.js'
-import type { ParquetCompression, ParquetWriteOptions } from '../delta/parquet-codec.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { ParquetCompression, ParquetWriteOptions } from '../delta/engine/parquet-codec.js'
 import { errorText } from './footer.js'
 
 // 'lz4' means LZ4_RAW: the framing the Parquet spec settled on; the older LZ4 codec is deprecated.

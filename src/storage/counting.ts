@@ -1,4 +1,4 @@
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 
 /** The methods of a Storage, as counted by CountingStorage and FailingStorage. */
 export type StorageOp = 'list' | 'read' | 'head' | 'put' | 'delete'

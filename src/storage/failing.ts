@@ -1,5 +1,5 @@
-import { DeltaError, isDeltaError } from '../delta/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 import type { StorageOp } from './counting.js'
 
 /** Options of a FailingStorage. */

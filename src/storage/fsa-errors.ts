@@ -1,4 +1,4 @@
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 
 /** The name of a DOMException (or any Error), or undefined for other thrown values. */
 export function domErrorName(e: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 
 /**
  * The parts of a storage path, refusing what no adapter could store (empty, `.` or `..` parts)

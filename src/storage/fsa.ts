@@ -1,5 +1,5 @@
-import { DeltaError } from '../delta/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 import { fsaError, isMissingEntry } from './fsa-errors.js'
 import { checkFsaPath, checkFsaRange, tempFileName } from './fsa-path.js'
 

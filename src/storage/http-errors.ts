@@ -1,4 +1,4 @@
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 import type { HttpOperation } from './http-signer.js'
 
 /** What the error mapping needs to know about the failed request. */

@@ -1,5 +1,5 @@
-import { DeltaError } from '../delta/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 import { errorFromFetchFailure, errorFromResponse, errorFromSigner, type FailureContext } from './http-errors.js'
 import {
   conditionalHeader,

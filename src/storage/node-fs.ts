@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { basename, dirname, resolve, sep } from 'node:path'
-import { DeltaError } from '../delta/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 
 /**
  * A Storage over a folder of the local file system (Node only). Paths are relative to

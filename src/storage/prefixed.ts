@@ -1,5 +1,5 @@
-import { DeltaError } from '../delta/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/storage.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 
 /**
  * A view of one folder of another Storage, so a table stored below a bucket's or a folder's

@@ -1,17 +1,17 @@
 import { Table, tableFromIPC } from 'apache-arrow'
-import { plainAdd, type AddAction } from '../delta/actions.js'
+import { plainAdd, type AddAction } from '../delta/model/actions.js'
 import { toArrowSchema } from '../delta/arrow/index.js'
-import type { ChangesOptions } from '../delta/change-data.js'
-import type { Engine } from '../delta/engine.js'
-import { DeltaError } from '../delta/errors.js'
-import type { CommitEntry } from '../delta/history.js'
-import type { ParquetCodec } from '../delta/parquet-codec.js'
-import { planScan } from '../delta/scan-plan.js'
-import { executeScan } from '../delta/scan-read.js'
-import type { Snapshot } from '../delta/snapshot.js'
-import type { Storage } from '../delta/storage.js'
-import type { WriteResult } from '../delta/write/write-table.js'
-import { DeltaTable, type AddFileInfo } from '../table.js'
+import type { ChangesOptions } from '../delta/scan/change-data.js'
+import type { Engine } from '../delta/engine/engine.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { CommitEntry } from '../delta/log/history.js'
+import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
+import { planScan } from '../delta/scan/plan.js'
+import { executeScan } from '../delta/scan/read.js'
+import type { Snapshot } from '../delta/log/snapshot.js'
+import type { Storage } from '../delta/engine/storage.js'
+import type { WriteResult } from '../delta/ops/write.js'
+import { DeltaTable, type AddFileInfo } from '../api/delta-table.js'
 import { toTransferableIpc } from './ipc.js'
 import type {
   DeltaWorkerApi, OpenRequest, RealmStats, ScanContext, ScanRequest, ScanTask, ScanTaskPlan, StorageDescriptor, TableInfo,
@@ -138,7 +138,7 @@ class WorkerApi implements DeltaWorkerApi {
     const { root, ...options } = opts
     const engine = await this.#engine(resolveStorage(root ? { ...storage, root } : storage, this.#host.nodeFs))
     // The writer loads on first write only: a read-only worker never pays for it.
-    const { writeTable } = await import('../delta/write/write-table.js')
+    const { writeTable } = await import('../delta/ops/write.js')
     return writeTable(engine, '', tableFromIPC(data), options)
   }
 

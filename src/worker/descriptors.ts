@@ -1,4 +1,4 @@
-import type { Storage } from '../delta/storage.js'
+import type { Storage } from '../delta/engine/storage.js'
 import type { HttpBackend, Signer } from '../storage/http-signer.js'
 import type {
   FsaStorageDescriptor, HttpStorageDescriptor, ObjectStorageDescriptor, PublicHttpStorageDescriptor,

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import { expose } from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 import { nodeParquetCodec } from '../parquet/node.js'
 import { NodeFsStorage } from '../storage/node-fs.js'
 import { createWorkerApi } from './api.js'

@@ -1,4 +1,4 @@
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 import type { DeltaWorkerApi } from './protocol.js'
 import { registerDeltaTransferHandlers } from './transfer.js'
 

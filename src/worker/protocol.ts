@@ -1,13 +1,13 @@
-import type { AddAction, ProtocolAction } from '../delta/actions.js'
-import type { ChangesOptions } from '../delta/change-data.js'
-import type { CommitEntry } from '../delta/history.js'
-import type { StructType } from '../delta/schema.js'
-import type { Snapshot } from '../delta/snapshot.js'
-import type { Storage, StorageCapabilities } from '../delta/storage.js'
+import type { AddAction, ProtocolAction } from '../delta/model/actions.js'
+import type { ChangesOptions } from '../delta/scan/change-data.js'
+import type { CommitEntry } from '../delta/log/history.js'
+import type { StructType } from '../delta/model/schema.js'
+import type { Snapshot } from '../delta/log/snapshot.js'
+import type { Storage, StorageCapabilities } from '../delta/engine/storage.js'
 import type { HttpOperation, Signer, ListingDialect, ConditionalCreate } from '../storage/http-signer.js'
-import type { AddFileInfo, TableMetadata } from '../table.js'
+import type { AddFileInfo, TableMetadata } from '../api/delta-table.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
-import type { WriteResult } from '../delta/write/write-table.js'
+import type { WriteResult } from '../delta/ops/write.js'
 
 export type { HttpOperation }
 

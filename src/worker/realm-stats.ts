@@ -1,4 +1,4 @@
-import type { ParquetCodec } from '../delta/parquet-codec.js'
+import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import type { RealmStats } from './protocol.js'
 
 const KEY = '__deltalakeRealmStats'

@@ -1,5 +1,5 @@
-import { DeltaError } from '../delta/errors.js'
-import type { Storage } from '../delta/storage.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { Storage } from '../delta/engine/storage.js'
 import { FsaStorage } from '../storage/fsa.js'
 import { HttpStorage } from '../storage/http.js'
 import { PrefixedStorage } from '../storage/prefixed.js'

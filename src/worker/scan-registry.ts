@@ -1,4 +1,4 @@
-import { DeltaError } from '../delta/errors.js'
+import { DeltaError } from '../delta/engine/errors.js'
 
 /** How many cancelled scan ids a worker remembers for tasks that arrive after the cancel. */
 const REMEMBERED_CANCELS = 1024

@@ -1,4 +1,4 @@
-import { DeltaTable } from '../table.js'
+import { DeltaTable } from '../api/delta-table.js'
 import type { StorageDescriptor, TableInfo } from './protocol.js'
 
 /** The facts of an open table that cross to the page (plain data; the files stay here). */

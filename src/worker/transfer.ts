@@ -1,5 +1,5 @@
 import { transferHandlers, type TransferHandler } from 'comlink'
-import { DeltaError, type DeltaErrorCode } from '../delta/errors.js'
+import { DeltaError, type DeltaErrorCode } from '../delta/engine/errors.js'
 import type { StorageDescriptor } from './protocol.js'
 
 /** A DeltaError on the wire: just what the other side needs to rebuild it. */

@@ -1,4 +1,4 @@
-import { decimalParams, type DeltaType } from '../../src/delta/schema.js'
+import { decimalParams, type DeltaType } from '../../src/delta/model/schema.js'
 import { sortPairs, type Canonical } from './canonical-value.js'
 import { formatDecimal, toCanonicalLong } from './canonical-format.js'
 

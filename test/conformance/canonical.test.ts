@@ -3,7 +3,7 @@ import {
   Timestamp, TimeUnit, Utf8, makeData, makeVector, vectorFromArray, type Vector,
 } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
-import { findField, type DeltaType } from '../../src/delta/schema.js'
+import { findField, type DeltaType } from '../../src/delta/model/schema.js'
 import { canonicalizeTable } from './canonical.js'
 import { serializeValue, type Canonical } from './canonical-value.js'
 import {

@@ -1,5 +1,5 @@
 import { DataType, type Data, type Table, TimeUnit, DateUnit, makeVector } from 'apache-arrow'
-import { decimalParams, type DeltaType, type StructType } from '../../src/delta/schema.js'
+import { decimalParams, type DeltaType, type StructType } from '../../src/delta/model/schema.js'
 import {
   formatDateDays, formatDecimal, formatTimestampMicros, fromBigEndianBytes, fromLittleEndianWords, toCanonicalLong,
 } from './canonical-format.js'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { findField } from '../../src/delta/schema.js'
+import { findField } from '../../src/delta/model/schema.js'
 import { canonicalizeTable, type ColumnSpec } from './canonical.js'
 import type { Canonical } from './canonical-value.js'
 import { checkCase } from './check-case.js'

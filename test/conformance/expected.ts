@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { tableFromIPC, type Table } from 'apache-arrow'
 import { initSync, ParquetFile } from 'parquet-wasm/esm'
-import { parseSchema, type StructType } from '../../src/delta/schema.js'
+import { parseSchema, type StructType } from '../../src/delta/model/schema.js'
 import type { ExpectedRef } from './corpus.js'
 
 let wasmReady = false

@@ -1,4 +1,4 @@
-import { parseSchema } from '../../src/delta/schema.js'
+import { parseSchema } from '../../src/delta/model/schema.js'
 import type { ColumnSpec } from './canonical.js'
 import type { ExpectedColumn, ExpectedFilter, ExpectedQuery } from './corpus.js'
 

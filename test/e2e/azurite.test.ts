@@ -2,11 +2,11 @@
 // request the workers make; tables written in the browser read back in Node, two pages commit
 // to one table without losing a commit, and a refused SAS comes back as AccessDenied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DeltaError } from '../../src/delta/errors.js'
+import { DeltaError } from '../../src/delta/engine/errors.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { HttpStorage } from '../../src/storage/http.js'
 import { azureSasSigner } from '../../src/storage/signers/azure.js'
-import { DeltaTable } from '../../src/table.js'
+import { DeltaTable } from '../../src/api/delta-table.js'
 import { chromiumAvailable } from '../../e2e/chromium.js'
 import { startBrowserHarness, type BrowserHarness, type HarnessPage, type StorageSpec } from '../../e2e/harness-client.js'
 import { schemaOf, sortedRows } from '../../e2e/table-rows.js'

@@ -4,7 +4,7 @@
 // must give the same verdict, so the pass counts are equal.
 import { relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { OpenOptions } from '../../src/table.js'
+import type { OpenOptions } from '../../src/api/delta-table.js'
 import { chromiumAvailable } from '../../e2e/chromium.js'
 import { startBrowserHarness, type BrowserHarness, type HarnessPage } from '../../e2e/harness-client.js'
 import { checkTable, type TableResult } from '../conformance/check-table.js'

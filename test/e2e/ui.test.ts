@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type ViteDevServer } from 'vite'
 import type { Browser } from 'playwright-core'
-import { DeltaTable } from '../../src/table.js'
+import { DeltaTable } from '../../src/api/delta-table.js'
 import { chromiumAvailable, launchChromium } from '../../e2e/chromium.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

@@ -1,5 +1,5 @@
-import type { Storage } from '../../src/delta/storage.js'
-import { commitPath, padVersion } from '../../src/delta/log-path.js'
+import type { Storage } from '../../src/delta/engine/storage.js'
+import { commitPath, padVersion } from '../../src/delta/log/log-path.js'
 
 const enc = new TextEncoder()
 

@@ -2,8 +2,8 @@ import { tableFromArrays, type Table } from 'apache-arrow'
 import { parquetMetadata } from 'hyparquet'
 import { wasmMemory } from 'parquet-wasm/esm'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../src/delta/errors.js'
-import type { ByteSource, ParquetCodec } from '../../src/delta/parquet-codec.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
+import type { ByteSource, ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { allTypesTable, rawValues } from './arrow-fixtures.js'
 
@@ -142,7 +142,7 @@ describe('read options', () => {
   })
 
   it('passes a storage failure through unchanged', async () => {
-    const { DeltaError } = await import('../../src/delta/errors.js')
+    const { DeltaError } = await import('../../src/delta/engine/errors.js')
     const failing: ByteSource = { size: bytes.length, read: async () => Promise.reject(new DeltaError('NotFound', 'gone')) }
     await expect(codec.read(failing)).rejects.toSatisfy((e) => isDeltaError(e, 'NotFound'))
   })

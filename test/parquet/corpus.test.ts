@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { tableToIPC } from 'apache-arrow'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ByteSource, ParquetCodec } from '../../src/delta/parquet-codec.js'
+import type { ByteSource, ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { rawValues } from './arrow-fixtures.js'
 

@@ -1,6 +1,6 @@
 import { Int32, Struct, Field, Table, Utf8, vectorFromArray } from 'apache-arrow'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ByteSource, ParquetCodec } from '../../src/delta/parquet-codec.js'
+import type { ByteSource, ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 
 let codec: ParquetCodec

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DeltaError } from '../../src/delta/errors.js'
-import type { ByteSource } from '../../src/delta/parquet-codec.js'
+import { DeltaError } from '../../src/delta/engine/errors.js'
+import type { ByteSource } from '../../src/delta/engine/parquet-codec.js'
 import { RangeCache } from '../../src/parquet/range-cache.js'
 
 function countingSource(size: number): ByteSource & { reads: [number, number][] } {

@@ -1,6 +1,6 @@
 import { tableFromArrays } from 'apache-arrow'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ByteSource } from '../../src/delta/parquet-codec.js'
+import type { ByteSource } from '../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 
 /** A ByteSource over bytes in memory that records every range read. */

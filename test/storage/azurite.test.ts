@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../src/delta/errors.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
 import { HttpStorage } from '../../src/storage/http.js'
 import { azureSasSigner } from '../../src/storage/signers/azure.js'
 import { allowAzuriteCors, azuriteContainerSas, createAzuriteContainer, startAzurite, type RunningServer } from '../helpers/servers.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { FileMeta, Storage } from '../../src/delta/storage.js'
+import type { FileMeta, Storage } from '../../src/delta/engine/storage.js'
 import { CountingStorage } from '../../src/storage/counting.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { describeStorageContract, expectDeltaError } from './storage-contract.js'

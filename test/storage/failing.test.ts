@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DeltaError } from '../../src/delta/errors.js'
-import type { Storage } from '../../src/delta/storage.js'
+import { DeltaError } from '../../src/delta/engine/errors.js'
+import type { Storage } from '../../src/delta/engine/storage.js'
 import { FailingStorage, isInjectedFailure } from '../../src/storage/failing.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { describeStorageContract, expectDeltaError } from './storage-contract.js'

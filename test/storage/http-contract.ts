@@ -1,8 +1,8 @@
-// The Storage contract (src/delta/storage.ts) as assertions, run against every HTTP backend for
+// The Storage contract (src/delta/engine/storage.ts) as assertions, run against every HTTP backend for
 // the capabilities it has. Each test works in a fresh root, so tests share one server.
 import { expect, it } from 'vitest'
-import { isDeltaError } from '../../src/delta/errors.js'
-import type { Storage, StorageCapabilities } from '../../src/delta/storage.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
+import type { Storage, StorageCapabilities } from '../../src/delta/engine/storage.js'
 
 /** A backend under test: a storage rooted at `root`, and a way to place files without it. */
 export interface ContractTarget {

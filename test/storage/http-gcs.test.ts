@@ -2,7 +2,7 @@
 // storage contract against a small in-memory stand-in written from the GCS docs: V4 signed URLs
 // on the XML API, `x-goog-if-generation-match: 0` answered with 412, and the JSON API listing.
 import { describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../src/delta/errors.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
 import { HttpStorage, type FetchLike } from '../../src/storage/http.js'
 import { gcsSigner } from '../../src/storage/signers/gcs.js'
 import { runStorageContract } from './http-contract.js'

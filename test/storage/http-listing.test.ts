@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../src/delta/errors.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
 import { parseAzureListPage, parseGcsListPage, parseS3ListPage } from '../../src/storage/listing/index.js'
 import { decodeXmlText, findElements } from '../../src/storage/listing/xml.js'
 

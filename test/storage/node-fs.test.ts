@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readdir, rm, writeFile, symlink } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DeltaError } from '../../src/delta/errors.js'
+import { DeltaError } from '../../src/delta/engine/errors.js'
 import { NodeFsStorage, toDeltaError } from '../../src/storage/node-fs.js'
 import { describeStorageContract, expectDeltaError } from './storage-contract.js'
 

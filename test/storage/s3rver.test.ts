@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../src/delta/errors.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
 import { AwsV4Signer } from 'aws4fetch'
 import { HttpStorage, type Signer } from '../../src/storage/http.js'
 import { s3Signer, type S3SignerOptions } from '../../src/storage/signers/s3.js'

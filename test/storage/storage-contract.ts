@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DeltaError } from '../../src/delta/errors.js'
-import type { DeltaErrorCode } from '../../src/delta/errors.js'
-import type { Storage } from '../../src/delta/storage.js'
+import { DeltaError } from '../../src/delta/engine/errors.js'
+import type { DeltaErrorCode } from '../../src/delta/engine/errors.js'
+import type { Storage } from '../../src/delta/engine/storage.js'
 
 /** A fresh, empty storage for one test, and how to dispose of it. */
 export interface ContractSubject {
@@ -24,7 +24,7 @@ const LOG = '_delta_log'
 const v = (n: number, ext = 'json'): string => `${LOG}/${String(n).padStart(20, '0')}.${ext}`
 
 /**
- * The Storage contract of src/delta/storage.ts as one suite, run against every adapter that
+ * The Storage contract of src/delta/engine/storage.ts as one suite, run against every adapter that
  * claims list, write and atomic create.
  */
 export function describeStorageContract(name: string, create: () => Promise<ContractSubject>): void {

@@ -1,6 +1,6 @@
 import { Float64, Int64, makeVector, Table } from 'apache-arrow'
-import type { ParquetCodec } from '../../src/delta/parquet-codec.js'
-import type { Storage } from '../../src/delta/storage.js'
+import type { ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
+import type { Storage } from '../../src/delta/engine/storage.js'
 import { addAction, createActions, removeAction, writeCommit } from '../helpers/log-builder.js'
 
 /** Rows per data file of the fixture table. */

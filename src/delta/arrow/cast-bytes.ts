@@ -1,6 +1,6 @@
 import { DataType, Type, type Data } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
-import type { PrimitiveType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import type { PrimitiveType } from '../model/schema.js'
 import { castError, relabel, withValues } from './cast-util.js'
 
 /**

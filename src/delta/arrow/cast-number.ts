@@ -1,5 +1,5 @@
 import { DataType, Precision, util, type Data, type Decimal, type Int } from 'apache-arrow'
-import { decimalParams, type PrimitiveType } from '../schema.js'
+import { decimalParams, type PrimitiveType } from '../model/schema.js'
 import { castError, rejectRow, relabel, withValues } from './cast-util.js'
 import { decimal128Writer, decimalReader, pow10, readBigEndian } from './decimal.js'
 

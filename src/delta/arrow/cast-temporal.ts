@@ -1,5 +1,5 @@
 import { DataType, DateUnit, TimeUnit, type Data, type Date_, type Timestamp } from 'apache-arrow'
-import type { PrimitiveType } from '../schema.js'
+import type { PrimitiveType } from '../model/schema.js'
 import { castError, rejectRow, relabel, withValues } from './cast-util.js'
 import { floorDiv, MICROS_PER_DAY } from './temporal.js'
 

@@ -1,6 +1,6 @@
 import { Data, type DataType } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
-import type { PrimitiveType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import type { PrimitiveType } from '../model/schema.js'
 import { isValidRow } from './bitmap.js'
 
 /** The error for a file column whose type cannot become the Delta type. */

@@ -1,5 +1,5 @@
 import { DataType, type Data } from 'apache-arrow'
-import type { PrimitiveType } from '../schema.js'
+import type { PrimitiveType } from '../model/schema.js'
 import { castBytes } from './cast-bytes.js'
 import { castDecimal, castFloat, castInteger } from './cast-number.js'
 import { castDate, castTimestamp } from './cast-temporal.js'

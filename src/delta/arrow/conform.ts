@@ -1,6 +1,6 @@
 import { Data, DataType, RecordBatch, Struct, Table, Type, makeData, type Dictionary, type Field, type Schema } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
-import { findField, type DeltaType, type StructField, type StructType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import { findField, type DeltaType, type StructField, type StructType } from '../model/schema.js'
 import { castPrimitive } from './cast.js'
 import { castError } from './cast-util.js'
 import { nullData } from './constant.js'

@@ -1,5 +1,5 @@
 import { makeData, RecordBatch, Struct, Table, type Data, type Schema } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
+import { DeltaError } from '../engine/errors.js'
 import { takeData } from './take.js'
 
 /** Positions of the non-zero entries of `keep`. */

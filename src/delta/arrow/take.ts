@@ -1,5 +1,5 @@
 import { Data, DataType, Type, type Vector } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
+import { DeltaError } from '../engine/errors.js'
 import { newBitmap, nullsOf, setBit, testBit } from './bitmap.js'
 
 /** A typed array of fixed-width values (numbers or bigints) that can be gathered generically. */

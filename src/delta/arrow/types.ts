@@ -2,8 +2,8 @@ import {
   Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List,
   Map_, Schema, Struct, TimestampMicrosecond, Utf8,
 } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
-import { decimalParams, type DeltaType, type StructField, type StructType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import { decimalParams, type DeltaType, type StructField, type StructType } from '../model/schema.js'
 
 /** The zone every Delta `timestamp` carries in Arrow: values are UTC instants. */
 export const UTC = 'UTC'

@@ -1,6 +1,6 @@
 import { DataType, Precision, Type, type Dictionary, type Field, type Schema } from 'apache-arrow'
-import { DeltaError } from '../errors.js'
-import type { DeltaType, PrimitiveType, StructField, StructType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import type { DeltaType, PrimitiveType, StructField, StructType } from '../model/schema.js'
 
 /** Largest decimal precision Delta allows. */
 const MAX_DECIMAL_PRECISION = 38

@@ -1,14 +1,14 @@
 import { Table, type RecordBatch } from 'apache-arrow'
-import type { AddAction } from '../actions.js'
-import type { Engine } from '../engine.js'
-import { joinPath } from '../log-path.js'
-import type { ParquetCompression } from '../parquet-codec.js'
-import { partitionPath } from '../partition-value.js'
-import type { StructField, StructType } from '../schema.js'
-import type { ColumnMappingMode } from '../table-features.js'
+import type { AddAction } from '../model/actions.js'
+import type { Engine } from '../engine/engine.js'
+import { joinPath } from '../log/log-path.js'
+import type { ParquetCompression } from '../engine/parquet-codec.js'
+import { partitionPath } from '../values/partition-value.js'
+import type { StructField, StructType } from '../model/schema.js'
+import type { ColumnMappingMode } from '../features/table-features.js'
 import { toPhysicalTable } from './features/column-mapping-assign.js'
 import { splitByPartition } from './partition-split.js'
-import { collectStats } from './stats-collect.js'
+import { collectStats } from '../stats/collect.js'
 
 /** How data files are laid out and encoded. */
 export interface DataFileOptions {

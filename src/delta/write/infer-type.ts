@@ -1,5 +1,5 @@
-import { DeltaError } from '../errors.js'
-import type { DeltaType, StructField, StructType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import type { DeltaType, StructField, StructType } from '../model/schema.js'
 
 /** The kinds of JavaScript values inference tells apart. */
 type Kind = 'number' | 'bigint' | 'string' | 'boolean' | 'Date' | 'binary' | 'array' | 'Map' | 'object'

@@ -1,9 +1,9 @@
 import { fitsPrecision } from '../arrow/decimal.js'
-import { DeltaError } from '../errors.js'
-import { parseDecimalText } from '../expr/decimal.js'
-import { parseDateText, parseTimestampText } from '../expr/temporal.js'
-import type { Scalar } from '../scalar.js'
-import { decimalParams, type PrimitiveType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import { parseDecimalText } from '../values/decimal.js'
+import { parseDateText, parseTimestampText } from '../values/temporal.js'
+import type { Scalar } from '../model/scalar.js'
+import { decimalParams, type PrimitiveType } from '../model/schema.js'
 
 const INT_RANGE: Partial<Record<PrimitiveType, [bigint, bigint]>> = {
   byte: [-128n, 127n],

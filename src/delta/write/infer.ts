@@ -1,7 +1,7 @@
 import { RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow'
 import { toArrowField } from '../arrow/types.js'
-import { DeltaError } from '../errors.js'
-import type { StructField, StructType } from '../schema.js'
+import { DeltaError } from '../engine/errors.js'
+import type { StructField, StructType } from '../model/schema.js'
 import { buildColumn } from './infer-build.js'
 import { extendStruct, isPlainObject, newSurvey, surveyOfField, surveyValue, valueOf } from './infer-type.js'
 

@@ -1,10 +1,10 @@
 import { Table, type RecordBatch } from 'apache-arrow'
 import { takeRows } from '../arrow/index.js'
-import { resolveColumnChunks } from '../expr/arrow-columns.js'
-import { makeValueReader } from '../expr/readers.js'
-import { formatPartitionValue } from '../partition-value.js'
-import type { Scalar } from '../scalar.js'
-import type { StructField } from '../schema.js'
+import { resolveColumnChunks } from '../arrow/columns.js'
+import { makeValueReader } from '../arrow/readers.js'
+import { formatPartitionValue } from '../values/partition-value.js'
+import type { Scalar } from '../model/scalar.js'
+import type { StructField } from '../model/schema.js'
 
 /** The rows of a batch that share one set of partition values. */
 export interface PartitionSlice {

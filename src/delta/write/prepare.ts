@@ -1,5 +1,5 @@
 import { Table, type RecordBatch } from 'apache-arrow'
-import type { StructType } from '../schema.js'
+import type { StructType } from '../model/schema.js'
 import { checkConstraints } from './features/constraints.js'
 import { applyGeneratedColumns } from './features/generated.js'
 import { assignIdentityValues } from './features/identity.js'

@@ -1,4 +1,4 @@
-import { decimalParams, type PrimitiveType } from '../schema.js'
+import { decimalParams, type PrimitiveType } from '../model/schema.js'
 
 /**
  * How a primitive type of incoming data relates to the table's type of the same column:

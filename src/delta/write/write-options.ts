@@ -1,6 +1,6 @@
-import type { ParquetCompression } from '../parquet-codec.js'
-import type { IsolationLevel } from '../conflict.js'
-import type { StructType } from '../schema.js'
+import type { ParquetCompression } from '../engine/parquet-codec.js'
+import type { IsolationLevel } from '../txn/conflict.js'
+import type { StructType } from '../model/schema.js'
 
 /** What a write does when the table already exists. */
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore'

@@ -1,4 +1,4 @@
-import { DeltaError } from '../../delta/errors.js'
+import { DeltaError } from '../../delta/engine/errors.js'
 
 /** One object of a listing page, keyed by its full name in the bucket or container. */
 export interface ListedObject {

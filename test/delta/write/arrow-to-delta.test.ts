@@ -6,7 +6,7 @@ import {
 } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
 import { toArrowSchema } from '../../../src/delta/arrow/types.js'
-import type { DeltaType, StructType } from '../../../src/delta/schema.js'
+import type { DeltaType, StructType } from '../../../src/delta/model/schema.js'
 import { arrowSchemaToDelta, arrowTypeToDelta } from '../../../src/delta/write/arrow-to-delta.js'
 
 describe('arrowTypeToDelta', () => {

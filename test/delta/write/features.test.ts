@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DeltaTable, writeDeltaLake, type StructField } from '../../../src/index.js'
-import type { ParquetCodec } from '../../../src/delta/parquet-codec.js'
+import type { ParquetCodec } from '../../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../../src/parquet/node.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
 

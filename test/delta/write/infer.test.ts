@@ -2,7 +2,7 @@ import { DataType, TimeUnit, type Timestamp } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
 import { arrowToPlain } from '../../../src/delta/arrow/plain.js'
 import { toArrowSchema } from '../../../src/delta/arrow/types.js'
-import type { StructField, StructType } from '../../../src/delta/schema.js'
+import type { StructField, StructType } from '../../../src/delta/model/schema.js'
 import { arrowSchemaToDelta } from '../../../src/delta/write/arrow-to-delta.js'
 import { inferSchema, inferTable } from '../../../src/delta/write/infer.js'
 

@@ -1,6 +1,6 @@
 import { tableFromArrays } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
-import type { StructField } from '../../../src/delta/schema.js'
+import type { StructField } from '../../../src/delta/model/schema.js'
 import { splitByPartition } from '../../../src/delta/write/partition-split.js'
 
 const field = (name: string, type: StructField['type']): StructField => ({ name, type, nullable: true, metadata: {} })

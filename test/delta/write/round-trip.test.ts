@@ -1,7 +1,7 @@
 import { Table, Int32, Utf8, vectorFromArray } from 'apache-arrow'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DeltaTable, writeDeltaLake } from '../../../src/index.js'
-import type { ParquetCodec } from '../../../src/delta/parquet-codec.js'
+import type { ParquetCodec } from '../../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../../src/parquet/node.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
 import { canonicalizeTable } from '../../conformance/canonical.js'

@@ -2,7 +2,7 @@ import { Field, Float16, Int32, Int64, Null, Schema, Table, Uint8, Utf8, makeVec
 import { describe, expect, it } from 'vitest'
 import { arrowToPlain } from '../../../src/delta/arrow/plain.js'
 import { toArrowSchema } from '../../../src/delta/arrow/types.js'
-import type { DeltaType, StructField, StructType } from '../../../src/delta/schema.js'
+import type { DeltaType, StructField, StructType } from '../../../src/delta/model/schema.js'
 import { castToTableSchema, mergeSchemas } from '../../../src/delta/write/schema-merge.js'
 import { isAutomaticWidening, isLosslessCast } from '../../../src/delta/write/schema-merge-types.js'
 

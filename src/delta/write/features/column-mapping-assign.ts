@@ -1,7 +1,7 @@
 import { Data, DataType, Field, List, Map_, RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow'
 import { FIELD_ID_KEY, PARQUET_FIELD_ID_KEY, PHYSICAL_NAME_KEY, physicalNameOf, type ColumnMappingMode } from '../../arrow/conform.js'
-import { DeltaError } from '../../errors.js'
-import { findField, type DeltaType, type StructField, type StructType } from '../../schema.js'
+import { DeltaError } from '../../engine/errors.js'
+import { findField, type DeltaType, type StructField, type StructType } from '../../model/schema.js'
 import { columnIndex } from './table-columns.js'
 
 /** How new physical names are chosen: `col-<uuid>` (new tables, new columns) or the display name. */

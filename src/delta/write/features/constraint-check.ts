@@ -1,10 +1,10 @@
 import type { Table } from 'apache-arrow'
-import { DeltaError, isDeltaError } from '../../errors.js'
-import { formatColumnPath, formatLiteral } from '../../expr/format.js'
-import { parseExpression } from '../../expr/expression.js'
-import { evaluateCondition, evaluateSqlValues } from '../../expr/sql-evaluate.js'
-import { columnsOfSql, type SqlExpr } from '../../expr/sql-types.js'
-import type { StructType } from '../../schema.js'
+import { DeltaError, isDeltaError } from '../../engine/errors.js'
+import { formatColumnPath, formatLiteral } from '../../expr/filter/format.js'
+import { parseExpression } from '../../expr/sql/expression.js'
+import { evaluateCondition, evaluateSqlValues } from '../../expr/sql/evaluate.js'
+import { columnsOfSql, type SqlExpr } from '../../expr/sql/types.js'
+import type { StructType } from '../../model/schema.js'
 
 /** A condition every row written must satisfy: a CHECK constraint or a column invariant. */
 export interface TableCondition {

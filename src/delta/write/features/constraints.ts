@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow'
-import { DeltaError } from '../../errors.js'
-import type { StructType } from '../../schema.js'
+import { DeltaError } from '../../engine/errors.js'
+import type { StructType } from '../../model/schema.js'
 import { checkCondition, parseCondition } from './constraint-check.js'
 import { checkInvariants, checkNotNull } from './invariants.js'
 

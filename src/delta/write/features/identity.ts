@@ -1,11 +1,11 @@
 import type { Table, Vector } from 'apache-arrow'
 import { describeDeltaType } from '../../arrow/types.js'
-import { DeltaError } from '../../errors.js'
-import { vectorFromScalars } from '../../expr/build-vector.js'
-import { castScalar } from '../../expr/sql-cast.js'
-import { evaluateSqlValues } from '../../expr/sql-evaluate.js'
-import { isIntegral } from '../../expr/sql-typing.js'
-import type { StructField, StructType } from '../../schema.js'
+import { DeltaError } from '../../engine/errors.js'
+import { vectorFromScalars } from '../../arrow/build-vector.js'
+import { castScalar } from '../../expr/sql/cast.js'
+import { evaluateSqlValues } from '../../expr/sql/evaluate.js'
+import { isIntegral } from '../../expr/sql/typing.js'
+import type { StructField, StructType } from '../../model/schema.js'
 import { suppliesColumn, withColumns } from './table-columns.js'
 
 /** Field metadata key of an identity column's first value. */

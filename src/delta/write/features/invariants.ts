@@ -1,7 +1,7 @@
 import { DataType, type Data, type Field, type Table } from 'apache-arrow'
-import { nullMask } from '../../expr/arrow-columns.js'
-import { DeltaError } from '../../errors.js'
-import type { StructField, StructType } from '../../schema.js'
+import { nullMask } from '../../arrow/columns.js'
+import { DeltaError } from '../../engine/errors.js'
+import type { StructField, StructType } from '../../model/schema.js'
 import { checkCondition, type TableCondition } from './constraint-check.js'
 import { columnIndex } from './table-columns.js'
 

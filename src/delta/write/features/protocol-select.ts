@@ -1,6 +1,6 @@
-import type { Action, MetadataAction, ProtocolAction } from '../../actions.js'
-import { DeltaError } from '../../errors.js'
-import { checkReadSupported } from '../../table-features.js'
+import type { Action, MetadataAction, ProtocolAction } from '../../model/actions.js'
+import { DeltaError } from '../../engine/errors.js'
+import { checkReadSupported } from '../../features/table-features.js'
 import {
   READER_WRITER_FEATURES, featuresOfWriterVersion, featuresUsedBy, legacyWriterVersion, type TableMetadataView,
 } from './table-features-used.js'

@@ -1,7 +1,7 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Data, type Vector } from 'apache-arrow'
 import { nullData } from '../../arrow/constant.js'
 import { toArrowField } from '../../arrow/types.js'
-import { findField, type StructField, type StructType } from '../../schema.js'
+import { findField, type StructField, type StructType } from '../../model/schema.js'
 
 /** The index of a top-level column by name: exact first, then case-insensitive, as Spark resolves. */
 export function columnIndex(table: Table, name: string): number {

@@ -1,4 +1,4 @@
-import type { DeltaType, StructField, StructType } from '../../schema.js'
+import type { DeltaType, StructField, StructType } from '../../model/schema.js'
 import { CONSTRAINT_PREFIX } from './constraints.js'
 import { GENERATION_EXPRESSION_KEY } from './generated.js'
 import { isIdentityColumn } from './identity.js'

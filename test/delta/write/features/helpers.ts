@@ -1,9 +1,9 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Vector } from 'apache-arrow'
 import { toArrowField } from '../../../../src/delta/arrow/types.js'
-import { isDeltaError, type DeltaError } from '../../../../src/delta/errors.js'
-import { vectorFromScalars } from '../../../../src/delta/expr/build-vector.js'
-import type { Scalar } from '../../../../src/delta/scalar.js'
-import type { DeltaType, StructField, StructType } from '../../../../src/delta/schema.js'
+import { isDeltaError, type DeltaError } from '../../../../src/delta/engine/errors.js'
+import { vectorFromScalars } from '../../../../src/delta/arrow/build-vector.js'
+import type { Scalar } from '../../../../src/delta/model/scalar.js'
+import type { DeltaType, StructField, StructType } from '../../../../src/delta/model/schema.js'
 
 /** A nullable field without metadata. */
 export function field(name: string, type: DeltaType, metadata: Record<string, unknown> = {}, nullable = true): StructField {

@@ -1,0 +1,28 @@
+import type { Engine } from '../delta/engine/engine.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
+import type { Storage } from '../delta/engine/storage.js'
+
+/** What `resolveEngine` may be handed in place of defaults. */
+export interface EngineOptions {
+  storage?: Storage
+  parquet?: ParquetCodec
+}
+
+const isNode = typeof globalThis === 'object' && typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
+
+/**
+ * The storage and codec for a URI. Given ones win; a local path opens the file system in Node.
+ * The Node module is loaded by a computed specifier so browser bundles never pull it in.
+ */
+export async function resolveEngine(uri: string, opts: EngineOptions): Promise<Engine> {
+  if (opts.storage && opts.parquet) return { storage: opts.storage, parquet: opts.parquet }
+  if (!isNode) {
+    if (!opts.storage) throw new DeltaError('InvalidArgument', `cannot open '${uri}' without a storage: pass { storage } (HTTP, local folder or OPFS)`)
+    const { browserParquetCodec } = await import('../parquet/browser.js')
+    return { storage: opts.storage, parquet: await browserParquetCodec() }
+  }
+  const nodeModule = './node-engine.js'
+  const { nodeEngine } = (await import(/* @vite-ignore */ nodeModule)) as typeof import('./node-engine.js')
+  return nodeEngine(uri, opts)
+}

@@ -1,0 +1,314 @@
+import { DeltaError } from '../../engine/errors.js'
+import type { RawLiteral } from './coerce.js'
+import { syntaxError, type SyntaxNoun, type Token } from './lexer.js'
+import { TokenCursor } from './token-cursor.js'
+
+/**
+ * How a grammar on {@link parseSyntax} makes its nodes: conditions `C` and values `V`. The core
+ * owns the grammar (precedence, what is an error, every message); a builder only shapes the tree,
+ * so filters and SQL expressions share one parser yet keep the trees their binders expect.
+ */
+export interface SyntaxBuilder<C, V> {
+  /** How messages name the text: `invalid filter: ...` or `invalid expression: ...`. */
+  readonly noun: SyntaxNoun
+  /**
+   * The nodes of computed values. Without them the grammar is the filter one: plain columns and
+   * literals compared, parentheses around conditions only, and arithmetic or a function refused
+   * by name as `UnsupportedFeature` (rather than a syntax error that would hide what is missing).
+   */
+  readonly computed?: ComputedBuilder<C, V>
+  column(path: string[], pos: number): V
+  literal(lit: RawLiteral, pos: number): V
+  /** Two or more conditions joined by one keyword; `positions[i]` is the keyword before `args[i + 1]`. */
+  junction(op: 'AND' | 'OR', args: C[], positions: number[]): C
+  not(arg: C, pos: number): C
+  /** A comparison; `op` as written (`==`, `<>`, and `<=>` when computed). */
+  compare(op: string, left: V, right: V, pos: number): C
+  isNull(arg: V, negated: boolean, pos: number): C
+  in(arg: V, values: V[], negated: boolean, pos: number): C
+  between(arg: V, low: V, high: V, negated: boolean, pos: number): C
+  like(arg: V, pattern: V, negated: boolean, pos: number): C
+  /** A value standing alone where a condition goes (`flag`, `TRUE`). */
+  bare(arg: V): C
+}
+
+/** The nodes only SQL value expressions have; their presence also enables `!`, `<=>` and `CAST`. */
+export interface ComputedBuilder<C, V> {
+  /** Arithmetic and concatenation: `+ - * / % ||`. */
+  binary(op: string, left: V, right: V, pos: number): V
+  negate(arg: V, pos: number): V
+  call(name: string, args: V[], pos: number): V
+  cast(arg: V, typeName: string, pos: number): V
+  /** A condition used as a value: in parentheses, as a function or CAST argument. */
+  value(condition: C): V
+}
+
+const COMPARE = new Set(['=', '==', '!=', '<>', '<', '<=', '>', '>='])
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '||'])
+const ADDITIVE = new Set(['+', '-', '||'])
+const MULTIPLICATIVE = new Set(['*', '/', '%'])
+const RESERVED = new Set(['AND', 'OR', 'NOT', 'IS', 'IN', 'BETWEEN', 'LIKE'])
+const TYPED_LITERALS: Record<string, 'date' | 'timestamp' | 'timestamp_ntz'> = { DATE: 'date', TIMESTAMP: 'timestamp', TIMESTAMP_NTZ: 'timestamp_ntz' }
+
+/**
+ * Recursive descent with Spark's precedence: OR < AND < NOT < predicates (comparison, IS, IN,
+ * BETWEEN, LIKE) < `+ - ||` < `* / %` < unary minus < primaries. Without computed values the
+ * levels between predicates and primaries are refused instead of parsed.
+ */
+class SyntaxParser<C, V> extends TokenCursor {
+  private readonly computed: ComputedBuilder<C, V> | undefined
+
+  constructor(text: string, private readonly b: SyntaxBuilder<C, V>) {
+    super(text, b.noun)
+    this.computed = b.computed
+  }
+
+  private unsupported(what: string): DeltaError {
+    return new DeltaError('UnsupportedFeature', `${what}: ${this.text}`)
+  }
+
+  private expectedValue(): string {
+    return this.computed ? 'expected a column, a value or a function' : 'expected a column or a value'
+  }
+
+  parseAll(): C {
+    const noun = this.noun
+    if (this.peek().kind === 'end') {
+      const hint = this.computed ? '' : '; expected a condition such as x > 1'
+      throw syntaxError(this.text, 0, `the ${noun} is empty${hint}`, noun)
+    }
+    const e = this.parseOr()
+    if (this.peek().kind !== 'end') throw this.fail(`expected ${this.computed ? 'an operator' : 'AND, OR'} or the end of the ${noun}`)
+    return e
+  }
+
+  private parseOr(): C {
+    return this.parseJunction('OR', () => this.parseAnd())
+  }
+
+  private parseAnd(): C {
+    return this.parseJunction('AND', () => this.parseNot())
+  }
+
+  private parseJunction(op: 'AND' | 'OR', parseArg: () => C): C {
+    const args = [parseArg()]
+    const positions: number[] = []
+    while (this.isKeyword(op)) {
+      positions.push(this.next().pos)
+      args.push(parseArg())
+    }
+    return args.length === 1 ? args[0]! : this.b.junction(op, args, positions)
+  }
+
+  private parseNot(): C {
+    if (this.isKeyword('NOT') || (this.computed && this.isOp('!'))) {
+      const pos = this.next().pos
+      return this.b.not(this.parseNot(), pos)
+    }
+    // Without computed values parentheses group conditions only; with them, any value (parsePrimary).
+    if (!this.computed && this.isOp('(')) {
+      this.next()
+      const inner = this.parseOr()
+      this.expectOp(')', "')' to close the parenthesis")
+      return inner
+    }
+    return this.parsePredicate()
+  }
+
+  private compareOp(): string | undefined {
+    const t = this.peek()
+    if (t.kind !== 'op') return undefined
+    // The lexer knows no `<=>`: it arrives as `<=` directly followed by `>`.
+    const n = this.peek(1)
+    if (this.computed && t.text === '<=' && n.kind === 'op' && n.text === '>' && n.pos === t.pos + 2) return '<=>'
+    return COMPARE.has(t.text) ? t.text : undefined
+  }
+
+  private parsePredicate(): C {
+    const left = this.parseValue()
+    const op = this.compareOp()
+    if (op) {
+      const pos = this.next().pos
+      if (op === '<=>') this.next()
+      return this.b.compare(op, left, this.parseValue(), pos)
+    }
+    const pos = this.peek().pos
+    if (this.isKeyword('IS')) return this.parseIsNull(left, pos)
+    const negated = this.isKeyword('NOT')
+    if (negated) this.next()
+    if (this.isKeyword('IN')) return this.parseIn(left, negated, pos)
+    if (this.isKeyword('BETWEEN')) return this.parseBetween(left, negated, pos)
+    if (this.isKeyword('LIKE')) {
+      this.next()
+      return this.b.like(left, this.parseValue(), negated, pos)
+    }
+    if (negated) throw this.fail('expected IN, BETWEEN or LIKE after NOT')
+    // A filter's lone value must end its condition; an expression's may go on (a CAST's AS, a ',').
+    if (!this.computed && !(this.peek().kind === 'end' || this.isKeyword('AND') || this.isKeyword('OR') || this.isOp(')'))) {
+      throw this.fail('expected a comparison (=, !=, <, <=, >, >=), IS [NOT] NULL, IN, BETWEEN or LIKE')
+    }
+    return this.b.bare(left)
+  }
+
+  private parseIsNull(arg: V, pos: number): C {
+    this.next()
+    const negated = this.isKeyword('NOT')
+    if (negated) this.next()
+    this.expectKeyword('NULL', 'NULL after IS')
+    return this.b.isNull(arg, negated, pos)
+  }
+
+  private parseIn(arg: V, negated: boolean, pos: number): C {
+    this.next()
+    this.expectOp('(', "'(' to open the IN list")
+    const values: V[] = []
+    while (!this.isOp(')')) {
+      if (values.length > 0) this.expectOp(',', "',' or ')' in the IN list")
+      values.push(this.parseValue())
+    }
+    this.next()
+    return this.b.in(arg, values, negated, pos)
+  }
+
+  private parseBetween(arg: V, negated: boolean, pos: number): C {
+    this.next()
+    const low = this.parseValue()
+    this.expectKeyword('AND', 'AND in BETWEEN')
+    return this.b.between(arg, low, this.parseValue(), negated, pos)
+  }
+
+  private parseValue(): V {
+    if (this.computed) return this.parseAdditive(this.computed)
+    const value = this.parsePrimary()
+    const t = this.peek()
+    if (t.kind === 'op' && ARITHMETIC.has(t.text)) {
+      throw this.unsupported(`arithmetic ('${t.text}' at position ${t.pos + 1}) is not supported in ${this.noun}s; compare a column with a literal value`)
+    }
+    return value
+  }
+
+  private parseAdditive(c: ComputedBuilder<C, V>): V {
+    return this.parseBinary(ADDITIVE, () => this.parseMultiplicative(c), c)
+  }
+
+  private parseMultiplicative(c: ComputedBuilder<C, V>): V {
+    return this.parseBinary(MULTIPLICATIVE, () => this.parseUnary(c), c)
+  }
+
+  private parseBinary(ops: ReadonlySet<string>, parseOperand: () => V, c: ComputedBuilder<C, V>): V {
+    let left = parseOperand()
+    for (let t = this.peek(); t.kind === 'op' && ops.has(t.text); t = this.peek()) {
+      this.next()
+      left = c.binary(t.text, left, parseOperand(), t.pos)
+    }
+    return left
+  }
+
+  private parseUnary(c: ComputedBuilder<C, V>): V {
+    const t = this.peek()
+    if (t.kind !== 'op' || (t.text !== '-' && t.text !== '+')) return this.parsePrimary()
+    this.next()
+    const signed = this.parseSignedNumber(t)
+    if (signed) return signed
+    const arg = this.parseUnary(c)
+    return t.text === '-' ? c.negate(arg, t.pos) : arg
+  }
+
+  /** After a consumed `-` or `+`: a number makes one literal, so that -2147483648 is still an integer. */
+  private parseSignedNumber(sign: Token & { kind: 'op' }): V | undefined {
+    const n = this.peek()
+    if ((sign.text !== '-' && sign.text !== '+') || n.kind !== 'number') return undefined
+    this.next()
+    return this.b.literal({ form: 'number', text: sign.text === '-' ? `-${n.text}` : n.text }, sign.pos)
+  }
+
+  private parsePrimary(): V {
+    const t = this.next()
+    switch (t.kind) {
+      case 'number': return this.b.literal({ form: 'number', text: t.text }, t.pos)
+      case 'string': return this.b.literal({ form: 'string', text: t.text }, t.pos)
+      case 'hex': return this.b.literal({ form: 'binary', bytes: t.bytes }, t.pos)
+      case 'ident': return t.quoted ? this.parseColumn(t) : this.parseWord(t)
+      case 'op': return this.parseOperatorValue(t)
+      case 'end': throw this.fail(this.expectedValue(), t)
+    }
+  }
+
+  /** A value that starts with an operator: a parenthesis (computed), else a sign or an error. */
+  private parseOperatorValue(t: Token & { kind: 'op' }): V {
+    if (this.computed) {
+      if (t.text !== '(') throw this.fail(this.expectedValue(), t)
+      const inner = this.parseOr()
+      this.expectOp(')', "')' to close the parenthesis")
+      return this.computed.value(inner)
+    }
+    const signed = this.parseSignedNumber(t)
+    if (signed) return signed
+    if (ARITHMETIC.has(t.text)) throw this.unsupported(`arithmetic ('${t.text}' at position ${t.pos + 1}) is not supported in ${this.noun}s`)
+    throw this.fail(this.expectedValue(), t)
+  }
+
+  private parseWord(t: Token & { kind: 'ident' }): V {
+    const upper = t.text.toUpperCase()
+    if (upper === 'TRUE' || upper === 'FALSE') return this.b.literal({ form: 'boolean', value: upper === 'TRUE' }, t.pos)
+    if (upper === 'NULL') return this.b.literal({ form: 'null' }, t.pos)
+    const typed = TYPED_LITERALS[upper]
+    const n = this.peek()
+    if (typed && n.kind === 'string') {
+      this.next()
+      return this.b.literal({ form: typed, text: n.text }, t.pos)
+    }
+    if (this.computed && this.isOp('(')) return upper === 'CAST' ? this.parseCast(t.pos, this.computed) : this.parseCall(t, this.computed)
+    // AS is a keyword only where CAST exists; a filter may name a column AS.
+    if (RESERVED.has(upper) || (this.computed && upper === 'AS')) throw this.fail(this.expectedValue(), t)
+    if (this.isOp('(')) {
+      throw this.unsupported(`function '${t.text}' is not supported in ${this.noun}s (position ${t.pos + 1}); compare a column with a literal value`)
+    }
+    return this.parseColumn(t)
+  }
+
+  private parseCall(name: Token & { kind: 'ident' }, c: ComputedBuilder<C, V>): V {
+    this.next()
+    const args: V[] = []
+    while (!this.isOp(')')) {
+      if (args.length > 0) this.expectOp(',', `',' or ')' in the arguments of ${name.text}`)
+      args.push(c.value(this.parseOr()))
+    }
+    this.next()
+    return c.call(name.text, args, name.pos)
+  }
+
+  private parseCast(pos: number, c: ComputedBuilder<C, V>): V {
+    this.next()
+    const arg = c.value(this.parseOr())
+    this.expectKeyword('AS', 'AS in CAST(value AS type)')
+    const start = this.peek()
+    if (start.kind !== 'ident') throw this.fail('expected a type name after AS')
+    this.next()
+    let typeName = start.text.toLowerCase()
+    if (this.isOp('(')) {
+      const open = this.next().pos
+      while (!this.isOp(')') && this.peek().kind !== 'end') this.next()
+      this.expectOp(')', "')' to close the type parameters")
+      typeName += this.text.slice(open, this.peek(-1).pos + 1).replace(/\s+/g, '')
+    }
+    this.expectOp(')', "')' to close CAST")
+    return c.cast(arg, typeName, pos)
+  }
+
+  private parseColumn(first: Token & { kind: 'ident' }): V {
+    const path = [first.text]
+    while (this.isOp('.')) {
+      this.next()
+      const part = this.next()
+      if (part.kind !== 'ident') throw this.fail("expected a field name after '.'", part)
+      path.push(part.text)
+    }
+    return this.b.column(path, first.pos)
+  }
+}
+
+/** Parse a filter or SQL expression into the tree `builder` makes; the grammar is described on {@link SyntaxBuilder}. */
+export function parseSyntax<C, V>(text: string, builder: SyntaxBuilder<C, V>): C {
+  return new SyntaxParser(text, builder).parseAll()
+}

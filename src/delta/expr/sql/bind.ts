@@ -1,0 +1,172 @@
+import { DeltaError } from '../../engine/errors.js'
+import { findField, type DeltaType, type StructType } from '../../model/schema.js'
+import { coerceLiteral, type RawLiteral } from '../filter/coerce.js'
+import { castExpr, describeSql, isNullLiteral, meetForCompare, type Fail } from './coerce.js'
+import { functionNamed } from './functions.js'
+import type { RawSql } from './parse.js'
+import type { ArithOp, SqlExpr } from './types.js'
+import { arithTyping, isNumeric, parseTypeName, typeText } from './typing.js'
+import type { ColumnExpr, CompareOp, LiteralExpr } from '../filter/types.js'
+
+const COMPARE_OPS: Record<string, CompareOp | '<=>'> = { '=': '=', '==': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=', '<=>': '<=>' }
+const INT32 = /^[+-]?\d+$/
+
+/** Resolves columns, types literals and inserts casts for one expression. */
+class SqlBinder {
+  constructor(private readonly schema: StructType, private readonly text: string) {}
+
+  private failAt(pos: number): Fail {
+    return (message) => {
+      throw new DeltaError('InvalidArgument', `invalid expression: ${message} (at position ${pos + 1} of: ${this.text})`)
+    }
+  }
+
+  bind(raw: RawSql): SqlExpr {
+    switch (raw.kind) {
+      case 'column': return this.column(raw.path, raw.pos)
+      case 'literal': return this.literal(raw.lit, raw.pos)
+      case 'binary': return this.binary(raw.op, this.bind(raw.left), this.bind(raw.right), raw.pos)
+      case 'negate': return this.negate(this.bind(raw.arg), raw.pos)
+      case 'not': return { kind: 'not', arg: this.boolean(this.bind(raw.arg), raw.pos), type: 'boolean' }
+      case 'isNull': {
+        const e: SqlExpr = { kind: 'isNull', arg: this.bind(raw.arg), type: 'boolean' }
+        return raw.negated ? { kind: 'not', arg: e, type: 'boolean' } : e
+      }
+      case 'in': return this.in(raw.arg, raw.values, raw.negated, raw.pos)
+      case 'between': {
+        const arg = this.bind(raw.arg)
+        const e = this.junction('and', [this.compare('>=', arg, this.bind(raw.low), raw.pos), this.compare('<=', arg, this.bind(raw.high), raw.pos)], raw.pos)
+        return raw.negated ? { kind: 'not', arg: e, type: 'boolean' } : e
+      }
+      case 'like': return this.like(raw.arg, raw.pattern, raw.negated, raw.pos)
+      case 'call': return functionNamed(raw.name).bind(raw.args.map((a) => this.bind(a)), this.failAt(raw.pos))
+      case 'cast': return this.cast(this.bind(raw.arg), raw.typeName, raw.pos)
+    }
+  }
+
+  /** A column with its Delta type, through structs; an unknown name lists the choices. */
+  private column(path: string[], pos: number): ColumnExpr {
+    const fail = this.failAt(pos)
+    const dotted = path.length > 1 ? findField(this.schema, path.join('.')) : undefined
+    if (dotted && !findField(this.schema, path[0]!)) return { kind: 'column', path: [dotted.name], type: dotted.type }
+    let struct = this.schema
+    const resolved: string[] = []
+    for (let i = 0; i < path.length; i++) {
+      const field = findField(struct, path[i]!)
+      if (!field) {
+        const where = i === 0 ? 'the table has columns' : `'${resolved.join('.')}' has fields`
+        return fail(`unknown column '${path.slice(0, i + 1).join('.')}'; ${where}: ${struct.fields.map((f) => f.name).join(', ')}`)
+      }
+      resolved.push(field.name)
+      if (i === path.length - 1) return { kind: 'column', path: resolved, type: field.type }
+      if (typeof field.type === 'string' || field.type.type !== 'struct') return fail(`'${resolved.join('.')}' is not a struct`)
+      struct = field.type
+    }
+    return fail('empty column name')
+  }
+
+  /** A literal with its natural type: whole numbers are integer (or long), decimals decimal(p,s). */
+  private literal(lit: RawLiteral, pos: number): LiteralExpr {
+    const type = naturalSqlType(lit)
+    const c = coerceLiteral(lit, type)
+    if (!c.ok) return this.failAt(pos)(c.reason)
+    return { kind: 'literal', value: c.value, type }
+  }
+
+  private boolean(e: SqlExpr, pos: number): SqlExpr {
+    if (isNullLiteral(e)) return { kind: 'literal', value: null, type: 'boolean' }
+    if (e.type !== 'boolean') this.failAt(pos)(`expected a condition, but ${describeSql(e)} is ${typeText(e.type)}`)
+    return e
+  }
+
+  private junction(kind: 'and' | 'or', args: SqlExpr[], pos: number): SqlExpr {
+    const flat = args.map((a) => this.boolean(a, pos)).flatMap((a) => (a.kind === kind ? a.args : [a]))
+    return { kind, args: flat, type: 'boolean' }
+  }
+
+  private binary(op: string, left: SqlExpr, right: SqlExpr, pos: number): SqlExpr {
+    if (op === 'AND' || op === 'OR') return this.junction(op === 'AND' ? 'and' : 'or', [left, right], pos)
+    if (op === '||') return functionNamed('concat').bind([left, right], this.failAt(pos))
+    const cmp = COMPARE_OPS[op]
+    if (cmp) return this.compare(cmp, left, right, pos)
+    return this.arith(op as ArithOp, left, right, pos)
+  }
+
+  private compare(op: CompareOp | '<=>', left: SqlExpr, right: SqlExpr, pos: number): SqlExpr {
+    const [l, r] = meetForCompare(left, right, this.failAt(pos))
+    return { kind: 'compare', op, left: l, right: r, type: 'boolean' }
+  }
+
+  private arith(op: ArithOp, left: SqlExpr, right: SqlExpr, pos: number): SqlExpr {
+    const fail = this.failAt(pos)
+    const l = isNullLiteral(left) ? castExpr(left, isNullLiteral(right) ? 'integer' : right.type, fail) : left
+    const r = isNullLiteral(right) ? castExpr(right, l.type, fail) : right
+    for (const e of [l, r]) {
+      if (!isNumeric(e.type)) fail(`'${op}' works on numbers, but ${describeSql(e)} is ${typeText(e.type)}; CAST it to a number first`)
+    }
+    const t = arithTyping(op, l.type, r.type)
+    const a = t.left ? castExpr(l, t.left, fail) : l
+    const b = t.right ? castExpr(r, t.right, fail) : r
+    return { kind: 'arith', op, left: a, right: b, type: t.result }
+  }
+
+  private negate(arg: SqlExpr, pos: number): SqlExpr {
+    if (isNullLiteral(arg)) return arg
+    if (!isNumeric(arg.type)) this.failAt(pos)(`unary '-' works on numbers, but ${describeSql(arg)} is ${typeText(arg.type)}`)
+    return { kind: 'negate', arg, type: arg.type }
+  }
+
+  private in(argRaw: RawSql, valuesRaw: RawSql[], negated: boolean, pos: number): SqlExpr {
+    const fail = this.failAt(pos)
+    const arg = this.bind(argRaw)
+    const values = valuesRaw.map((v) => {
+      const value = this.bind(v)
+      return isNumeric(arg.type) && isNumeric(value.type) ? value : meetForCompare(arg, value, fail)[1]
+    })
+    const e: SqlExpr = { kind: 'in', arg, values, type: 'boolean' }
+    return negated ? { kind: 'not', arg: e, type: 'boolean' } : e
+  }
+
+  private like(argRaw: RawSql, patternRaw: RawSql, negated: boolean, pos: number): SqlExpr {
+    const fail = this.failAt(pos)
+    if (patternRaw.kind !== 'literal' || patternRaw.lit.form !== 'string') return fail("LIKE needs a quoted pattern such as 'abc%'")
+    const arg = castExpr(this.bind(argRaw), 'string', fail)
+    const e: SqlExpr = { kind: 'like', arg, pattern: patternRaw.lit.text, type: 'boolean' }
+    return negated ? { kind: 'not', arg: e, type: 'boolean' } : e
+  }
+
+  private cast(arg: SqlExpr, typeName: string, pos: number): SqlExpr {
+    const type = parseTypeName(typeName)
+    if (!type) throw new DeltaError('UnsupportedFeature', `CAST to type '${typeName}' is not supported in expressions (at position ${pos + 1} of: ${this.text})`)
+    return castExpr(arg, type, this.failAt(pos))
+  }
+}
+
+/** The type of a literal on its own, as Spark types it. */
+function naturalSqlType(lit: RawLiteral): DeltaType {
+  switch (lit.form) {
+    case 'number': return numberType(lit.text)
+    case 'string': return 'string'
+    case 'boolean':
+    case 'null': return 'boolean'
+    case 'binary': return 'binary'
+    default: return lit.form
+  }
+}
+
+function numberType(text: string): DeltaType {
+  if (/[eE]/.test(text)) return 'double'
+  if (INT32.test(text)) {
+    const v = BigInt(text)
+    if (v >= -(2n ** 31n) && v < 2n ** 31n) return 'integer'
+    if (v >= -(2n ** 63n) && v < 2n ** 63n) return 'long'
+  }
+  const [int = '', frac = ''] = text.replace(/^[+-]/, '').split('.')
+  const precision = Math.max(int.replace(/^0+/, '').length + frac.length, 1)
+  return precision <= 38 ? `decimal(${precision},${frac.length})` : 'double'
+}
+
+/** Bind a parsed expression against a schema (see `parseExpression`). */
+export function bindSql(raw: RawSql, schema: StructType, text: string): SqlExpr {
+  return new SqlBinder(schema, text).bind(raw)
+}

@@ -1,0 +1,27 @@
+import { DeltaError } from '../engine/errors.js'
+import { joinPath } from './log-path.js'
+
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
+
+/**
+ * The storage path of a file named in the log. Paths in the log are URIs (RFC 2396): relative
+ * ones are decoded once (`x=A%252FA` names the folder `x=A%2FA`) and joined to the table root.
+ * Absolute URIs are accepted when they point inside the table (`tableUri` prefix).
+ */
+export function resolveDataPath(root: string, logPath: string, tableUri?: string): string {
+  if (SCHEME.test(logPath)) {
+    const decoded = safeDecode(logPath)
+    const base = tableUri?.replace(/\/+$/, '')
+    if (base && decoded.startsWith(`${base}/`)) return joinPath(root, decoded.slice(base.length + 1))
+    throw new DeltaError('UnsupportedFeature', `the log names a data file outside the table by absolute path: '${logPath}'`)
+  }
+  return joinPath(root, safeDecode(logPath))
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch (e) {
+    throw new DeltaError('InvalidLog', `the log names a file with an invalid URI path: '${path}'`, { cause: e })
+  }
+}

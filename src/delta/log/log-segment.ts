@@ -1,0 +1,261 @@
+import { DeltaError, isDeltaError } from '../engine/errors.js'
+import { LAST_CHECKPOINT_PATH, LOG_DIR, commitPath, joinPath, padVersion, parseLogFileName } from './log-path.js'
+import type { FileMeta, Storage } from '../engine/storage.js'
+
+/** A commit file of the log with its version. */
+export interface CommitFile extends FileMeta {
+  version: number
+}
+
+/** The checkpoint a snapshot starts from: one file, or every part of a multi-part one. */
+export interface CheckpointFiles {
+  version: number
+  format: 'classic' | 'multipart' | 'uuid'
+  files: FileMeta[]
+}
+
+/**
+ * The log files that make up one version of a table: the newest usable checkpoint at or below
+ * it and every commit after that checkpoint up to the version, contiguous.
+ */
+export interface LogSegment {
+  version: number
+  checkpoint?: CheckpointFiles
+  /** Commits after the checkpoint, oldest first. */
+  commits: CommitFile[]
+}
+
+/** What `_last_checkpoint` says, when it is present and readable. */
+export interface LastCheckpointHint {
+  version: number
+  size?: number
+  parts?: number
+  /** For a v2 checkpoint: its file name in `_delta_log`. */
+  v2Path?: string
+  /** Bytes of the checkpoint file, when one file (lets a reader start on it before listing). */
+  sizeInBytes?: number
+}
+
+/**
+ * Read `_last_checkpoint`. Missing, unreadable or malformed gives undefined: it is only a hint,
+ * and the listing decides what is true.
+ */
+export async function readLastCheckpoint(storage: Storage, root: string): Promise<LastCheckpointHint | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = await storage.read(joinPath(root, LAST_CHECKPOINT_PATH))
+  } catch (e) {
+    if (isDeltaError(e, 'NotFound')) return undefined
+    throw e
+  }
+  try {
+    const o = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
+    if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 0) return undefined
+    const v2 = o.v2Checkpoint as { path?: unknown; sizeInBytes?: unknown } | undefined
+    const fileSize = typeof v2?.sizeInBytes === 'number' ? v2.sizeInBytes : o.sizeInBytes
+    return {
+      sizeInBytes: typeof fileSize === 'number' && fileSize > 0 ? fileSize : undefined,
+      version: o.version,
+      size: typeof o.size === 'number' ? o.size : undefined,
+      parts: typeof o.parts === 'number' ? o.parts : undefined,
+      v2Path: typeof v2?.path === 'string' ? v2.path : undefined,
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * List `_delta_log` (non-recursively) from just before `fromVersion`, or from the start. Files
+ * of subfolders (`.tmp/`, `_staged_commits/`) never appear.
+ */
+export async function listLog(storage: Storage, root: string, fromVersion?: number): Promise<FileMeta[]> {
+  const dir = joinPath(root, LOG_DIR)
+  const startAfter = fromVersion !== undefined && fromVersion > 0
+    ? `${dir}/${padVersion(fromVersion - 1)}.~` // '~' sorts after every suffix of that version
+    : undefined
+  return storage.list(dir, startAfter ? { startAfter } : undefined)
+}
+
+/**
+ * Build the log segment for `version` (latest when undefined) from a listing of `_delta_log`.
+ * `listing` must cover every file from the chosen checkpoint onwards.
+ */
+export function buildLogSegment(listing: FileMeta[], root: string, version?: number): LogSegment {
+  const commits = new Map<number, CommitFile>()
+  const checkpoints = new Map<number, FileMeta[]>()
+  const checkpointMeta = new Map<number, ReturnType<typeof parseLogFileName>[]>()
+  for (const f of listing) {
+    const name = f.path.slice(f.path.lastIndexOf('/') + 1)
+    const p = parseLogFileName(name)
+    if (!p) continue
+    if (p.kind === 'commit') commits.set(p.version, { ...f, version: p.version })
+    else if (p.kind === 'checkpoint') {
+      if (!checkpoints.has(p.version)) { checkpoints.set(p.version, []); checkpointMeta.set(p.version, []) }
+      checkpoints.get(p.version)!.push(f)
+      checkpointMeta.get(p.version)!.push(p)
+    }
+  }
+  if (commits.size === 0 && checkpoints.size === 0) {
+    throw new DeltaError('NotFound', `no Delta table${where(root)}: ${LOG_DIR} holds no commits`)
+  }
+  const latest = Math.max(...commits.keys(), ...checkpoints.keys())
+  const target = version ?? latest
+  if (target > latest) {
+    throw new DeltaError('InvalidArgument', `version ${target} does not exist: the latest version is ${latest}`)
+  }
+  const checkpoint = pickCheckpoint(checkpoints, checkpointMeta, target)
+  const first = checkpoint ? checkpoint.version + 1 : 0
+  const segmentCommits: CommitFile[] = []
+  for (let v = first; v <= target; v++) {
+    const c = commits.get(v)
+    if (!c) throw missingCommit(v, first, target, commits, checkpoint)
+    segmentCommits.push(c)
+  }
+  return { version: target, checkpoint, commits: segmentCommits }
+}
+
+function missingCommit(
+  v: number, first: number, target: number, commits: Map<number, CommitFile>, cp: CheckpointFiles | undefined,
+): DeltaError {
+  const earliest = Math.min(...commits.keys())
+  if (!cp && v === first && earliest > first && earliest <= target) {
+    return new DeltaError('NotFound', `version ${target} cannot be rebuilt: the log starts at version ${earliest} and no checkpoint covers the versions before it (they were cleaned up)`)
+  }
+  if (!cp && !commits.has(target) && v === 0) {
+    return new DeltaError('NotFound', `version ${target} is no longer available in the log`)
+  }
+  return new DeltaError('InvalidLog', `the log has a gap: commit ${padVersion(v)}.json is missing between versions ${first} and ${target}`)
+}
+
+function pickCheckpoint(
+  checkpoints: Map<number, FileMeta[]>,
+  meta: Map<number, ReturnType<typeof parseLogFileName>[]>,
+  target: number,
+): CheckpointFiles | undefined {
+  const versions = [...checkpoints.keys()].filter((v) => v <= target).sort((a, b) => b - a)
+  for (const v of versions) {
+    const files = checkpoints.get(v)!
+    const parsed = meta.get(v)!
+    // Prefer a single-file checkpoint; a multi-part one only counts with every part present.
+    const single = parsed.findIndex((p) => p?.kind === 'checkpoint' && p.format !== 'multipart')
+    if (single >= 0) {
+      const p = parsed[single]!
+      return { version: v, format: p.kind === 'checkpoint' && p.format === 'uuid' ? 'uuid' : 'classic', files: [files[single]!] }
+    }
+    const byCount = new Map<number, FileMeta[]>()
+    parsed.forEach((p, i) => {
+      if (p?.kind !== 'checkpoint' || p.format !== 'multipart') return
+      const parts = byCount.get(p.parts) ?? []
+      parts[p.part - 1] = files[i]!
+      byCount.set(p.parts, parts)
+    })
+    for (const [count, parts] of byCount) {
+      if (parts.filter(Boolean).length === count) return { version: v, format: 'multipart', files: parts }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Find the log segment of `version` (latest when undefined) with as few sequential requests
+ * as the storage allows: `_last_checkpoint` first, then one listing from that checkpoint on.
+ * A stale, missing or corrupt `_last_checkpoint` only costs a longer listing.
+ */
+export async function findLogSegment(
+  storage: Storage, root: string, version?: number, knownHint?: LastCheckpointHint | null,
+): Promise<LogSegment> {
+  const hint = knownHint === undefined ? await readLastCheckpoint(storage, root) : knownHint ?? undefined
+  if (!storage.capabilities.list) {
+    const usable = hint && (version === undefined || version >= hint.version) ? hint : undefined
+    if (usable) {
+      try {
+        const seg = buildLogSegment(await probeLog(storage, root, usable, version), root, version)
+        if (seg.checkpoint) return seg
+      } catch (e) {
+        if (!isDeltaError(e) || e.code === 'InvalidArgument') throw e
+      }
+    }
+    return buildLogSegment(await probeLog(storage, root, undefined, version), root, version)
+  }
+  if (hint && (version === undefined || version >= hint.version)) {
+    const listing = await listLog(storage, root, hint.version)
+    if (listing.some((f) => f.path.endsWith(`${padVersion(hint.version)}.json`) || isCheckpointOf(f, hint.version))) {
+      try {
+        const seg = buildLogSegment(listing, root, version)
+        if (seg.checkpoint) return seg
+      } catch (e) {
+        if (!isDeltaError(e) || e.code === 'InvalidArgument') throw e
+      }
+    }
+  }
+  const listing = await listLog(storage, root)
+  if (listing.length === 0) {
+    throw new DeltaError('NotFound', `no Delta table${where(root)}: there is no ${LOG_DIR} folder or it is empty`)
+  }
+  return buildLogSegment(listing, root, version)
+}
+
+/**
+ * The checkpoint `_last_checkpoint` points at, when it names a single file of known size: a
+ * reader can start fetching it while the listing that confirms it is still under way.
+ */
+export function predictCheckpoint(root: string, hint: LastCheckpointHint | undefined, version?: number): CheckpointFiles | undefined {
+  if (!hint?.sizeInBytes || (hint.parts ?? 1) > 1 || (version !== undefined && version < hint.version)) return undefined
+  const name = hint.v2Path ?? `${padVersion(hint.version)}.checkpoint.parquet`
+  return {
+    version: hint.version,
+    format: hint.v2Path ? 'uuid' : 'classic',
+    files: [{ path: `${joinPath(root, LOG_DIR)}/${name}`, size: hint.sizeInBytes, lastModified: 0 }],
+  }
+}
+
+function where(root: string): string {
+  return root ? ` at '${root}'` : ''
+}
+
+function isCheckpointOf(f: FileMeta, version: number): boolean {
+  const p = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))
+  return p?.kind === 'checkpoint' && p.version === version
+}
+
+/** Path of the commit of `version` under `root`. */
+export function commitFilePath(root: string, version: number): string {
+  return joinPath(root, commitPath(version))
+}
+
+/** How many commit files a probe asks for at once. */
+export const PROBE_BATCH = 16
+
+/**
+ * The log files a storage without LIST can be shown to have: the checkpoint `_last_checkpoint`
+ * names, then commits found by probing forward in parallel batches until one is missing (or
+ * `version` is reached). It cannot see a log whose early commits were cleaned up without a
+ * checkpoint, nor a gap followed by more commits: it stops at the first missing version.
+ */
+export async function probeLog(storage: Storage, root: string, hint: LastCheckpointHint | undefined, version?: number): Promise<FileMeta[]> {
+  const dir = joinPath(root, LOG_DIR)
+  const checkpointNames = !hint ? []
+    : hint.v2Path ? [hint.v2Path]
+    : hint.parts && hint.parts > 1
+      ? Array.from({ length: hint.parts }, (_, i) => `${padVersion(hint.version)}.checkpoint.${String(i + 1).padStart(10, '0')}.${String(hint.parts).padStart(10, '0')}.parquet`)
+      : [`${padVersion(hint.version)}.checkpoint.parquet`]
+  const found: FileMeta[] = []
+  let next = hint ? hint.version + 1 : 0
+  let first = true
+  for (;;) {
+    const last = version === undefined ? next + PROBE_BATCH - 1 : Math.min(version, next + PROBE_BATCH - 1)
+    const names = Array.from({ length: Math.max(0, last - next + 1) }, (_, i) => `${padVersion(next + i)}.json`)
+    if (first) names.push(...checkpointNames)
+    const heads = await Promise.all(names.map((n) => storage.head(`${dir}/${n}`)))
+    first = false
+    let missing = false
+    heads.forEach((h, i) => {
+      if (h) found.push({ ...h, path: `${dir}/${names[i]}` })
+      else if (i < last - next + 1) missing = true
+    })
+    if (missing || last === version || names.length === 0) break
+    next = last + 1
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}

@@ -1,0 +1,100 @@
+import { parseCommit, type Action, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../model/actions.js'
+import { readCheckpoint } from '../checkpoint/read.js'
+import { mapLimit } from '../engine/concurrency.js'
+import { readText, type Engine } from '../engine/engine.js'
+import { DeltaError } from '../engine/errors.js'
+import { findLogSegment, predictCheckpoint, readLastCheckpoint, type LogSegment } from './log-segment.js'
+import { findCommitInfo, replayActions, type VersionedActions } from './replay.js'
+import { parseSchema, type StructType } from '../model/schema.js'
+import { checkReadSupported, columnMappingMode, type ColumnMappingMode } from '../features/table-features.js'
+
+/** How many log files to fetch at once. */
+export const LOG_READ_CONCURRENCY = 64
+
+/** The state of a table at one version: everything a reader needs, read once. */
+export interface Snapshot {
+  /** The table root within the storage ('' for the storage root). */
+  root: string
+  version: number
+  protocol: ProtocolAction
+  metadata: MetadataAction
+  /** The logical schema. */
+  schema: StructType
+  columnMapping: ColumnMappingMode
+  /** Active files. */
+  files: AddAction[]
+  /** Latest transaction version per application id. */
+  txns: Map<string, TxnAction>
+  /** Live domain metadata per domain. */
+  domains: Map<string, DomainMetadataAction>
+  segment: LogSegment
+  /** commitInfo of each commit read since the checkpoint, by version. */
+  commitInfos: Map<number, CommitInfoAction>
+  /**
+   * Live tombstones (removed files, expired or not), only when loaded with `{ tombstones: true }`:
+   * a checkpoint writer needs them, readers do not.
+   */
+  tombstones?: RemoveAction[]
+}
+
+/** What `loadSnapshot` reads beyond what a reader needs. */
+export interface SnapshotOptions {
+  /** Also keep the tombstones (decoding the checkpoint's `remove` column), to write a checkpoint. */
+  tombstones?: boolean
+}
+
+/** Read the commits of a segment in parallel and parse them. */
+export async function readCommits(engine: Engine, commits: LogSegment['commits']): Promise<VersionedActions[]> {
+  return mapLimit(commits, LOG_READ_CONCURRENCY, async (c) => ({
+    version: c.version,
+    actions: parseCommit(await readText(engine.storage, c.path), c.path),
+  }))
+}
+
+/**
+ * Load the snapshot of a table at `version` (latest when undefined). The checkpoint and the
+ * commits after it are fetched in parallel, then replayed. Refuses reader features it cannot
+ * read and logs without protocol or metadata. With `{ tombstones: true }` the snapshot also
+ * carries the live tombstones, which a checkpoint writer needs and readers do not.
+ */
+export async function loadSnapshot(engine: Engine, root: string, version?: number, opts: SnapshotOptions = {}): Promise<Snapshot> {
+  if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
+    throw new DeltaError('InvalidArgument', `version must be a non-negative integer, got ${version}`)
+  }
+  // Start on the checkpoint _last_checkpoint names while the listing confirms it: one round
+  // trip less before the data of a big checkpoint arrives.
+  const hint = await readLastCheckpoint(engine.storage, root)
+  const predicted = predictCheckpoint(root, hint, version)
+  const early = predicted && readCheckpoint(engine, root, predicted, opts)
+  early?.catch(() => undefined)
+  const segment = await findLogSegment(engine.storage, root, version, hint ?? null)
+  const confirmed = early && segment.checkpoint?.version === predicted.version &&
+    segment.checkpoint.files.length === 1 && segment.checkpoint.files[0]!.path === predicted.files[0]!.path
+  const [checkpoint, commits] = await Promise.all([
+    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([] as Action[]),
+    readCommits(engine, segment.commits),
+  ])
+  const state = replayActions(checkpoint, commits, opts)
+  if (!state.protocol) throw new DeltaError('InvalidLog', `the log at version ${segment.version} has no protocol action`)
+  if (!state.metadata) throw new DeltaError('InvalidLog', `the log at version ${segment.version} has no metaData action`)
+  checkReadSupported(state.protocol, state.metadata)
+  const commitInfos = new Map<number, CommitInfoAction>()
+  for (const c of commits) {
+    const info = findCommitInfo(c.actions)
+    if (info) commitInfos.set(c.version, info)
+  }
+  return {
+    root,
+    version: segment.version,
+    protocol: state.protocol,
+    metadata: state.metadata,
+    schema: parseSchema(state.metadata.schemaString),
+    columnMapping: columnMappingMode(state.metadata),
+    files: state.files,
+    txns: state.txns,
+    domains: state.domains,
+    segment,
+    commitInfos,
+    ...(state.tombstones ? { tombstones: state.tombstones } : {}),
+  }
+}

@@ -1,0 +1,90 @@
+import type { AddAction } from '../model/actions.js'
+import { DeltaError } from '../engine/errors.js'
+import { columnsOf, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
+import { parsePartitionValue } from '../values/partition-value.js'
+import type { Scalar } from '../model/scalar.js'
+import { findField, type StructField, type StructType } from '../model/schema.js'
+import type { Snapshot } from '../log/snapshot.js'
+import { fileStats } from '../stats/file-stats.js'
+
+/** What to read: which columns, which rows. */
+export interface ScanOptions {
+  /** Top-level columns to return, in this order; all when omitted. */
+  columns?: string[]
+  /** A predicate such as `"year = 2024 AND value > 3"`; rows where it is not TRUE are dropped. */
+  filter?: string | Expr
+}
+
+/** A scan worked out from a snapshot and options, before any data is read. */
+export interface ScanPlan {
+  /** The columns the result has, in order. */
+  output: StructType
+  /** Output columns plus those the filter needs, in schema order. */
+  read: StructType
+  /** Partition columns by logical name. */
+  partitionColumns: Set<string>
+  filter?: Expr
+  /** Files that may hold matching rows. */
+  files: AddAction[]
+  /** How many active files the plan skipped. */
+  skipped: number
+}
+
+/** Work out a scan: resolve columns, parse the filter once, and skip files that cannot match. */
+export function planScan(snapshot: Snapshot, opts: ScanOptions = {}): ScanPlan {
+  const schema = snapshot.schema
+  const output = selectColumns(schema, opts.columns)
+  const filter = typeof opts.filter === 'string' ? parseFilter(opts.filter, schema) : opts.filter
+  const needed = new Set(output.fields.map((f) => f.name))
+  if (filter) for (const path of columnsOf(filter)) needed.add(path[0]!)
+  const read: StructType = { type: 'struct', fields: schema.fields.filter((f) => needed.has(f.name)) }
+  const partitionColumns = new Set(snapshot.metadata.partitionColumns.map((c) => findField(schema, c)?.name ?? c))
+  const files = filter
+    ? snapshot.files.filter((add) => mayMatchFile(filter, {
+      partitionValues: (name: string) => (partitionColumns.has(name) ? partitionValuesOf(snapshot, add).get(name) ?? null : undefined),
+      stats: fileStats(snapshot, add),
+    }))
+    : snapshot.files
+  return { output, read, partitionColumns, filter, files, skipped: snapshot.files.length - files.length }
+}
+
+function selectColumns(schema: StructType, columns: string[] | undefined): StructType {
+  if (!columns) return schema
+  const fields: StructField[] = columns.map((c) => {
+    const f = findField(schema, c)
+    if (!f) {
+      throw new DeltaError('InvalidArgument', `column '${c}' is not in the table; its columns are ${schema.fields.map((x) => x.name).join(', ')}`)
+    }
+    return f
+  })
+  return { type: 'struct', fields }
+}
+
+const partitionCache = new WeakMap<object, Map<string, Scalar | null>>()
+
+/**
+ * The typed partition values of a file, by logical column name. Under column mapping the log
+ * keys them by physical name.
+ */
+export function partitionValuesOf(snapshot: Snapshot, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
+  let values = partitionCache.get(add)
+  if (values) return values
+  values = new Map()
+  for (const col of snapshot.metadata.partitionColumns) {
+    const field = findField(snapshot.schema, col)
+    if (!field) throw new DeltaError('InvalidLog', `partition column '${col}' is not in the schema`)
+    const key = physicalName(field, snapshot.columnMapping)
+    const given = add.partitionValues ?? {}
+    const raw = key in given ? given[key] : given[field.name]
+    values.set(field.name, parsePartitionValue(raw ?? null, field.type))
+  }
+  partitionCache.set(add, values)
+  return values
+}
+
+/** The name a field has in data files and in the log under the given column mapping mode. */
+export function physicalName(field: StructField, mode: Snapshot['columnMapping']): string {
+  if (mode === 'none') return field.name
+  const p = field.metadata['delta.columnMapping.physicalName']
+  return typeof p === 'string' ? p : field.name
+}
