@@ -21,16 +21,16 @@ const { commitPath } = await importDist('delta/log/log-path.js')
 const storage = new NodeFsStorage(out)
 const engine = { storage, parquet: await nodeParquetCodec() }
 
-let version = (await commitTransaction(engine, '', -1, createTransaction(seed))).version
+let version = (await commitTransaction(engine, -1, createTransaction(seed))).version
 for (let start = 0; start < adds; start += PER_COMMIT) {
   const batch = []
   for (let i = start; i < Math.min(adds, start + PER_COMMIT); i++) batch.push(syntheticAdd(seed, i))
-  version = (await commitTransaction(engine, '', version, appendTransaction(batch, version))).version
+  version = (await commitTransaction(engine, version, appendTransaction(batch, version))).version
 }
-const snapshot = await loadSnapshot(engine, '', version, { tombstones: true })
+const snapshot = await loadSnapshot(engine, version, { tombstones: true })
 const cp = await writeCheckpoint(engine, snapshot)
 for (let v = 0; v <= cp.version; v++) await storage.delete(commitPath(v))
 for (let i = 0; i < tail; i++) {
-  version = (await commitTransaction(engine, '', version, appendTransaction([syntheticAdd(seed, adds + i)], version))).version
+  version = (await commitTransaction(engine, version, appendTransaction([syntheticAdd(seed, adds + i)], version))).version
 }
 console.log(`checkpoint table: ${cp.numOfAddFiles} adds in a ${(cp.sizeInBytes / 2 ** 20).toFixed(1)} MiB checkpoint at version ${cp.version}, ${tail} commits after it`)

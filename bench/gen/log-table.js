@@ -13,8 +13,8 @@ const { NodeFsStorage, nodeParquetCodec } = await importDist('node.js')
 const { commitTransaction } = await importDist('delta/txn/commit.js')
 const engine = { storage: new NodeFsStorage(out), parquet: await nodeParquetCodec() }
 
-let version = (await commitTransaction(engine, '', -1, createTransaction(seed))).version
+let version = (await commitTransaction(engine, -1, createTransaction(seed))).version
 for (let i = 0; i < commits; i++) {
-  version = (await commitTransaction(engine, '', version, appendTransaction([syntheticAdd(seed, i)], version))).version
+  version = (await commitTransaction(engine, version, appendTransaction([syntheticAdd(seed, i)], version))).version
 }
 console.log(`log table: ${commits} commits of one add each, latest version ${version}`)

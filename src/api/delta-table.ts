@@ -89,9 +89,9 @@ export class DeltaTable {
     const engine = await resolveEngine(uri, opts)
     try {
       const version = opts.timestamp !== undefined
-        ? await versionAtTimestamp(engine, '', toMillis(opts.timestamp))
+        ? await versionAtTimestamp(engine, toMillis(opts.timestamp))
         : opts.version
-      return new DeltaTable(uri, engine, await loadSnapshot(engine, '', version))
+      return new DeltaTable(uri, engine, await loadSnapshot(engine, version))
     } catch (e) {
       // Name the table the user asked for: the core only knows paths inside its storage.
       if (isDeltaError(e, 'NotFound')) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
@@ -172,7 +172,7 @@ export class DeltaTable {
 
   /** The commits still in the log, newest first, at most `limit`. */
   async history(limit?: number): Promise<CommitEntry[]> {
-    return readHistory(this.#engine, '', this.#snapshot.metadata, limit)
+    return readHistory(this.#engine, this.#snapshot.metadata, limit)
   }
 
   /** Read the table (or some columns, or the rows a filter keeps) into one Arrow table. */
@@ -183,13 +183,13 @@ export class DeltaTable {
 
   /** Move this object to another version, or to the version at a time. */
   async loadAsVersion(version: number | Date | string): Promise<void> {
-    const v = typeof version === 'number' ? version : await versionAtTimestamp(this.#engine, '', toMillis(version))
-    this.#snapshot = await loadSnapshot(this.#engine, '', v)
+    const v = typeof version === 'number' ? version : await versionAtTimestamp(this.#engine, toMillis(version))
+    this.#snapshot = await loadSnapshot(this.#engine, v)
   }
 
   /** Move this object to the latest version. */
   async update(): Promise<void> {
-    this.#snapshot = await loadSnapshot(this.#engine, '')
+    this.#snapshot = await loadSnapshot(this.#engine)
   }
 
   /**
@@ -197,7 +197,7 @@ export class DeltaTable {
    * Files are rewritten without the deleted rows (copy-on-write).
    */
   async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    const result = await deleteRows(this.#engine, '', predicate, opts)
+    const result = await deleteRows(this.#engine, predicate, opts)
     await this.update()
     return result
   }
@@ -207,19 +207,19 @@ export class DeltaTable {
    * later write is checked against them.
    */
   async addConstraint(constraints: Record<string, string>): Promise<void> {
-    await addConstraints(this.#engine, '', constraints)
+    await addConstraints(this.#engine, constraints)
     await this.update()
   }
 
   /** Drop a CHECK constraint by name. */
   async dropConstraint(name: string, opts: { raiseIfNotExists?: boolean } = {}): Promise<void> {
-    await dropConstraint(this.#engine, '', name, opts.raiseIfNotExists ?? true)
+    await dropConstraint(this.#engine, name, opts.raiseIfNotExists ?? true)
     await this.update()
   }
 
   /** The change data feed between two versions (inclusive), with `_change_type`, `_commit_version`, `_commit_timestamp`. */
   async changes(opts: ChangesOptions): Promise<Table> {
-    return readChanges(this.#engine, '', opts)
+    return readChanges(this.#engine, opts)
   }
 }
 

@@ -20,11 +20,11 @@ export interface WriteDeltaLakeOptions extends WriteOptions, EngineOptions {}
  */
 export async function writeDeltaLake(target: string | DeltaTable, data: WriteData, opts: WriteDeltaLakeOptions = {}): Promise<WriteResult> {
   if (target instanceof DeltaTable) {
-    const result = await writeTable(engineOf(target), '', data, opts)
+    const result = await writeTable(engineOf(target), data, opts)
     await target.update()
     return result
   }
-  return writeTable(await resolveEngine(target, opts), '', data, opts)
+  return writeTable(await resolveEngine(target, opts), data, opts)
 }
 
 /** Options of `DeltaTable.create`. */
@@ -43,13 +43,13 @@ export interface CreateTableOptions extends EngineOptions {
  */
 export async function createTable(uri: string, opts: CreateTableOptions): Promise<DeltaTable> {
   const engine = await resolveEngine(uri, opts)
-  const existing = await loadIfExists(engine, '')
+  const existing = await loadIfExists(engine)
   const mode = opts.mode ?? 'error'
   if (existing && mode === 'error') {
     throw new Err('InvalidArgument', `${uri}: a table already exists (version ${existing.version}); pass mode 'ignore' or 'overwrite'`)
   }
   if (!existing || mode === 'overwrite') {
-    await writeTable(engine, '', new Table(toArrowSchema(opts.schema)), {
+    await writeTable(engine, new Table(toArrowSchema(opts.schema)), {
       mode: 'overwrite', schemaMode: 'overwrite', schema: opts.schema, partitionBy: opts.partitionBy, name: opts.name,
       description: opts.description, configuration: opts.configuration,
     })

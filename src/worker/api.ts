@@ -108,10 +108,10 @@ class WorkerApi implements DeltaWorkerApi {
   async planScan(handle: string, req: ScanRequest = {}): Promise<ScanTaskPlan> {
     const snapshot = withFiles(DeltaTable.snapshotOf(this.#table(handle).table), req.files)
     const plan = planScan(snapshot, { columns: req.columns, filter: req.filter })
-    const { root, version, protocol, metadata, schema, columnMapping } = snapshot
+    const { tableUri, version, protocol, metadata, schema, columnMapping } = snapshot
     const schemaIpc = toTransferableIpc(new Table(toArrowSchema(plan.output)))
     // Plain copies: a structured clone keeps only own properties.
-    return { context: { root, version, protocol, metadata, schema, columnMapping }, files: plan.files.map(plainAdd), schemaIpc }
+    return { context: { tableUri, version, protocol, metadata, schema, columnMapping }, files: plan.files.map(plainAdd), schemaIpc }
   }
 
   async attachStorage(storage: StorageDescriptor): Promise<string> {
@@ -139,7 +139,7 @@ class WorkerApi implements DeltaWorkerApi {
     const engine = await this.#engine(resolveStorage(root ? { ...storage, root } : storage, this.#host.nodeFs))
     // The writer loads on first write only: a read-only worker never pays for it.
     const { writeTable } = await import('../delta/ops/write.js')
-    return writeTable(engine, '', tableFromIPC(data), options)
+    return writeTable(engine, tableFromIPC(data), options)
   }
 
   async realmStats(): Promise<RealmStats> {

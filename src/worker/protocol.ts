@@ -106,7 +106,7 @@ export interface ScanRequest {
 }
 
 /** The parts of a snapshot a worker needs to read data files without replaying the log. */
-export type ScanContext = Pick<Snapshot, 'root' | 'version' | 'protocol' | 'metadata' | 'schema' | 'columnMapping'>
+export type ScanContext = Pick<Snapshot, 'tableUri' | 'version' | 'protocol' | 'metadata' | 'schema' | 'columnMapping'>
 
 /** A scan worked out by the table's worker: the files to read and the result's schema. */
 export interface ScanTaskPlan {

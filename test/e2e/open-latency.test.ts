@@ -28,7 +28,7 @@ async function writeTable(dir: string): Promise<void> {
   await writeCommit(storage, 0, [...createActions(), addAction('part-0.parquet')])
   for (let v = 1; v <= LATEST; v++) {
     await writeCommit(storage, v, [{ commitInfo: { timestamp: 1000 + v, operation: 'WRITE' } }, addAction(`part-${v}.parquet`)])
-    if (v === CHECKPOINT) await writeCheckpoint({ storage, parquet }, await loadSnapshot({ storage, parquet }, '', v, { tombstones: true }))
+    if (v === CHECKPOINT) await writeCheckpoint({ storage, parquet }, await loadSnapshot({ storage, parquet }, v, { tombstones: true }))
   }
 }
 

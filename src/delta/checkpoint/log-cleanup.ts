@@ -78,7 +78,7 @@ interface LogEntry {
  * Sidecar files of deleted v2 checkpoints are left alone (orphans cost space, never
  * correctness). Returns the deleted paths, oldest version first.
  */
-export async function cleanupExpiredLogs(engine: Engine, root: string, snapshot: Snapshot, opts: CleanupOptions = {}): Promise<string[]> {
+export async function cleanupExpiredLogs(engine: Engine, snapshot: Snapshot, opts: CleanupOptions = {}): Promise<string[]> {
   const config = snapshot.metadata.configuration
   if ((config['delta.enableExpiredLogCleanup'] ?? 'true').trim().toLowerCase() === 'false') return []
   if (!engine.storage.capabilities.write) {
@@ -87,9 +87,9 @@ export async function cleanupExpiredLogs(engine: Engine, root: string, snapshot:
   const retention = retentionMs(snapshot.metadata, LOG_RETENTION_KEY, DEFAULT_LOG_RETENTION)
   const now = opts.now ?? Date.now()
   const cutoffTime = Math.floor((now - retention) / MS_PER_DAY) * MS_PER_DAY
-  const listing = await listLog(engine.storage, root)
+  const listing = await listLog(engine.storage)
   const entries = classify(listing)
-  const keep = findCutoffCheckpoint(listing, entries, root, cutoffTime, snapshot.version)
+  const keep = findCutoffCheckpoint(listing, entries, cutoffTime, snapshot.version)
   if (keep === undefined) return []
   const doomed = entries
     .filter(({ file }) => isExpired(file, keep))
@@ -113,7 +113,7 @@ function classify(listing: readonly FileMeta[]): LogEntry[] {
  * nothing may go). A log that does not replay cleanly from it (a gap) is left alone too.
  */
 function findCutoffCheckpoint(
-  listing: FileMeta[], entries: readonly LogEntry[], root: string, cutoffTime: number, maxVersion: number,
+  listing: FileMeta[], entries: readonly LogEntry[], cutoffTime: number, maxVersion: number,
 ): number | undefined {
   const commits = entries
     .filter((e) => e.file.kind === 'commit' && e.file.version <= maxVersion)
@@ -127,7 +127,7 @@ function findCutoffCheckpoint(
   }
   if (cutoffCommit === undefined) return undefined
   try {
-    return buildLogSegment(listing, root, cutoffCommit).checkpoint?.version
+    return buildLogSegment(listing, cutoffCommit).checkpoint?.version
   } catch {
     return undefined
   }

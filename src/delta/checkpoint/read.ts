@@ -6,7 +6,7 @@ import { appendCheckpointAdds } from './adds.js'
 import { storageSource, readText, type Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import type { CheckpointFiles } from '../log/log-segment.js'
-import { LOG_DIR, joinPath } from '../log/log-path.js'
+import { LOG_DIR } from '../log/log-path.js'
 import type { FileMeta } from '../engine/storage.js'
 
 // A snapshot needs no tombstones: a checkpoint's adds are already reconciled, so the remove
@@ -43,7 +43,7 @@ interface Part {
  * Read a checkpoint: classic or multi-part Parquet, or a v2 checkpoint (JSON or Parquet) with
  * its sidecars. Parts and sidecars are read in parallel.
  */
-export async function readCheckpoint(engine: Engine, root: string, cp: CheckpointFiles, opts: CheckpointReadOptions = {}): Promise<CheckpointActions> {
+export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: CheckpointReadOptions = {}): Promise<CheckpointActions> {
   const columns = opts.tombstones ? TOMBSTONE_COLUMNS : SNAPSHOT_COLUMNS
   const parts = await Promise.all(cp.files.map((f) => readPart(engine, f, columns)))
   const sidecars = parts.flatMap((p) => p.others.filter((a): a is SidecarAction => a.kind === 'sidecar'))
@@ -51,7 +51,7 @@ export async function readCheckpoint(engine: Engine, root: string, cp: Checkpoin
     for (const p of parts) p.others = p.others.filter((a) => a.kind !== 'sidecar')
     parts.push(...await Promise.all(sidecars.map((s) => {
       const path = s.path.includes('/') ? s.path : `${LOG_DIR}/_sidecars/${s.path}`
-      return readParquetPart(engine, { path: joinPath(root, decodeURIComponent(path)), size: s.sizeInBytes, lastModified: s.modificationTime }, columns)
+      return readParquetPart(engine, { path: decodeURIComponent(path), size: s.sizeInBytes, lastModified: s.modificationTime }, columns)
     })))
   }
   return {

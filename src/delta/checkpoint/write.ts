@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import { parseTimestampText } from '../values/temporal.js'
 import { DEFAULT_DELETED_FILE_RETENTION, DELETED_FILE_RETENTION_KEY, retentionMs } from './log-cleanup.js'
-import { LAST_CHECKPOINT_PATH, classicCheckpointPath, joinPath } from '../log/log-path.js'
+import { LAST_CHECKPOINT_PATH, classicCheckpointPath } from '../log/log-path.js'
 import { readLastCheckpoint } from '../log/log-segment.js'
 import { parsePartitionValue } from '../values/partition-value.js'
 import type { Scalar } from '../model/scalar.js'
@@ -80,7 +80,7 @@ export interface CheckpointResult {
  */
 export async function writeCheckpoint(engine: Engine, snapshot: Snapshot, opts: CheckpointOptions = {}): Promise<CheckpointResult> {
   if (!snapshot.tombstones) {
-    throw new DeltaError('InvalidArgument', 'the snapshot was loaded without its tombstones: load it with loadSnapshot(engine, root, version, { tombstones: true }) before writing a checkpoint')
+    throw new DeltaError('InvalidArgument', 'the snapshot was loaded without its tombstones: load it with loadSnapshot(engine, version, { tombstones: true }) before writing a checkpoint')
   }
   if (!engine.storage.capabilities.write) {
     throw new DeltaError('InvalidArgument', 'this storage is read-only: open the table with a storage that can write to checkpoint it')
@@ -89,20 +89,20 @@ export async function writeCheckpoint(engine: Engine, snapshot: Snapshot, opts: 
   const tombstones = snapshot.tombstones.filter((r) => (r.deletionTimestamp ?? 0) > minDeletionTime)
   const table = buildCheckpointTable(snapshot, tombstones)
   const bytes = await engine.parquet.write(table, { compression: 'snappy' })
-  const path = joinPath(snapshot.root, classicCheckpointPath(snapshot.version))
+  const path = classicCheckpointPath(snapshot.version)
   await engine.storage.put(path, bytes)
   const result: CheckpointResult = {
     path, version: snapshot.version, size: table.numRows, sizeInBytes: bytes.length, numOfAddFiles: snapshot.files.length,
   }
-  await advanceLastCheckpoint(engine, snapshot.root, result)
+  await advanceLastCheckpoint(engine, result)
   return result
 }
 
-async function advanceLastCheckpoint(engine: Engine, root: string, cp: CheckpointResult): Promise<void> {
-  const current = await readLastCheckpoint(engine.storage, root)
+async function advanceLastCheckpoint(engine: Engine, cp: CheckpointResult): Promise<void> {
+  const current = await readLastCheckpoint(engine.storage)
   if (current && current.version > cp.version) return
   const hint = { version: cp.version, size: cp.size, sizeInBytes: cp.sizeInBytes, numOfAddFiles: cp.numOfAddFiles }
-  await engine.storage.put(joinPath(root, LAST_CHECKPOINT_PATH), new TextEncoder().encode(JSON.stringify(hint)))
+  await engine.storage.put(LAST_CHECKPOINT_PATH, new TextEncoder().encode(JSON.stringify(hint)))
 }
 
 /** One top-level column of the checkpoint: an action kind, its struct type and its rows. */

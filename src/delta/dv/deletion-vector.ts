@@ -42,13 +42,12 @@ export function deletionVectorPath(dv: DeletionVectorDescriptor, tableUri?: stri
  */
 export async function readDeletionVector(
   storage: Storage,
-  tableRoot: string,
   dv: DeletionVectorDescriptor,
   opts: { tableUri?: string } = {},
 ): Promise<RowIndexSet> {
   const relative = deletionVectorPath(dv, opts.tableUri)
   if (relative === undefined) return checkCardinality(decodeInlineBytes(dv), dv, 'inline deletion vector')
-  const path = joinPath(tableRoot, relative)
+  const path = relative
   // An absent offset means the file's first DV, right after the version byte (as delta-kernel-rs
   // and Spark read it), not the version byte itself.
   const offset = dv.offset ?? 1
@@ -139,7 +138,6 @@ export function newDeletionVectorDescriptor(opts: {
  */
 export async function writeDeletionVectors(
   storage: Storage,
-  tableRoot: string,
   rowSets: Array<Iterable<number> | RowIndexSet>,
   opts: { prefix?: string } = {},
 ): Promise<DeletionVectorDescriptor[]> {
@@ -151,7 +149,7 @@ export async function writeDeletionVectors(
     newDeletionVectorDescriptor({ prefix: opts.prefix, uuid, offset: offsets[i]!, sizeInBytes: bitmaps[i]!.length, cardinality: set.size }),
   )
   const first = descriptors[0]
-  if (first) await storage.put(joinPath(tableRoot, deletionVectorPath(first)!), bytes, { ifAbsent: true })
+  if (first) await storage.put(deletionVectorPath(first)!, bytes, { ifAbsent: true })
   return descriptors
 }
 
@@ -193,10 +191,6 @@ function decodeDescriptorZ85(dv: DeletionVectorDescriptor, text: string): Uint8A
   }
 }
 
-function joinPath(root: string, relative: string): string {
-  const base = root.replace(/\/+$/, '')
-  return base === '' ? relative : `${base}/${relative}`
-}
 
 function formatUuid(bytes: Uint8Array): string {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')

@@ -9,6 +9,11 @@ import type { Storage } from './storage.js'
 export interface Engine {
   storage: Storage
   parquet: ParquetCodec
+  /**
+   * The absolute URI of the table root (`file:///data/t`, `s3://bucket/t`), when known: the log
+   * may name files by absolute URI, and those under this root resolve.
+   */
+  tableUri?: string
 }
 
 /** A ByteSource over one file of a Storage, for a codec that reads ranges. */

@@ -1,5 +1,4 @@
 import { DeltaError } from '../engine/errors.js'
-import { joinPath } from './log-path.js'
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
 
@@ -8,14 +7,14 @@ const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
  * ones are decoded once (`x=A%252FA` names the folder `x=A%2FA`) and joined to the table root.
  * Absolute URIs are accepted when they point inside the table (`tableUri` prefix).
  */
-export function resolveDataPath(root: string, logPath: string, tableUri?: string): string {
+export function resolveDataPath(logPath: string, tableUri?: string): string {
   if (SCHEME.test(logPath)) {
     const decoded = safeDecode(logPath)
     const base = tableUri?.replace(/\/+$/, '')
-    if (base && decoded.startsWith(`${base}/`)) return joinPath(root, decoded.slice(base.length + 1))
+    if (base && decoded.startsWith(`${base}/`)) return decoded.slice(base.length + 1)
     throw new DeltaError('UnsupportedFeature', `the log names a data file outside the table by absolute path: '${logPath}'`)
   }
-  return joinPath(root, safeDecode(logPath))
+  return safeDecode(logPath)
 }
 
 function safeDecode(path: string): string {

@@ -18,8 +18,8 @@ export interface CommitEntry {
 }
 
 /** The commit files still in the log, oldest first. */
-export async function listCommits(engine: Engine, root: string): Promise<CommitFile[]> {
-  const listing = await listLog(engine.storage, root)
+export async function listCommits(engine: Engine): Promise<CommitFile[]> {
+  const listing = await listLog(engine.storage)
   const out: CommitFile[] = []
   for (const f of listing) {
     const p = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))
@@ -32,8 +32,8 @@ export async function listCommits(engine: Engine, root: string): Promise<CommitF
  * The history of a table, newest first, as delta-rs returns it: one entry per commit still in
  * the log (cleaned-up commits are gone), at most `limit` of them.
  */
-export async function readHistory(engine: Engine, root: string, metadata: MetadataAction, limit?: number): Promise<CommitEntry[]> {
-  let commits = await listCommits(engine, root)
+export async function readHistory(engine: Engine, metadata: MetadataAction, limit?: number): Promise<CommitEntry[]> {
+  let commits = await listCommits(engine)
   if (limit !== undefined) commits = commits.slice(Math.max(0, commits.length - limit))
   const read = await readCommits(engine, commits)
   const infos = new Map(read.flatMap((c) => {

@@ -51,9 +51,3 @@ export function classicCheckpointPath(version: number): string {
 
 /** The path of `_last_checkpoint`, relative to the table root. */
 export const LAST_CHECKPOINT_PATH = `${LOG_DIR}/_last_checkpoint`
-
-/** Join a table root and a relative path ('' root means the storage root). */
-export function joinPath(root: string, path: string): string {
-  if (root === '') return path
-  return root.endsWith('/') ? root + path : `${root}/${path}`
-}

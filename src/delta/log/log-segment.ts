@@ -1,5 +1,5 @@
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { LAST_CHECKPOINT_PATH, LOG_DIR, commitPath, joinPath, padVersion, parseLogFileName } from './log-path.js'
+import { LAST_CHECKPOINT_PATH, LOG_DIR, commitPath, padVersion, parseLogFileName } from './log-path.js'
 import type { FileMeta, Storage } from '../engine/storage.js'
 
 /** A commit file of the log with its version. */
@@ -40,10 +40,10 @@ export interface LastCheckpointHint {
  * Read `_last_checkpoint`. Missing, unreadable or malformed gives undefined: it is only a hint,
  * and the listing decides what is true.
  */
-export async function readLastCheckpoint(storage: Storage, root: string): Promise<LastCheckpointHint | undefined> {
+export async function readLastCheckpoint(storage: Storage): Promise<LastCheckpointHint | undefined> {
   let bytes: Uint8Array
   try {
-    bytes = await storage.read(joinPath(root, LAST_CHECKPOINT_PATH))
+    bytes = await storage.read(LAST_CHECKPOINT_PATH)
   } catch (e) {
     if (isDeltaError(e, 'NotFound')) return undefined
     throw e
@@ -69,8 +69,8 @@ export async function readLastCheckpoint(storage: Storage, root: string): Promis
  * List `_delta_log` (non-recursively) from just before `fromVersion`, or from the start. Files
  * of subfolders (`.tmp/`, `_staged_commits/`) never appear.
  */
-export async function listLog(storage: Storage, root: string, fromVersion?: number): Promise<FileMeta[]> {
-  const dir = joinPath(root, LOG_DIR)
+export async function listLog(storage: Storage, fromVersion?: number): Promise<FileMeta[]> {
+  const dir = LOG_DIR
   const startAfter = fromVersion !== undefined && fromVersion > 0
     ? `${dir}/${padVersion(fromVersion - 1)}.~` // '~' sorts after every suffix of that version
     : undefined
@@ -81,7 +81,7 @@ export async function listLog(storage: Storage, root: string, fromVersion?: numb
  * Build the log segment for `version` (latest when undefined) from a listing of `_delta_log`.
  * `listing` must cover every file from the chosen checkpoint onwards.
  */
-export function buildLogSegment(listing: FileMeta[], root: string, version?: number): LogSegment {
+export function buildLogSegment(listing: FileMeta[], version?: number): LogSegment {
   const commits = new Map<number, CommitFile>()
   const checkpoints = new Map<number, FileMeta[]>()
   const checkpointMeta = new Map<number, ReturnType<typeof parseLogFileName>[]>()
@@ -97,7 +97,7 @@ export function buildLogSegment(listing: FileMeta[], root: string, version?: num
     }
   }
   if (commits.size === 0 && checkpoints.size === 0) {
-    throw new DeltaError('NotFound', `no Delta table${where(root)}: ${LOG_DIR} holds no commits`)
+    throw new DeltaError('NotFound', `no Delta table: ${LOG_DIR} holds no commits`)
   }
   const latest = Math.max(...commits.keys(), ...checkpoints.keys())
   const target = version ?? latest
@@ -163,56 +163,53 @@ function pickCheckpoint(
  * A stale, missing or corrupt `_last_checkpoint` only costs a longer listing.
  */
 export async function findLogSegment(
-  storage: Storage, root: string, version?: number, knownHint?: LastCheckpointHint | null,
+  storage: Storage, version?: number, knownHint?: LastCheckpointHint | null,
 ): Promise<LogSegment> {
-  const hint = knownHint === undefined ? await readLastCheckpoint(storage, root) : knownHint ?? undefined
+  const hint = knownHint === undefined ? await readLastCheckpoint(storage) : knownHint ?? undefined
   if (!storage.capabilities.list) {
     const usable = hint && (version === undefined || version >= hint.version) ? hint : undefined
     if (usable) {
       try {
-        const seg = buildLogSegment(await probeLog(storage, root, usable, version), root, version)
+        const seg = buildLogSegment(await probeLog(storage, usable, version), version)
         if (seg.checkpoint) return seg
       } catch (e) {
         if (!isDeltaError(e) || e.code === 'InvalidArgument') throw e
       }
     }
-    return buildLogSegment(await probeLog(storage, root, undefined, version), root, version)
+    return buildLogSegment(await probeLog(storage, undefined, version), version)
   }
   if (hint && (version === undefined || version >= hint.version)) {
-    const listing = await listLog(storage, root, hint.version)
+    const listing = await listLog(storage, hint.version)
     if (listing.some((f) => f.path.endsWith(`${padVersion(hint.version)}.json`) || isCheckpointOf(f, hint.version))) {
       try {
-        const seg = buildLogSegment(listing, root, version)
+        const seg = buildLogSegment(listing, version)
         if (seg.checkpoint) return seg
       } catch (e) {
         if (!isDeltaError(e) || e.code === 'InvalidArgument') throw e
       }
     }
   }
-  const listing = await listLog(storage, root)
+  const listing = await listLog(storage)
   if (listing.length === 0) {
-    throw new DeltaError('NotFound', `no Delta table${where(root)}: there is no ${LOG_DIR} folder or it is empty`)
+    throw new DeltaError('NotFound', `no Delta table: there is no ${LOG_DIR} folder or it is empty`)
   }
-  return buildLogSegment(listing, root, version)
+  return buildLogSegment(listing, version)
 }
 
 /**
  * The checkpoint `_last_checkpoint` points at, when it names a single file of known size: a
  * reader can start fetching it while the listing that confirms it is still under way.
  */
-export function predictCheckpoint(root: string, hint: LastCheckpointHint | undefined, version?: number): CheckpointFiles | undefined {
+export function predictCheckpoint(hint: LastCheckpointHint | undefined, version?: number): CheckpointFiles | undefined {
   if (!hint?.sizeInBytes || (hint.parts ?? 1) > 1 || (version !== undefined && version < hint.version)) return undefined
   const name = hint.v2Path ?? `${padVersion(hint.version)}.checkpoint.parquet`
   return {
     version: hint.version,
     format: hint.v2Path ? 'uuid' : 'classic',
-    files: [{ path: `${joinPath(root, LOG_DIR)}/${name}`, size: hint.sizeInBytes, lastModified: 0 }],
+    files: [{ path: `${LOG_DIR}/${name}`, size: hint.sizeInBytes, lastModified: 0 }],
   }
 }
 
-function where(root: string): string {
-  return root ? ` at '${root}'` : ''
-}
 
 function isCheckpointOf(f: FileMeta, version: number): boolean {
   const p = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))
@@ -220,8 +217,8 @@ function isCheckpointOf(f: FileMeta, version: number): boolean {
 }
 
 /** Path of the commit of `version` under `root`. */
-export function commitFilePath(root: string, version: number): string {
-  return joinPath(root, commitPath(version))
+export function commitFilePath(version: number): string {
+  return commitPath(version)
 }
 
 /** How many commit files a probe asks for at once. */
@@ -233,8 +230,8 @@ export const PROBE_BATCH = 16
  * `version` is reached). It cannot see a log whose early commits were cleaned up without a
  * checkpoint, nor a gap followed by more commits: it stops at the first missing version.
  */
-export async function probeLog(storage: Storage, root: string, hint: LastCheckpointHint | undefined, version?: number): Promise<FileMeta[]> {
-  const dir = joinPath(root, LOG_DIR)
+export async function probeLog(storage: Storage, hint: LastCheckpointHint | undefined, version?: number): Promise<FileMeta[]> {
+  const dir = LOG_DIR
   const checkpointNames = !hint ? []
     : hint.v2Path ? [hint.v2Path]
     : hint.parts && hint.parts > 1

@@ -13,8 +13,12 @@ export const LOG_READ_CONCURRENCY = 64
 
 /** The state of a table at one version: everything a reader needs, read once. */
 export interface Snapshot {
-  /** The table root within the storage ('' for the storage root). */
-  root: string
+  /**
+   * The absolute URI of the table root, when known: absolute paths in the log (data files,
+   * deletion vectors) resolve against it. Every other path is relative to the storage, which is
+   * scoped to the table root.
+   */
+  tableUri: string | undefined
   version: number
   protocol: ProtocolAction
   metadata: MetadataAction
@@ -57,21 +61,21 @@ export async function readCommits(engine: Engine, commits: LogSegment['commits']
  * read and logs without protocol or metadata. With `{ tombstones: true }` the snapshot also
  * carries the live tombstones, which a checkpoint writer needs and readers do not.
  */
-export async function loadSnapshot(engine: Engine, root: string, version?: number, opts: SnapshotOptions = {}): Promise<Snapshot> {
+export async function loadSnapshot(engine: Engine, version?: number, opts: SnapshotOptions = {}): Promise<Snapshot> {
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
     throw new DeltaError('InvalidArgument', `version must be a non-negative integer, got ${version}`)
   }
   // Start on the checkpoint _last_checkpoint names while the listing confirms it: one round
   // trip less before the data of a big checkpoint arrives.
-  const hint = await readLastCheckpoint(engine.storage, root)
-  const predicted = predictCheckpoint(root, hint, version)
-  const early = predicted && readCheckpoint(engine, root, predicted, opts)
+  const hint = await readLastCheckpoint(engine.storage)
+  const predicted = predictCheckpoint(hint, version)
+  const early = predicted && readCheckpoint(engine, predicted, opts)
   early?.catch(() => undefined)
-  const segment = await findLogSegment(engine.storage, root, version, hint ?? null)
+  const segment = await findLogSegment(engine.storage, version, hint ?? null)
   const confirmed = early && segment.checkpoint?.version === predicted.version &&
     segment.checkpoint.files.length === 1 && segment.checkpoint.files[0]!.path === predicted.files[0]!.path
   const [checkpoint, commits] = await Promise.all([
-    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, root, segment.checkpoint, opts) : Promise.resolve([] as Action[]),
+    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, segment.checkpoint, opts) : Promise.resolve([] as Action[]),
     readCommits(engine, segment.commits),
   ])
   const state = replayActions(checkpoint, commits, opts)
@@ -84,7 +88,7 @@ export async function loadSnapshot(engine: Engine, root: string, version?: numbe
     if (info) commitInfos.set(c.version, info)
   }
   return {
-    root,
+    tableUri: engine.tableUri,
     version: segment.version,
     protocol: state.protocol,
     metadata: state.metadata,

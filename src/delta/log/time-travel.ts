@@ -9,8 +9,8 @@ import { loadSnapshot, readCommits } from './snapshot.js'
  * The version a table had at `timestamp` (ms since the epoch): the newest commit at or before
  * it. Uses in-commit timestamps for the versions that have them, file times before.
  */
-export async function versionAtTimestamp(engine: Engine, root: string, timestamp: number): Promise<number> {
-  const [latest, commits] = await Promise.all([loadSnapshot(engine, root), listCommits(engine, root)])
+export async function versionAtTimestamp(engine: Engine, timestamp: number): Promise<number> {
+  const [latest, commits] = await Promise.all([loadSnapshot(engine), listCommits(engine)])
   const ictFrom = inCommitTimestampsFrom(latest.metadata)
   const needInfo = ictFrom === undefined ? [] : commits.filter((c) => c.version >= ictFrom)
   const infos = new Map((await readCommits(engine, needInfo)).flatMap((c) => {

@@ -16,8 +16,8 @@ const PREFIX = 'delta.constraints.'
  * existing row must satisfy them; the commit conflicts with any concurrent write that adds data,
  * since that data was not checked.
  */
-export async function addConstraints(engine: Engine, root: string, constraints: Record<string, string>): Promise<number> {
-  const snapshot = await loadSnapshot(engine, root)
+export async function addConstraints(engine: Engine, constraints: Record<string, string>): Promise<number> {
+  const snapshot = await loadSnapshot(engine)
   checkWriteSupported(snapshot.protocol, snapshot.metadata)
   const names = Object.keys(constraints)
   if (names.length === 0) throw new DeltaError('InvalidArgument', 'give at least one constraint: { name: "expression" }')
@@ -27,12 +27,12 @@ export async function addConstraints(engine: Engine, root: string, constraints: 
     validateNewConstraint(data, name, constraints[name]!, snapshot.schema, configuration)
     configuration = { ...configuration, [`${PREFIX}${name.toLowerCase()}`]: constraints[name]! }
   }
-  return commitMetadata(engine, root, snapshot, configuration, 'ADD CONSTRAINT', { name: names.join(','), expr: names.map((n) => constraints[n]).join(',') })
+  return commitMetadata(engine, snapshot, configuration, 'ADD CONSTRAINT', { name: names.join(','), expr: names.map((n) => constraints[n]).join(',') })
 }
 
 /** Drop a CHECK constraint; a missing one is an error unless `raiseIfNotExists` is false. */
-export async function dropConstraint(engine: Engine, root: string, name: string, raiseIfNotExists = true): Promise<number> {
-  const snapshot = await loadSnapshot(engine, root)
+export async function dropConstraint(engine: Engine, name: string, raiseIfNotExists = true): Promise<number> {
+  const snapshot = await loadSnapshot(engine)
   checkWriteSupported(snapshot.protocol, snapshot.metadata)
   const existing = constraintsOf(snapshot.metadata.configuration).find((c) => c.name.toLowerCase() === name.toLowerCase())
   if (!existing) {
@@ -41,11 +41,11 @@ export async function dropConstraint(engine: Engine, root: string, name: string,
   }
   const configuration = Object.fromEntries(Object.entries(snapshot.metadata.configuration)
     .filter(([k]) => k.toLowerCase() !== `${PREFIX}${existing.name.toLowerCase()}`))
-  return commitMetadata(engine, root, snapshot, configuration, 'DROP CONSTRAINT', { name })
+  return commitMetadata(engine, snapshot, configuration, 'DROP CONSTRAINT', { name })
 }
 
 async function commitMetadata(
-  engine: Engine, root: string, snapshot: Snapshot, configuration: Record<string, string>,
+  engine: Engine, snapshot: Snapshot, configuration: Record<string, string>,
   operation: string, parameters: Record<string, unknown>,
 ): Promise<number> {
   const metadata: MetadataAction = { ...snapshot.metadata, configuration }
@@ -55,7 +55,7 @@ async function commitMetadata(
     ...(JSON.stringify(protocol) === JSON.stringify(snapshot.protocol) ? [] : [protocol]),
     metadata,
   ]
-  const result = await commitTransaction(engine, root, snapshot.version, {
+  const result = await commitTransaction(engine, snapshot.version, {
     actions, read: { files: new Set(snapshot.files.map((f) => f.path)), mayHaveRead: () => true },
     isolation: 'Serializable', isBlindAppend: false,
   }, { inCommitTimestampAfter: inCommitTimestampAfter(configuration, snapshot) })

@@ -36,14 +36,14 @@ export interface DeleteResult {
  * `_change_data`. The smallest honest delete; deletion vectors and the rest of the DML come
  * later.
  */
-export async function deleteRows(engine: Engine, root: string, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-  const snapshot = await loadSnapshot(engine, root)
+export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  const snapshot = await loadSnapshot(engine)
   checkWriteSupported(snapshot.protocol, snapshot.metadata)
   const expr = predicate ? parseFilter(predicate, snapshot.schema) : undefined
   const candidates = expr ? snapshot.files.filter((f) => matches(snapshot, f, expr)) : snapshot.files
   const cdf = snapshot.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
-  const rewrite = new DataFileWriter(engine, root, writerOptions(snapshot))
-  const changes = cdf ? new DataFileWriter(engine, root, { ...writerOptions(snapshot, true), changeData: true }) : undefined
+  const rewrite = new DataFileWriter(engine, writerOptions(snapshot))
+  const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, true), changeData: true }) : undefined
   const removed: AddAction[] = []
   let rowsDeleted = 0
   for (const file of candidates) {
@@ -64,13 +64,13 @@ export async function deleteRows(engine: Engine, root: string, predicate?: strin
     ...removed.map((f) => removeOf(f)), ...adds, ...cdc,
   ]
   checkAppendOnly(snapshot.metadata.configuration, actions)
-  const result = await commitTransaction(engine, root, snapshot.version, {
+  const result = await commitTransaction(engine, snapshot.version, {
     actions,
     read: { files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || matches(snapshot, a, expr) },
     isolation: opts.isolationLevel ?? 'WriteSerializable',
     isBlindAppend: false,
   }, { retryBudgetMs: opts.retryBudgetMs, inCommitTimestampAfter: inCommitTimestampAfter(snapshot.metadata.configuration, snapshot) })
-  await maintainLog(engine, root, result.version, snapshot.metadata)
+  await maintainLog(engine, result.version, snapshot.metadata)
   return { version: result.version, rowsDeleted, filesRemoved: removed.length, filesAdded: adds.length }
 }
 

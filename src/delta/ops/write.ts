@@ -5,7 +5,6 @@ import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { columnsOf, evaluateFilter, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
 import { fileStats } from '../stats/file-stats.js'
-import { joinPath } from '../log/log-path.js'
 import { partitionValuesOf } from '../scan/plan.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { commitTransaction } from '../txn/commit.js'
@@ -37,9 +36,9 @@ export interface WriteResult {
  * a predicate). Data files are written first; the commit comes last and is atomic, so a write
  * that fails at any step leaves the table readable at its previous version.
  */
-export async function writeTable(engine: Engine, root: string, data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeTable(engine: Engine, data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
   const mode = opts.mode ?? 'error'
-  const current = await loadIfExists(engine, root)
+  const current = await loadIfExists(engine)
   if (current) {
     if (mode === 'error') throw new DeltaError('InvalidArgument', `a table already exists at version ${current.version}: write with mode 'append' or 'overwrite'`)
     if (mode === 'ignore' || appTransactionsApplied(current, opts)) return skipped(current.version)
@@ -54,7 +53,7 @@ export async function writeTable(engine: Engine, root: string, data: WriteData, 
   if (!incoming) throw new DeltaError('InvalidArgument', 'no data to create the table from: give at least one batch, or a schema with DeltaTable.create')
   const plan = planTable(current, incoming, opts)
   const predicate = opts.predicate ? parseFilter(opts.predicate, plan.schema) : undefined
-  const writer = new DataFileWriter(engine, root, {
+  const writer = new DataFileWriter(engine, {
     schema: plan.schema, partitionColumns: plan.partitionColumns, columnMapping: plan.columnMapping,
     targetFileSize: opts.targetFileSize, compression: opts.compression, ...statsSettings(plan.configuration),
   })
@@ -72,27 +71,27 @@ export async function writeTable(engine: Engine, root: string, data: WriteData, 
     for await (const batch of batches) await put(batch)
     adds = await writer.finish()
   } catch (e) {
-    await discard(engine, root, writer.writtenPaths)
+    await discard(engine, writer.writtenPaths)
     throw e
   }
   const finalPlan: TablePlan = ctx.schema === plan.schema ? plan : withSchema(plan, ctx, current)
   try {
-    return await commitWrite(engine, root, current, finalPlan, adds, predicate, rows, opts)
+    return await commitWrite(engine, current, finalPlan, adds, predicate, rows, opts)
   } catch (e) {
     // Only a conflict proves the commit did not land; after any other failure the files may
     // be part of the table now, and orphans are vacuum's business.
-    if (isDeltaError(e, 'CommitConflict')) await discard(engine, root, writer.writtenPaths)
+    if (isDeltaError(e, 'CommitConflict')) await discard(engine, writer.writtenPaths)
     throw e
   }
 }
 
 /** Best-effort removal of data files no commit will reference. */
-async function discard(engine: Engine, root: string, paths: string[]): Promise<void> {
-  await Promise.allSettled(paths.map((p) => engine.storage.delete(joinPath(root, p))))
+async function discard(engine: Engine, paths: string[]): Promise<void> {
+  await Promise.allSettled(paths.map((p) => engine.storage.delete(p)))
 }
 
 async function commitWrite(
-  engine: Engine, root: string, current: Snapshot | undefined, plan: TablePlan,
+  engine: Engine, current: Snapshot | undefined, plan: TablePlan,
   adds: AddAction[], predicate: Expr | undefined, rows: number, opts: WriteOptions,
 ): Promise<WriteResult> {
   const overwrite = current !== undefined && opts.mode === 'overwrite'
@@ -112,17 +111,17 @@ async function commitWrite(
   const read: ReadSet = overwrite
     ? { files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMatches(current, a, predicate) : () => true }
     : { files: new Set() }
-  const result = await commitTransaction(engine, root, current?.version ?? -1, {
+  const result = await commitTransaction(engine, current?.version ?? -1, {
     actions, read, isolation: opts.isolationLevel ?? 'WriteSerializable', isBlindAppend,
   }, { retryBudgetMs: opts.retryBudgetMs, inCommitTimestampAfter: inCommitTimestampAfter(plan.configuration, current) })
-  await maintainLog(engine, root, result.version, plan.metadata ?? current!.metadata)
+  await maintainLog(engine, result.version, plan.metadata ?? current!.metadata)
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts }
 }
 
 /** The snapshot of an existing table, or undefined when there is none yet. */
-export async function loadIfExists(engine: Engine, root: string): Promise<Snapshot | undefined> {
+export async function loadIfExists(engine: Engine): Promise<Snapshot | undefined> {
   try {
-    return await loadSnapshot(engine, root)
+    return await loadSnapshot(engine)
   } catch (e) {
     if (isDeltaError(e, 'NotFound')) return undefined
     throw e

@@ -43,7 +43,7 @@ interface ChangeTask {
  * vectors turned into the rows they delete or restore. Every version of the range must have
  * `delta.enableChangeDataFeed` on.
  */
-export async function readChanges(engine: Engine, root: string, opts: ChangesOptions): Promise<Table> {
+export async function readChanges(engine: Engine, opts: ChangesOptions): Promise<Table> {
   const { startVersion } = opts
   if (!Number.isInteger(startVersion) || startVersion < 0) {
     throw new DeltaError('InvalidArgument', `startVersion must be a non-negative integer, got ${startVersion}`)
@@ -51,12 +51,12 @@ export async function readChanges(engine: Engine, root: string, opts: ChangesOpt
   if (opts.endVersion !== undefined && opts.endVersion < startVersion) {
     throw new DeltaError('InvalidArgument', `endVersion ${opts.endVersion} is before startVersion ${startVersion}`)
   }
-  const end = await loadSnapshot(engine, root, opts.endVersion)
+  const end = await loadSnapshot(engine, opts.endVersion)
   if (startVersion > end.version) {
     throw new DeltaError('InvalidArgument', `startVersion ${startVersion} is after the latest version ${end.version}`)
   }
-  const start = await loadSnapshot(engine, root, startVersion)
-  const segment = await findLogSegment(engine.storage, root, end.version)
+  const start = await loadSnapshot(engine, startVersion)
+  const segment = await findLogSegment(engine.storage, end.version)
   const files = segment.commits.filter((c) => c.version >= startVersion)
   if (files.length !== end.version - startVersion + 1) {
     throw new DeltaError('NotFound', `the commits from version ${startVersion} on are no longer in the log`)
@@ -108,7 +108,7 @@ function changeTasks(engine: Engine, snapshot: Snapshot, version: number, action
     // vector deleted and the new one does not are restored (inserts).
     removedByPath.delete(add.path)
     const diff = (a: typeof add.deletionVector, b: typeof add.deletionVector) => async (n: number) => {
-      const [sa, sb] = await Promise.all([a && readDeletionVector(engine.storage, snapshot.root, a), b && readDeletionVector(engine.storage, snapshot.root, b)])
+      const [sa, sb] = await Promise.all([a && readDeletionVector(engine.storage, a, { tableUri: snapshot.tableUri }), b && readDeletionVector(engine.storage, b, { tableUri: snapshot.tableUri })])
       const mask = new Uint8Array(n)
       for (let i = 0; i < n; i++) mask[i] = (sa?.has(i) ?? false) && !(sb?.has(i) ?? false) ? 1 : 0
       return mask

@@ -26,8 +26,6 @@ export interface DataFileRef {
 export interface ReadOptions {
   /** Stops the scan between files; the promise rejects with `Cancelled`. */
   signal?: AbortSignal
-  /** Absolute URI of the table root, to resolve absolute paths in the log. */
-  tableUri?: string
   /** Rows to keep by row index in the file, instead of the file's deletion vector. */
   rowMask?: (numRows: number) => Uint8Array | Promise<Uint8Array>
 }
@@ -49,7 +47,7 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, plan: Scan
  * by the deletion vector and rows the filter does not keep.
  */
 export async function readDataFile(engine: Engine, snapshot: Snapshot, plan: ScanPlan, add: DataFileRef, opts: ReadOptions = {}): Promise<RecordBatch[]> {
-  const path = resolveDataPath(snapshot.root, add.path, opts.tableUri)
+  const path = resolveDataPath(add.path, snapshot.tableUri)
   const dataFields: StructType = { type: 'struct', fields: plan.read.fields.filter((f) => !plan.partitionColumns.has(f.name)) }
   // With only partition columns wanted, one data column still gives the row count.
   const decodeFields = dataFields.fields.length > 0 ? dataFields : { type: 'struct' as const, fields: snapshot.schema.fields.filter((f) => !plan.partitionColumns.has(f.name)).slice(0, 1) }
@@ -58,7 +56,7 @@ export async function readDataFile(engine: Engine, snapshot: Snapshot, plan: Sca
   if (!size) throw new DeltaError('NotFound', `data file '${path}' named by the log does not exist`)
   const [decoded, deleted] = await Promise.all([
     engine.parquet.read(storageSource(engine.storage, path, size), { columns }),
-    !opts.rowMask && add.deletionVector ? readDeletionVector(engine.storage, snapshot.root, add.deletionVector) : Promise.resolve(undefined),
+    !opts.rowMask && add.deletionVector ? readDeletionVector(engine.storage, add.deletionVector, { tableUri: snapshot.tableUri }) : Promise.resolve(undefined),
   ])
   const conformed = conformTable(decoded, decodeFields, { columnMapping: snapshot.columnMapping })
   const keep = opts.rowMask ? await opts.rowMask(conformed.numRows) : deleted?.keepMask(conformed.numRows)

@@ -4,7 +4,7 @@ import { checkConflicts, type TransactionSummary } from './conflict.js'
 import { parseCommit } from '../model/actions.js'
 import { readText, type Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { commitPath, joinPath } from '../log/log-path.js'
+import { commitPath } from '../log/log-path.js'
 
 /** How a commit retries when another writer takes its version first. */
 export interface CommitOptions {
@@ -37,7 +37,7 @@ const BACKOFF_CAP_MS = 500
  * commit that never lands leaves the table at its last version.
  */
 export async function commitTransaction(
-  engine: Engine, root: string, readVersion: number, txn: TransactionSummary, opts: CommitOptions = {},
+  engine: Engine, readVersion: number, txn: TransactionSummary, opts: CommitOptions = {},
 ): Promise<CommitResult> {
   if (!engine.storage.capabilities.write) {
     throw new DeltaError('InvalidArgument', 'this storage is read-only: open the table with a storage that can write')
@@ -50,15 +50,15 @@ export async function commitTransaction(
   for (let attempt = 1; ; attempt++) {
     const bytes = new TextEncoder().encode(formatCommit(withCommitTimestamp(txn.actions, after)))
     try {
-      await engine.storage.put(joinPath(root, commitPath(version)), bytes, { ifAbsent: true })
+      await engine.storage.put(commitPath(version), bytes, { ifAbsent: true })
       return { version, attempts: attempt }
     } catch (e) {
       if (!isDeltaError(e, 'FileAlreadyExists')) {
-        if (await landedAnyway(engine, joinPath(root, commitPath(version)), txn.actions)) return { version, attempts: attempt }
+        if (await landedAnyway(engine, commitPath(version), txn.actions)) return { version, attempts: attempt }
         throw e
       }
     }
-    const winnerPath = joinPath(root, commitPath(version))
+    const winnerPath = commitPath(version)
     const winner = parseCommit(await readText(engine.storage, winnerPath), winnerPath)
     checkConflicts(txn, { version, actions: winner })
     const winnerIct = winner.find((a) => a.kind === 'commitInfo')

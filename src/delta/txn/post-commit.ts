@@ -9,12 +9,12 @@ import { loadSnapshot } from '../log/snapshot.js'
  * files. The commit has landed already, so a failure here is swallowed: the table stays
  * readable, only without the new checkpoint.
  */
-export async function maintainLog(engine: Engine, root: string, version: number, metadata: MetadataAction): Promise<void> {
+export async function maintainLog(engine: Engine, version: number, metadata: MetadataAction): Promise<void> {
   if (!shouldCheckpoint(version, metadata)) return
   try {
-    const snapshot = await loadSnapshot(engine, root, version, { tombstones: true })
+    const snapshot = await loadSnapshot(engine, version, { tombstones: true })
     await writeCheckpoint(engine, snapshot)
-    await cleanupExpiredLogs(engine, root, snapshot)
+    await cleanupExpiredLogs(engine, snapshot)
   } catch {
     // A checkpoint is an optimisation; the next due version tries again.
   }

@@ -1,7 +1,6 @@
 import { Table, type RecordBatch } from 'apache-arrow'
 import type { AddAction } from '../model/actions.js'
 import type { Engine } from '../engine/engine.js'
-import { joinPath } from '../log/log-path.js'
 import type { ParquetCompression } from '../engine/parquet-codec.js'
 import { partitionPath } from '../values/partition-value.js'
 import type { StructField, StructType } from '../model/schema.js'
@@ -46,7 +45,6 @@ interface Pending {
  */
 export class DataFileWriter {
   readonly #engine: Engine
-  readonly #root: string
   readonly #opts: Required<Pick<DataFileOptions, 'targetFileSize'>> & DataFileOptions
   readonly #partitionFields: StructField[]
   readonly #dataSchema: StructType
@@ -54,9 +52,8 @@ export class DataFileWriter {
   readonly #adds: AddAction[] = []
   #fileCount = 0
 
-  constructor(engine: Engine, root: string, opts: DataFileOptions) {
+  constructor(engine: Engine, opts: DataFileOptions) {
     this.#engine = engine
-    this.#root = root
     this.#opts = { targetFileSize: DEFAULT_TARGET_FILE_SIZE, ...opts }
     this.#partitionFields = opts.partitionColumns.map((c) => opts.schema.fields.find((f) => f.name === c)!)
     this.#dataSchema = { type: 'struct', fields: opts.schema.fields.filter((f) => !opts.partitionColumns.includes(f.name)) }
@@ -103,7 +100,7 @@ export class DataFileWriter {
     const dir = [cdc ? '_change_data' : '', partitionPath(this.#opts.partitionColumns, p.values)].filter(Boolean).join('/')
     const name = `${cdc ? 'cdc' : 'part'}-${String(this.#fileCount++).padStart(5, '0')}-${randomUuid()}-c000.${this.#opts.compression ?? 'snappy'}.parquet`
     const relative = dir ? `${dir}/${name}` : name
-    await this.#engine.storage.put(joinPath(this.#root, relative), bytes)
+    await this.#engine.storage.put(relative, bytes)
     this.#adds.push({
       kind: 'add',
       path: encodeURI(relative),

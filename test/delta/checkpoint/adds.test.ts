@@ -21,7 +21,7 @@ async function checkpointedTable(): Promise<{ storage: MemoryStorage; engine: { 
     addAction('c', { stats: stats(3) }),
     addAction('d', { stats: stats(4), partitionValues: { p: '1' }, tags: { k: 'v' } }),
   ])
-  await writeCheckpoint(engine, await loadSnapshot(engine, '', 1, { tombstones: true }))
+  await writeCheckpoint(engine, await loadSnapshot(engine, 1, { tombstones: true }))
   await writeCommit(storage, 2, [removeAction('a')])
   await writeCommit(storage, 3, [addAction('b', { size: 999, stats: stats(9) })])
   await writeCommit(storage, 4, [removeAction('c'), addAction('c', { deletionVector: dv, stats: stats(3) })])
@@ -31,7 +31,7 @@ async function checkpointedTable(): Promise<{ storage: MemoryStorage; engine: { 
 describe('adds read from a checkpoint', () => {
   it('replay leaves out the files newer commits decided, and keeps the rest exactly', async () => {
     const { engine } = await checkpointedTable()
-    const snapshot = await loadSnapshot(engine, '')
+    const snapshot = await loadSnapshot(engine)
     const byPath = new Map(snapshot.files.map((f) => [`${f.path}${f.deletionVector ? '+dv' : ''}`, plainAdd(f)]))
     expect([...byPath.keys()].sort()).toEqual(['b', 'c+dv', 'd'])
     expect(byPath.get('b')).toMatchObject({ size: 999, stats: stats(9) })
@@ -43,7 +43,7 @@ describe('adds read from a checkpoint', () => {
 
   it('builds only the adds whose key is not decided, reading stats on demand', async () => {
     const { engine } = await checkpointedTable()
-    const cp = await readCheckpoint(engine, '', { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })
+    const cp = await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })
     expect(cp.others.map((a) => a.kind).sort()).toEqual(['metaData', 'protocol'])
     expect(cp.adds(new Set()).map((a) => a.path)).toEqual(['a', 'b', 'c', 'd'])
     const adds = cp.adds(new Set(['a', 'c']))
@@ -56,7 +56,7 @@ describe('adds read from a checkpoint', () => {
 
   it('survive JSON and structured clone through plainAdd, and take a new stats value', async () => {
     const { engine } = await checkpointedTable()
-    const [b] = (await readCheckpoint(engine, '', { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })).adds(new Set(['a']))
+    const [b] = (await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })).adds(new Set(['a']))
     expect(JSON.parse(JSON.stringify(b))).toEqual(JSON.parse(JSON.stringify(plainAdd(b!))))
     expect(structuredClone(plainAdd(b!)).stats).toBe(stats(2))
     b!.stats = null

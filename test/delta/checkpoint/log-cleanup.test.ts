@@ -52,8 +52,8 @@ async function buildLog(configuration: Record<string, string>, opts: { checkpoin
     await storage.put(commitPath(v), enc.encode(formatCommit(actions)))
     await storage.put(`_delta_log/${padVersion(v)}.crc`, enc.encode('{}'))
     if (v === 3) await storage.put(`_delta_log/${padVersion(1)}.${padVersion(3)}.compacted.json`, enc.encode(formatCommit(actions.slice(1))))
-    if (opts.checkpoints?.includes(v)) await writeCheckpoint(engine, await loadSnapshot(engine, '', v, { tombstones: true }), { now: clock })
-    files.set(v, (await loadSnapshot(engine, '', v)).files.map((f) => f.path).sort())
+    if (opts.checkpoints?.includes(v)) await writeCheckpoint(engine, await loadSnapshot(engine, v, { tombstones: true }), { now: clock })
+    files.set(v, (await loadSnapshot(engine, v)).files.map((f) => f.path).sort())
   }
   return { storage, engine, files, at: (t) => { clock = t } }
 }
@@ -83,9 +83,9 @@ describe('cleanupExpiredLogs', () => {
   it('deletes files below the newest checkpoint before the cut-off, and every kept version still reads', async () => {
     const log = await buildLog({ 'delta.logRetentionDuration': 'interval 5 days' }, { checkpoints: [4, 8] })
     const now = T0 + 12 * DAY + DAY / 2
-    const latest = await loadSnapshot(log.engine, '')
+    const latest = await loadSnapshot(log.engine)
     // Cut-off: midnight of day 7. Commits 0..7 are older; the newest checkpoint at or below 7 is 4.
-    const deleted = await cleanupExpiredLogs(log.engine, '', latest, { now })
+    const deleted = await cleanupExpiredLogs(log.engine, latest, { now })
     expect(names(deleted).sort()).toEqual([
       ...[0, 1, 2, 3].flatMap((v) => [`${padVersion(v)}.crc`, `${padVersion(v)}.json`]),
       `${padVersion(1)}.${padVersion(3)}.compacted.json`,
@@ -95,60 +95,60 @@ describe('cleanupExpiredLogs', () => {
     expect(left).toContain(`${padVersion(4)}.json`)
     expect(left).toContain('_last_checkpoint')
     for (let v = 4; v <= 12; v++) {
-      const snap = await loadSnapshot(log.engine, '', v)
+      const snap = await loadSnapshot(log.engine, v)
       expect(snap.files.map((f) => f.path).sort(), `version ${v}`).toEqual(log.files.get(v))
     }
-    await expect(loadSnapshot(log.engine, '', 3)).rejects.toMatchObject({ code: 'NotFound' })
+    await expect(loadSnapshot(log.engine, 3)).rejects.toMatchObject({ code: 'NotFound' })
     // Running again deletes nothing more.
-    expect(await cleanupExpiredLogs(log.engine, '', latest, { now })).toEqual([])
+    expect(await cleanupExpiredLogs(log.engine, latest, { now })).toEqual([])
   })
 
   it('deletes older checkpoints too once a newer one is before the cut-off', async () => {
     const log = await buildLog({ 'delta.logRetentionDuration': 'interval 2 days' }, { checkpoints: [4, 8] })
-    const deleted = await cleanupExpiredLogs(log.engine, '', await loadSnapshot(log.engine, ''), { now: T0 + 12 * DAY + DAY / 2 })
+    const deleted = await cleanupExpiredLogs(log.engine, await loadSnapshot(log.engine), { now: T0 + 12 * DAY + DAY / 2 })
     expect(names(deleted)).toContain(`${padVersion(4)}.checkpoint.parquet`)
     expect(names(deleted)).toContain(`${padVersion(7)}.json`)
     expect(names(deleted)).not.toContain(`${padVersion(8)}.json`)
     expect(names(log.storage.paths())).toContain(`${padVersion(8)}.checkpoint.parquet`)
-    for (let v = 8; v <= 12; v++) expect((await loadSnapshot(log.engine, '', v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
+    for (let v = 8; v <= 12; v++) expect((await loadSnapshot(log.engine, v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
     expect(JSON.parse(new TextDecoder().decode(await log.storage.read(LAST_CHECKPOINT_PATH)))).toMatchObject({ version: 8 })
   })
 
   it('deletes nothing without a checkpoint old enough, or when disabled', async () => {
     const fresh = await buildLog({}, { checkpoints: [4, 8] })
     // Default retention is 30 days: nothing has expired.
-    expect(await cleanupExpiredLogs(fresh.engine, '', await loadSnapshot(fresh.engine, ''), { now: T0 + 13 * DAY })).toEqual([])
+    expect(await cleanupExpiredLogs(fresh.engine, await loadSnapshot(fresh.engine), { now: T0 + 13 * DAY })).toEqual([])
     const noCheckpoint = await buildLog({ 'delta.logRetentionDuration': 'interval 1 day' })
-    expect(await cleanupExpiredLogs(noCheckpoint.engine, '', await loadSnapshot(noCheckpoint.engine, ''), { now: T0 + 100 * DAY })).toEqual([])
+    expect(await cleanupExpiredLogs(noCheckpoint.engine, await loadSnapshot(noCheckpoint.engine), { now: T0 + 100 * DAY })).toEqual([])
     const disabled = await buildLog({ 'delta.logRetentionDuration': 'interval 1 day', 'delta.enableExpiredLogCleanup': 'false' }, { checkpoints: [4, 8] })
     const before = disabled.storage.paths()
-    expect(await cleanupExpiredLogs(disabled.engine, '', await loadSnapshot(disabled.engine, ''), { now: T0 + 100 * DAY })).toEqual([])
+    expect(await cleanupExpiredLogs(disabled.engine, await loadSnapshot(disabled.engine), { now: T0 + 100 * DAY })).toEqual([])
     expect(disabled.storage.paths()).toEqual(before)
   })
 
   it('stops at the first commit written after the cut-off, whatever the times of later ones', async () => {
     // Commit 3 carries a late time: commits after it are kept even though they look old.
     const log = await buildLog({ 'delta.logRetentionDuration': 'interval 2 days' }, { checkpoints: [2, 4, 8], times: { 3: T0 + 50 * DAY } })
-    const deleted = await cleanupExpiredLogs(log.engine, '', await loadSnapshot(log.engine, ''), { now: T0 + 12 * DAY })
+    const deleted = await cleanupExpiredLogs(log.engine, await loadSnapshot(log.engine), { now: T0 + 12 * DAY })
     // The compacted log 1..3 starts at or below the kept checkpoint (2), so it goes too.
     expect(names(deleted).sort()).toEqual([
       ...[0, 1].flatMap((v) => [`${padVersion(v)}.crc`, `${padVersion(v)}.json`]),
       `${padVersion(1)}.${padVersion(3)}.compacted.json`,
     ].sort())
-    for (let v = 2; v <= 12; v++) expect((await loadSnapshot(log.engine, '', v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
+    for (let v = 2; v <= 12; v++) expect((await loadSnapshot(log.engine, v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
   })
 
   it('keeps everything after the snapshot it is given', async () => {
     const log = await buildLog({ 'delta.logRetentionDuration': 'interval 1 day' }, { checkpoints: [4, 8] })
-    const deleted = await cleanupExpiredLogs(log.engine, '', await loadSnapshot(log.engine, '', 6), { now: T0 + 100 * DAY })
+    const deleted = await cleanupExpiredLogs(log.engine, await loadSnapshot(log.engine, 6), { now: T0 + 100 * DAY })
     expect(names(deleted)).not.toContain(`${padVersion(4)}.json`)
     expect(names(deleted)).toContain(`${padVersion(3)}.json`)
-    for (let v = 4; v <= 12; v++) expect((await loadSnapshot(log.engine, '', v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
+    for (let v = 4; v <= 12; v++) expect((await loadSnapshot(log.engine, v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
   })
 
   it('refuses a malformed retention property', async () => {
     const log = await buildLog({ 'delta.logRetentionDuration': 'thirty days' }, { checkpoints: [4] })
-    await expect(cleanupExpiredLogs(log.engine, '', await loadSnapshot(log.engine, ''), { now: T0 + 100 * DAY }))
+    await expect(cleanupExpiredLogs(log.engine, await loadSnapshot(log.engine), { now: T0 + 100 * DAY }))
       .rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('delta.logRetentionDuration') })
   })
 })

@@ -178,7 +178,7 @@ describe('writeCheckpoint', () => {
   it('round-trips the table state, and readers start from it', async () => {
     const storage = await buildLog()
     const engine = await engineOf(storage)
-    const before = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    const before = await loadSnapshot(engine, undefined, { tombstones: true })
     const result = await writeCheckpoint(engine, before, { now: NOW })
     expect(result).toMatchObject({ path: classicCheckpointPath(5), version: 5, numOfAddFiles: 3 })
     // protocol + metaData + 2 txns + 1 domain + 3 adds + 2 live tombstones (f1 with its old DV id, f3)
@@ -188,7 +188,7 @@ describe('writeCheckpoint', () => {
     expect((await storage.head(result.path))?.size).toBe(result.sizeInBytes)
 
     const counting = new CountingStorage(storage)
-    const after = await loadSnapshot(await engineOf(counting), '')
+    const after = await loadSnapshot(await engineOf(counting))
     expect(after.segment.checkpoint?.version).toBe(5)
     expect(counting.calls.filter((c) => c.op === 'read' && c.path.endsWith('.json'))).toEqual([])
     expectSameState(before, after)
@@ -201,8 +201,8 @@ describe('writeCheckpoint', () => {
   it('keeps unexpired tombstones and drops expired ones', async () => {
     const storage = await buildLog({ 'delta.deletedFileRetentionDuration': 'interval 3 days' })
     const engine = await engineOf(storage)
-    await writeCheckpoint(engine, await loadSnapshot(engine, '', undefined, { tombstones: true }), { now: NOW })
-    const reloaded = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    await writeCheckpoint(engine, await loadSnapshot(engine, undefined, { tombstones: true }), { now: NOW })
+    const reloaded = await loadSnapshot(engine, undefined, { tombstones: true })
     const tombstones = byPath(reloaded.tombstones ?? [])
     // old.parquet (30 days) and no-time.parquet (no deletion time) have expired.
     expect(tombstones.map((r) => r.path)).toEqual(['part=a/f1.parquet', 'part=b/f3.parquet'])
@@ -210,29 +210,29 @@ describe('writeCheckpoint', () => {
     // A shorter retention expires the two-day-old one too.
     const storage2 = await buildLog({ 'delta.deletedFileRetentionDuration': 'interval 36 hours' })
     const engine2 = await engineOf(storage2)
-    await writeCheckpoint(engine2, await loadSnapshot(engine2, '', undefined, { tombstones: true }), { now: NOW })
-    expect((await loadSnapshot(engine2, '', undefined, { tombstones: true })).tombstones?.map((r) => r.path)).toEqual(['part=b/f3.parquet'])
+    await writeCheckpoint(engine2, await loadSnapshot(engine2, undefined, { tombstones: true }), { now: NOW })
+    expect((await loadSnapshot(engine2, undefined, { tombstones: true })).tombstones?.map((r) => r.path)).toEqual(['part=b/f3.parquet'])
   })
 
   it('refuses a snapshot loaded without tombstones, and a bad retention property', async () => {
     const storage = await buildLog()
     const engine = await engineOf(storage)
-    await expect(writeCheckpoint(engine, await loadSnapshot(engine, ''))).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('tombstones: true') })
+    await expect(writeCheckpoint(engine, await loadSnapshot(engine))).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('tombstones: true') })
     const bad = await buildLog({ 'delta.deletedFileRetentionDuration': 'a week' })
     const badEngine = await engineOf(bad)
-    await expect(writeCheckpoint(badEngine, await loadSnapshot(badEngine, '', undefined, { tombstones: true })))
+    await expect(writeCheckpoint(badEngine, await loadSnapshot(badEngine, undefined, { tombstones: true })))
       .rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('delta.deletedFileRetentionDuration') })
   })
 
   it('never moves _last_checkpoint back to an older version', async () => {
     const storage = await buildLog()
     const engine = await engineOf(storage)
-    await writeCheckpoint(engine, await loadSnapshot(engine, '', 5, { tombstones: true }), { now: NOW })
-    const older = await writeCheckpoint(engine, await loadSnapshot(engine, '', 3, { tombstones: true }), { now: NOW })
+    await writeCheckpoint(engine, await loadSnapshot(engine, 5, { tombstones: true }), { now: NOW })
+    const older = await writeCheckpoint(engine, await loadSnapshot(engine, 3, { tombstones: true }), { now: NOW })
     expect(older.path).toBe(classicCheckpointPath(3))
     expect(JSON.parse(new TextDecoder().decode(await storage.read(LAST_CHECKPOINT_PATH)))).toMatchObject({ version: 5 })
     // Time travel to 4 now starts from the checkpoint at 3.
-    const at4 = await loadSnapshot(engine, '', 4)
+    const at4 = await loadSnapshot(engine, 4)
     expect(at4.segment.checkpoint?.version).toBe(3)
     expect(at4.files.map((f) => f.path).sort()).toEqual(['part=a/f1.parquet', 'part=a/f2.parquet', 'part=b/f3.parquet', 'part=c/f4.parquet'])
   })
@@ -241,7 +241,7 @@ describe('writeCheckpoint', () => {
     const config = { 'delta.checkpoint.writeStatsAsJson': 'false', 'delta.checkpoint.writeStatsAsStruct': 'true' }
     const storage = await buildLog(config)
     const engine = await engineOf(storage)
-    const before = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    const before = await loadSnapshot(engine, undefined, { tombstones: true })
     await writeCheckpoint(engine, before, { now: NOW })
     const raw = await engine.parquet.read({ size: (await storage.head(classicCheckpointPath(5)))!.size, read: (o, l) => storage.read(classicCheckpointPath(5), { offset: o, length: l }) }, { columns: ['add'] })
     const addType = raw.schema.fields[0]!.type
@@ -257,7 +257,7 @@ describe('writeCheckpoint', () => {
       ['part=a/f1.parquet', { part: 'a' }], ['part=a/f2.parquet', { part: 'a' }], ['part=c/f4.parquet', { part: null }],
     ])
 
-    const after = await loadSnapshot(engine, '')
+    const after = await loadSnapshot(engine)
     expect(after.files.every((f) => !f.stats)).toBe(true)
     const f1 = after.files.find((f) => f.path === 'part=a/f1.parquet')!
     expect(f1.statsParsed).toMatchObject({
@@ -276,9 +276,9 @@ describe('writeCheckpoint', () => {
   it('writes stats both as JSON and as structs when asked', async () => {
     const storage = await buildLog({ 'delta.checkpoint.writeStatsAsStruct': 'true' })
     const engine = await engineOf(storage)
-    const before = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    const before = await loadSnapshot(engine, undefined, { tombstones: true })
     await writeCheckpoint(engine, before, { now: NOW })
-    const after = await loadSnapshot(engine, '')
+    const after = await loadSnapshot(engine)
     expectSameState(before, after)
     expect(after.files.find((f) => f.path === 'part=a/f2.parquet')?.statsParsed).toMatchObject({ minValues: { id: 101 } })
   })
@@ -290,11 +290,11 @@ describe('writeCheckpoint', () => {
     const adds: Action[] = Array.from({ length: n }, (_, i) => add(`part=a/file-${String(i).padStart(6, '0')}.parquet`, { stats: stats(i, i + 9), size: i }))
     await commit(storage, 1, adds)
     const engine = await engineOf(storage)
-    const snapshot = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    const snapshot = await loadSnapshot(engine, undefined, { tombstones: true })
     const t0 = performance.now()
     const result = await writeCheckpoint(engine, snapshot, { now: NOW })
     const t1 = performance.now()
-    const reloaded = await loadSnapshot(engine, '')
+    const reloaded = await loadSnapshot(engine)
     const t2 = performance.now()
     console.log(`100k-file checkpoint: written in ${Math.round(t1 - t0)} ms (${(result.sizeInBytes / 1e6).toFixed(1)} MB), read back in ${Math.round(t2 - t1)} ms`)
     expect(result.numOfAddFiles).toBe(n)
@@ -324,12 +324,12 @@ describe('writeCheckpoint with data', () => {
       return (await table.toArrow({ filter: 'id >= 20' })).toArray().map((r) => ({ ...r.toJSON() }))
     }
     const expected = await read()
-    await writeCheckpoint(engine, await loadSnapshot(engine, '', undefined, { tombstones: true }), { now: NOW })
+    await writeCheckpoint(engine, await loadSnapshot(engine, undefined, { tombstones: true }), { now: NOW })
     const table = await DeltaTable.open('mem', { storage, parquet: engine.parquet })
     expect(table.checkpointVersion()).toBe(3)
     expect(await read()).toEqual(expected)
     expect(expected).toHaveLength(4)
-    const plan = planScan(await loadSnapshot(engine, ''), { filter: 'id >= 20' })
+    const plan = planScan(await loadSnapshot(engine), { filter: 'id >= 20' })
     expect(plan.skipped).toBe(1)
   })
 })
@@ -371,7 +371,7 @@ afterAll(async () => {
 describe.skipIf(!existsSync(join(CORPUS, 'tables')))('checkpoints of corpus tables', () => {
   it.each(CORPUS_TABLES)('%s reads the same after a checkpoint', async (name) => {
     const { dir, storage, engine } = await copyCorpusTable(name)
-    const before = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    const before = await loadSnapshot(engine, undefined, { tombstones: true })
     const open = (): Promise<DeltaTable> => DeltaTable.open(dir, { storage, parquet: engine.parquet })
     const rows = async (t: DeltaTable): Promise<string[]> => (await t.toArrow()).toArray().map((r) => JSON.stringify(r.toJSON(), (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).sort()
     const expected = await rows(await open())
@@ -380,17 +380,17 @@ describe.skipIf(!existsSync(join(CORPUS, 'tables')))('checkpoints of corpus tabl
     const table = await open()
     expect(table.checkpointVersion()).toBe(before.version)
     expect(await rows(table)).toEqual(expected)
-    expectSameState(before, await loadSnapshot(engine, ''))
+    expectSameState(before, await loadSnapshot(engine))
   })
 })
 
 describe.skipIf(!existsSync(join(CORPUS, 'tables')))('struct-only stats of corpus tables', () => {
   it.each(STRUCT_STATS_TABLES)('%s keeps every file\'s bounds in stats_parsed', async (name) => {
     const { engine } = await copyCorpusTable(name)
-    const before = await loadSnapshot(engine, '', undefined, { tombstones: true })
+    const before = await loadSnapshot(engine, undefined, { tombstones: true })
     const configuration = { ...before.metadata.configuration, 'delta.checkpoint.writeStatsAsJson': 'false', 'delta.checkpoint.writeStatsAsStruct': 'true' }
     await writeCheckpoint(engine, { ...before, metadata: { ...before.metadata, configuration } }, { now: Date.now() })
-    const after = await loadSnapshot(engine, '')
+    const after = await loadSnapshot(engine)
     expect(after.segment.checkpoint?.version).toBe(before.version)
     expect(after.files.every((f) => !f.stats)).toBe(true)
     const partitions = new Set(before.metadata.partitionColumns)

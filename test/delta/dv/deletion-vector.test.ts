@@ -17,6 +17,7 @@ import {
 import { DeltaError, isDeltaError } from '../../../src/delta/engine/errors.js'
 import type { FileMeta, Storage } from '../../../src/delta/engine/storage.js'
 import { decodeZ85 } from '../../../src/delta/dv/z85.js'
+import { PrefixedStorage } from '../../../src/storage/prefixed.js'
 
 /** In-memory storage that records every read, so tests can check what was fetched. */
 class MemoryStorage implements Storage {
@@ -92,7 +93,7 @@ describe('inline deletion vectors', () => {
   it('reads the inline example of PROTOCOL.md', async () => {
     const dv: DeletionVectorDescriptor = { storageType: 'i', pathOrInlineDv: 'wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L', sizeInBytes: 40, cardinality: 6 }
     const storage = new MemoryStorage()
-    expect(rowsOf(await readDeletionVector(storage, '', dv))).toEqual([3, 4, 7, 11, 18, 29])
+    expect(rowsOf(await readDeletionVector(storage, dv))).toEqual([3, 4, 7, 11, 18, 29])
     expect(storage.reads).toHaveLength(0)
   })
 
@@ -101,12 +102,12 @@ describe('inline deletion vectors', () => {
     expect(dv).toMatchObject({ storageType: 'i', cardinality: 3 })
     expect(dv.pathOrInlineDv).toHaveLength(Math.ceil(dv.sizeInBytes / 4) * 5)
     expect(dv.sizeInBytes % 4).not.toBe(0)
-    expect(rowsOf(await readDeletionVector(new MemoryStorage(), '', dv))).toEqual([0, 9, 70000])
+    expect(rowsOf(await readDeletionVector(new MemoryStorage(), dv))).toEqual([0, 9, 70000])
   })
 
   it('refuses a cardinality the bitmap does not hold', async () => {
     const dv = { ...inlineDeletionVector([1, 2]), cardinality: 3 }
-    expect(await codeOf(readDeletionVector(new MemoryStorage(), '', dv))).toBe('InvalidData')
+    expect(await codeOf(readDeletionVector(new MemoryStorage(), dv))).toBe('InvalidData')
   })
 })
 
@@ -133,7 +134,7 @@ describe('DV files', () => {
   it('writes DVs and reads each back with one range request', async () => {
     const storage = new MemoryStorage()
     const sets = [[0, 9], Array.from({ length: 5000 }, (_, i) => 3 * i), [2 ** 40]]
-    const dvs = await writeDeletionVectors(storage, 'tables/t', sets, { prefix: 'x7' })
+    const dvs = await writeDeletionVectors(new PrefixedStorage(storage, 'tables/t'), sets, { prefix: 'x7' })
     expect(storage.files.size).toBe(1)
     const [path] = [...storage.files.keys()]
     expect(path).toMatch(/^tables\/t\/x7\/deletion_vector_[0-9a-f-]{36}\.bin$/)
@@ -141,7 +142,7 @@ describe('DV files', () => {
     expect(dvs.map((dv) => dv.cardinality)).toEqual([2, 5000, 1])
     for (const [i, dv] of dvs.entries()) {
       storage.reads.length = 0
-      expect(rowsOf(await readDeletionVector(storage, 'tables/t/', dv))).toEqual(sets[i])
+      expect(rowsOf(await readDeletionVector(new PrefixedStorage(storage, 'tables/t/'), dv))).toEqual(sets[i])
       const start = dv.offset === 1 ? 0 : dv.offset!
       expect(storage.reads).toEqual([{ path, range: { offset: start, length: dv.offset! - start + 8 + dv.sizeInBytes } }])
     }
@@ -149,8 +150,8 @@ describe('DV files', () => {
 
   it('reads a DV whose descriptor has no offset as the first in its file', async () => {
     const storage = new MemoryStorage()
-    const [dv] = await writeDeletionVectors(storage, '', [[4, 2]])
-    expect(rowsOf(await readDeletionVector(storage, '', { ...dv!, offset: null }))).toEqual([2, 4])
+    const [dv] = await writeDeletionVectors(storage, [[4, 2]])
+    expect(rowsOf(await readDeletionVector(storage, { ...dv!, offset: null }))).toEqual([2, 4])
   })
 
   it('builds u descriptors with random v4 UUIDs, or a given one', () => {
@@ -167,17 +168,17 @@ describe('DV files', () => {
 
   it('refuses clashing file names instead of overwriting', async () => {
     const storage = new MemoryStorage()
-    const [dv] = await writeDeletionVectors(storage, '', [[1]])
+    const [dv] = await writeDeletionVectors(storage, [[1]])
     const path = deletionVectorPath(dv!)!
     await expect(storage.put(path, new Uint8Array(1), { ifAbsent: true })).rejects.toThrow(/exists/)
-    expect(await writeDeletionVectors(storage, '', [])).toEqual([])
+    expect(await writeDeletionVectors(storage, [])).toEqual([])
     expect(storage.files.size).toBe(1)
   })
 
   describe('corruption', () => {
     async function fixture() {
       const storage = new MemoryStorage()
-      const dvs = await writeDeletionVectors(storage, '', [[0, 9], [3, 4, 5]])
+      const dvs = await writeDeletionVectors(storage, [[0, 9], [3, 4, 5]])
       const path = deletionVectorPath(dvs[0]!)!
       return { storage, dvs: dvs as [DeletionVectorDescriptor, DeletionVectorDescriptor], path, bytes: storage.files.get(path)! }
     }
@@ -185,32 +186,32 @@ describe('DV files', () => {
     it('names the file when the checksum does not match', async () => {
       const { storage, dvs, path, bytes } = await fixture()
       bytes[dvs[1].offset! + 4 + 20]! ^= 0x10
-      await expect(readDeletionVector(storage, '', dvs[1])).rejects.toThrow(new RegExp(`${path}.*CRC-32`))
-      expect(await codeOf(readDeletionVector(storage, '', dvs[1]))).toBe('InvalidData')
-      expect(rowsOf(await readDeletionVector(storage, '', dvs[0]))).toEqual([0, 9])
+      await expect(readDeletionVector(storage, dvs[1])).rejects.toThrow(new RegExp(`${path}.*CRC-32`))
+      expect(await codeOf(readDeletionVector(storage, dvs[1]))).toBe('InvalidData')
+      expect(rowsOf(await readDeletionVector(storage, dvs[0]))).toEqual([0, 9])
     })
 
     it('refuses a size field that disagrees with the log', async () => {
       const { storage, dvs } = await fixture()
-      expect(await codeOf(readDeletionVector(storage, '', { ...dvs[0], sizeInBytes: dvs[0].sizeInBytes - 2 }))).toBe('InvalidData')
-      expect(await codeOf(readDeletionVector(storage, '', { ...dvs[1], offset: dvs[1].offset! + 1 }))).toBe('InvalidData')
+      expect(await codeOf(readDeletionVector(storage, { ...dvs[0], sizeInBytes: dvs[0].sizeInBytes - 2 }))).toBe('InvalidData')
+      expect(await codeOf(readDeletionVector(storage, { ...dvs[1], offset: dvs[1].offset! + 1 }))).toBe('InvalidData')
     })
 
     it('refuses a truncated file, a wrong cardinality and an unknown file version', async () => {
       const { storage, dvs, path, bytes } = await fixture()
-      expect(await codeOf(readDeletionVector(storage, '', { ...dvs[0], cardinality: 3 }))).toBe('InvalidData')
+      expect(await codeOf(readDeletionVector(storage, { ...dvs[0], cardinality: 3 }))).toBe('InvalidData')
       storage.files.set(path, bytes.subarray(0, bytes.length - 2))
-      expect(await codeOf(readDeletionVector(storage, '', dvs[1]))).toBe('InvalidData')
+      expect(await codeOf(readDeletionVector(storage, dvs[1]))).toBe('InvalidData')
       const v2 = bytes.slice()
       v2[0] = 2
       storage.files.set(path, v2)
-      expect(await codeOf(readDeletionVector(storage, '', dvs[0]))).toBe('UnsupportedFeature')
+      expect(await codeOf(readDeletionVector(storage, dvs[0]))).toBe('UnsupportedFeature')
     })
 
     it('passes NotFound through for a missing file', async () => {
       const { storage, dvs, path } = await fixture()
       storage.files.delete(path)
-      expect(await codeOf(readDeletionVector(storage, '', dvs[0]))).toBe('NotFound')
+      expect(await codeOf(readDeletionVector(storage, dvs[0]))).toBe('NotFound')
     })
   })
 })
@@ -267,7 +268,7 @@ describe.skipIf(!existsSync(TABLES))('deletion vectors of the conformance corpus
     const kinds = new Set<string>()
     for (const { table, commit, dv, numRecords } of dvs) {
       const where = `${table}/${commit} ${dv.storageType}${dv.pathOrInlineDv}@${dv.offset}`
-      const set = await readDeletionVector(storage, table, dv).catch((e: unknown) => {
+      const set = await readDeletionVector(new PrefixedStorage(storage, table), dv).catch((e: unknown) => {
         throw new Error(`${where}: ${String(e)}`)
       })
       expect(set.size, where).toBe(dv.cardinality)
@@ -279,7 +280,7 @@ describe.skipIf(!existsSync(TABLES))('deletion vectors of the conformance corpus
 
   it('finds rows 0 and 9 deleted in table-with-dv-small', async () => {
     const [entry] = corpusDvs().filter((d) => d.table === 'table-with-dv-small')
-    const set = await readDeletionVector(storage, 'table-with-dv-small', entry!.dv)
+    const set = await readDeletionVector(new PrefixedStorage(storage, 'table-with-dv-small'), entry!.dv)
     expect(rowsOf(set)).toEqual([0, 9])
     expect(Array.from(set.keepMask(10))).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 0])
   })
@@ -289,7 +290,7 @@ describe.skipIf(!existsSync(TABLES))('deletion vectors of the conformance corpus
     // 1 and 4 in v4 and swaps 0 and 5 for 3 in v5. v5 is inline with a padded Z85 tail.
     const byCommit = new Map<string, number[]>()
     for (const { commit, dv } of corpusDvs().filter((d) => d.table === 'cdf-table-with-dv')) {
-      byCommit.set(commit.slice(0, 20), rowsOf(await readDeletionVector(storage, 'cdf-table-with-dv', dv)))
+      byCommit.set(commit.slice(0, 20), rowsOf(await readDeletionVector(new PrefixedStorage(storage, 'cdf-table-with-dv'), dv)))
     }
     expect(Object.fromEntries([...byCommit].map(([k, v]) => [Number(k), v]))).toEqual({ 1: [0, 9], 3: [0, 1, 4, 5], 4: [0, 5], 5: [3] })
   })
@@ -297,7 +298,7 @@ describe.skipIf(!existsSync(TABLES))('deletion vectors of the conformance corpus
   it('encodes the corpus bitmaps byte for byte as Spark did', async () => {
     let compared = 0
     for (const { table, dv } of corpusDvs()) {
-      const set = await readDeletionVector(storage, table, dv)
+      const set = await readDeletionVector(new PrefixedStorage(storage, table), dv)
       if (dv.storageType === 'i') {
         // Compare the bitmap bytes only: writers differ in what they leave in the Z85 padding.
         const ours = decodeZ85(inlineDeletionVector(set).pathOrInlineDv).subarray(0, dv.sizeInBytes)

@@ -11,11 +11,11 @@ const commits = (from: number, to: number) => Array.from({ length: to - from + 1
 describe('buildLogSegment', () => {
   it('uses the newest checkpoint at or below the version and the commits after it', () => {
     const listing = [...commits(0, 12), file(`${padVersion(5)}.checkpoint.parquet`), file(`${padVersion(10)}.checkpoint.parquet`)]
-    const seg = buildLogSegment(listing, '')
+    const seg = buildLogSegment(listing)
     expect(seg.version).toBe(12)
     expect(seg.checkpoint?.version).toBe(10)
     expect(seg.commits.map((c) => c.version)).toEqual([11, 12])
-    const old = buildLogSegment(listing, '', 7)
+    const old = buildLogSegment(listing, 7)
     expect(old.checkpoint?.version).toBe(5)
     expect(old.commits.map((c) => c.version)).toEqual([6, 7])
   })
@@ -27,7 +27,7 @@ describe('buildLogSegment', () => {
       file(`${padVersion(3)}.checkpoint.0000000002.0000000002.parquet`),
       file(`${padVersion(5)}.checkpoint.0000000001.0000000002.parquet`),
     ]
-    const seg = buildLogSegment(listing, '')
+    const seg = buildLogSegment(listing)
     expect(seg.checkpoint).toMatchObject({ version: 3, format: 'multipart' })
     expect(seg.checkpoint?.files.map((f) => f.path)).toEqual([
       `_delta_log/${padVersion(3)}.checkpoint.0000000001.0000000002.parquet`,
@@ -36,23 +36,23 @@ describe('buildLogSegment', () => {
   })
 
   it('reads a table that is only a checkpoint', () => {
-    const seg = buildLogSegment([file(`${padVersion(108)}.checkpoint.parquet`)], '')
+    const seg = buildLogSegment([file(`${padVersion(108)}.checkpoint.parquet`)])
     expect(seg).toMatchObject({ version: 108, commits: [] })
   })
 
   it('refuses a gap in the versions', () => {
     const listing = [...commits(0, 2), ...commits(4, 5)]
-    expect(() => buildLogSegment(listing, '')).toThrow(expect.objectContaining({ code: 'InvalidLog' }))
+    expect(() => buildLogSegment(listing)).toThrow(expect.objectContaining({ code: 'InvalidLog' }))
   })
 
   it('refuses a version past the latest and an empty log', () => {
-    expect(() => buildLogSegment(commits(0, 2), '', 3)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }))
-    expect(() => buildLogSegment([], '')).toThrow(expect.objectContaining({ code: 'NotFound' }))
+    expect(() => buildLogSegment(commits(0, 2), 3)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }))
+    expect(() => buildLogSegment([])).toThrow(expect.objectContaining({ code: 'NotFound' }))
   })
 
   it('says a cleaned-up version is gone', () => {
     const listing = [...commits(5, 8), file(`${padVersion(5)}.checkpoint.parquet`)]
-    expect(() => buildLogSegment(listing, '', 3)).toThrow(expect.objectContaining({ code: 'NotFound' }))
+    expect(() => buildLogSegment(listing, 3)).toThrow(expect.objectContaining({ code: 'NotFound' }))
   })
 })
 
@@ -76,7 +76,7 @@ describe('findLogSegment', () => {
     it(`finds the newest checkpoint when _last_checkpoint is ${name}`, async () => {
       const storage = new MemoryStorage()
       await tableWithCheckpoint(storage, hint)
-      const seg = await findLogSegment(storage, '')
+      const seg = await findLogSegment(storage)
       expect(seg.version).toBe(6)
       expect(seg.checkpoint?.version).toBe(4)
       expect(seg.commits.map((c) => c.version)).toEqual([5, 6])
@@ -87,11 +87,11 @@ describe('findLogSegment', () => {
     const storage = new MemoryStorage()
     await writeCommit(storage, 0, createActions())
     await storage.put(`_delta_log/.tmp/${padVersion(1)}.json`, new Uint8Array([123, 125]))
-    expect((await findLogSegment(storage, '')).version).toBe(0)
+    expect((await findLogSegment(storage)).version).toBe(0)
   })
 
   it('reports a missing table as NotFound', async () => {
-    await expect(findLogSegment(new MemoryStorage(), '')).rejects.toMatchObject({ code: 'NotFound' })
+    await expect(findLogSegment(new MemoryStorage())).rejects.toMatchObject({ code: 'NotFound' })
   })
 })
 
@@ -121,20 +121,20 @@ describe('findLogSegment without LIST', () => {
   }
 
   it('probes forward from the checkpoint _last_checkpoint names', async () => {
-    const seg = await findLogSegment(unlisted(await table(40, 20)), '')
+    const seg = await findLogSegment(unlisted(await table(40, 20)))
     expect(seg.version).toBe(40)
     expect(seg.checkpoint?.version).toBe(20)
     expect(seg.commits.map((c) => c.version)).toEqual(Array.from({ length: 20 }, (_, i) => 21 + i))
   })
 
   it('probes from version 0 without a usable hint, and stops at a requested version', async () => {
-    const seg = await findLogSegment(unlisted(await table(5, 3, false)), '')
+    const seg = await findLogSegment(unlisted(await table(5, 3, false)))
     expect(seg).toMatchObject({ version: 5, checkpoint: undefined })
     expect(seg.commits).toHaveLength(6)
-    expect((await findLogSegment(unlisted(await table(40)), '', 7)).commits.map((c) => c.version)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect((await findLogSegment(unlisted(await table(40)), 7)).commits.map((c) => c.version)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
   })
 
   it('reports a missing table as NotFound', async () => {
-    await expect(findLogSegment(unlisted(new MemoryStorage()), '')).rejects.toMatchObject({ code: 'NotFound' })
+    await expect(findLogSegment(unlisted(new MemoryStorage()))).rejects.toMatchObject({ code: 'NotFound' })
   })
 })

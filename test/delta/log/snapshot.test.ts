@@ -25,7 +25,7 @@ async function tableWithCheckpoint(commitsAfter: number): Promise<MemoryStorage>
 describe('loadSnapshot', () => {
   it('replays a checkpoint and the commits after it', async () => {
     const storage = await tableWithCheckpoint(20)
-    const snap = await loadSnapshot({ storage, parquet: noParquet }, '')
+    const snap = await loadSnapshot({ storage, parquet: noParquet })
     expect(snap.version).toBe(30)
     expect(snap.segment.checkpoint?.version).toBe(10)
     expect(snap.files.map((f) => f.path).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `f${i + 21}.parquet`).sort())
@@ -34,7 +34,7 @@ describe('loadSnapshot', () => {
   it('opens with a checkpoint and 20 commits in 3 request waves, commits read in parallel', async () => {
     const storage = new CountingStorage(await tableWithCheckpoint(20), { latencyMs: 5 })
     const engine: Engine = { storage, parquet: noParquet }
-    await loadSnapshot(engine, '')
+    await loadSnapshot(engine)
     expect(storage.counts.list).toBe(1)
     expect(storage.counts.read).toBe(1 + 1 + 20) // _last_checkpoint, checkpoint, commits
     // _last_checkpoint, then the listing from the checkpoint on, then checkpoint and commits at once.
@@ -47,7 +47,7 @@ describe('loadSnapshot', () => {
     const hint = { version: 10, size: 13, sizeInBytes: cp.size, v2Checkpoint: { path: cp.path.split('/').pop(), sizeInBytes: cp.size } }
     await inner.put('_delta_log/_last_checkpoint', new TextEncoder().encode(JSON.stringify(hint)))
     const storage = new CountingStorage(inner, { latencyMs: 5 })
-    const snap = await loadSnapshot({ storage, parquet: noParquet }, '')
+    const snap = await loadSnapshot({ storage, parquet: noParquet })
     expect(snap.files).toHaveLength(10)
     const list = storage.calls.find((c) => c.op === 'list')!
     const checkpoint = storage.calls.find((c) => c.path === cp.path)!
@@ -57,7 +57,7 @@ describe('loadSnapshot', () => {
 
   it('time travels to a version before the checkpoint', async () => {
     const storage = await tableWithCheckpoint(5)
-    const snap = await loadSnapshot({ storage, parquet: noParquet }, '', 3)
+    const snap = await loadSnapshot({ storage, parquet: noParquet }, 3)
     expect(snap.segment.checkpoint).toBeUndefined()
     expect(snap.files.map((f) => f.path)).toEqual(['f1.parquet', 'f2.parquet', 'f3.parquet'])
   })
@@ -65,25 +65,25 @@ describe('loadSnapshot', () => {
   it('refuses a log without protocol or metadata', async () => {
     const storage = new MemoryStorage()
     await writeCommit(storage, 0, createActions().filter((a) => !('protocol' in a)))
-    await expect(loadSnapshot({ storage, parquet: noParquet }, '')).rejects.toMatchObject({ code: 'InvalidLog' })
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog' })
     const storage2 = new MemoryStorage()
     await writeCommit(storage2, 0, createActions().filter((a) => !('metaData' in a)))
-    await expect(loadSnapshot({ storage: storage2, parquet: noParquet }, '')).rejects.toMatchObject({ code: 'InvalidLog' })
+    await expect(loadSnapshot({ storage: storage2, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog' })
   })
 
   it('refuses unknown reader features by name', async () => {
     const storage = new MemoryStorage()
     await writeCommit(storage, 0, createActions({ readerFeatures: ['deletionVectors', 'futureThing'] }))
-    await expect(loadSnapshot({ storage, parquet: noParquet }, '')).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining("'futureThing'") })
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining("'futureThing'") })
     const storage2 = new MemoryStorage()
     await writeCommit(storage2, 0, createActions({ reader: 4 }))
-    await expect(loadSnapshot({ storage: storage2, parquet: noParquet }, '')).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining('reader version 4') })
+    await expect(loadSnapshot({ storage: storage2, parquet: noParquet })).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining('reader version 4') })
   })
 
   it('reports malformed commits with the file name', async () => {
     const storage = new MemoryStorage()
     await writeCommit(storage, 0, createActions())
     await storage.put('_delta_log/00000000000000000001.json', new TextEncoder().encode('{"add": {"path": 3}}\n'))
-    await expect(loadSnapshot({ storage, parquet: noParquet }, '')).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('00000000000000000001.json') })
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('00000000000000000001.json') })
   })
 })

@@ -25,10 +25,10 @@ async function table(configuration: Record<string, string> = {}, ict?: (v: numbe
 describe('time travel by timestamp', () => {
   it('picks the newest commit at or before the time, by file time', async () => {
     const engine = await table()
-    expect(await versionAtTimestamp(engine, '', 2500)).toBe(1)
-    expect(await versionAtTimestamp(engine, '', 3000)).toBe(2)
-    expect(await versionAtTimestamp(engine, '', 99_999)).toBe(4)
-    await expect(versionAtTimestamp(engine, '', 500)).rejects.toMatchObject({ code: 'InvalidArgument' })
+    expect(await versionAtTimestamp(engine, 2500)).toBe(1)
+    expect(await versionAtTimestamp(engine, 3000)).toBe(2)
+    expect(await versionAtTimestamp(engine, 99_999)).toBe(4)
+    await expect(versionAtTimestamp(engine, 500)).rejects.toMatchObject({ code: 'InvalidArgument' })
   })
 
   it('uses in-commit timestamps from their enablement version on', async () => {
@@ -37,20 +37,20 @@ describe('time travel by timestamp', () => {
       (v) => 50_000 + v * 10,
     )
     // Versions 0 and 1 keep file times (1000, 2000); from 2 on the commit's own timestamp counts.
-    expect(await versionAtTimestamp(engine, '', 2500)).toBe(1)
-    expect(await versionAtTimestamp(engine, '', 50_025)).toBe(2)
-    expect(await versionAtTimestamp(engine, '', 50_030)).toBe(3)
+    expect(await versionAtTimestamp(engine, 2500)).toBe(1)
+    expect(await versionAtTimestamp(engine, 50_025)).toBe(2)
+    expect(await versionAtTimestamp(engine, 50_030)).toBe(3)
   })
 })
 
 describe('history', () => {
   it('lists commits newest first with their operations', async () => {
     const engine = await table()
-    const snap = await loadSnapshot(engine, '')
-    const h = await readHistory(engine, '', snap.metadata)
+    const snap = await loadSnapshot(engine)
+    const h = await readHistory(engine, snap.metadata)
     expect(h.map((c) => [c.version, c.operation, c.timestamp])).toEqual([
       [4, 'WRITE', 5000], [3, 'WRITE', 4000], [2, 'WRITE', 3000], [1, 'WRITE', 2000], [0, 'CREATE TABLE', 1000],
     ])
-    expect((await readHistory(engine, '', snap.metadata, 2)).map((c) => c.version)).toEqual([4, 3])
+    expect((await readHistory(engine, snap.metadata, 2)).map((c) => c.version)).toEqual([4, 3])
   })
 })

@@ -138,7 +138,7 @@ describe.skipIf(!hasCorpus(corpus))('corpus protocols', () => {
     for (const entry of loadManifest(corpus)) {
       let snapshot
       try {
-        snapshot = await loadSnapshot({ storage: new NodeFsStorage(join(corpus, entry.table)), parquet }, '')
+        snapshot = await loadSnapshot({ storage: new NodeFsStorage(join(corpus, entry.table)), parquet })
       } catch {
         continue
       }
