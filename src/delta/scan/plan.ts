@@ -31,7 +31,7 @@ export interface ScanPlan {
 }
 
 /** Work out a scan: resolve columns, parse the filter once, and skip files that cannot match. */
-export function planScan(snapshot: Snapshot, opts: ScanOptions = {}): ScanPlan {
+export function planScan(snapshot: Pick<Snapshot, 'files' | 'metadata' | 'schema' | 'columnMapping'>, opts: ScanOptions = {}): ScanPlan {
   const schema = snapshot.schema
   const output = selectColumns(schema, opts.columns)
   const filter = typeof opts.filter === 'string' ? parseFilter(opts.filter, schema) : opts.filter
@@ -66,7 +66,7 @@ const partitionCache = new WeakMap<object, Map<string, Scalar | null>>()
  * The typed partition values of a file, by logical column name. Under column mapping the log
  * keys them by physical name.
  */
-export function partitionValuesOf(snapshot: Snapshot, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
+export function partitionValuesOf(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
   let values = partitionCache.get(add)
   if (values) return values
   values = new Map()
