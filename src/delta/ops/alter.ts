@@ -7,7 +7,8 @@ import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { commitTransaction } from '../txn/commit.js'
 import { commitInfoAction, inCommitTimestampAfter } from '../txn/commit-actions.js'
 import { constraintsOf, validateNewConstraint } from '../write/features/constraints.js'
-import { checkWriteSupported, requiredProtocol } from '../write/features/protocol-select.js'
+import { checkWriteSupported } from '../features/writer.js'
+import { requiredProtocol } from '../write/features/protocol-select.js'
 
 const PREFIX = 'delta.constraints.'
 

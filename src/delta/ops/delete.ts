@@ -12,7 +12,7 @@ import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { commitTransaction } from '../txn/commit.js'
 import { commitInfoAction, inCommitTimestampAfter, removeOf } from '../txn/commit-actions.js'
 import { DataFileWriter } from '../write/data-files.js'
-import { checkAppendOnly, checkWriteSupported } from '../write/features/protocol-select.js'
+import { checkAppendOnly, checkWriteSupported } from '../features/writer.js'
 import { maintainLog } from '../txn/post-commit.js'
 
 /** Options of a delete. */

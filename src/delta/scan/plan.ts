@@ -6,6 +6,7 @@ import type { Scalar } from '../model/scalar.js'
 import { findField, type StructField, type StructType } from '../model/schema.js'
 import type { Snapshot } from '../log/snapshot.js'
 import { fileStats } from '../stats/file-stats.js'
+import { physicalName } from '../features/column-mapping.js'
 
 /** What to read: which columns, which rows. */
 export interface ScanOptions {
@@ -80,11 +81,4 @@ export function partitionValuesOf(snapshot: Pick<Snapshot, 'metadata' | 'schema'
   }
   partitionCache.set(add, values)
   return values
-}
-
-/** The name a field has in data files and in the log under the given column mapping mode. */
-export function physicalName(field: StructField, mode: Snapshot['columnMapping']): string {
-  if (mode === 'none') return field.name
-  const p = field.metadata['delta.columnMapping.physicalName']
-  return typeof p === 'string' ? p : field.name
 }
