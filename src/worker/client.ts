@@ -13,7 +13,7 @@ import type {
 } from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'
 import { cancelledError, type DeltaPool } from './pool.js'
-import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerWriteData, WorkerWriteOptions } from './protocol.js'
+import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerWriteOptions } from './protocol.js'
 import { splitEvenly } from './split.js'
 import { toWorkerWriteData } from './write-data.js'
 

@@ -1,5 +1,5 @@
 import type { Snapshot } from '../log/snapshot.js'
-import { physicalName } from './plan.js'
+import { physicalName } from '../features/column-mapping.js'
 
 /**
  * The distinct partition values of the active files, in the order first seen, keyed by logical
