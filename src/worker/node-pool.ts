@@ -28,8 +28,9 @@ export function createNodePool(opts: NodePoolOptions = {}): DeltaPool {
   const url = opts.workerUrl ?? new URL('./node-worker.js', import.meta.url)
   const workers = Array.from({ length: size }, (): PoolWorker => {
     const worker = new Worker(url)
-    worker.unref()
     const remote = wrap<DeltaWorkerApi>(nodeEndpoint(worker))
+    // After wrap: adding a 'message' listener references the worker again.
+    worker.unref()
     return {
       api: holdWhileBusy(remote as unknown as DeltaWorkerApi, worker),
       terminate: async () => {
