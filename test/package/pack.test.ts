@@ -102,8 +102,13 @@ describe('the packed package in an empty project', () => {
     expect(out).toEqual({
       created: 0, rows: 2, appended: 1, rowsAfter: 3, history: [1, 0], operations: ['WRITE', 'CREATE TABLE'], versionZeroRows: 2,
       inMain: { CountingStorage: false, FailingStorage: false, NodeFsStorage: false }, testing: ['CountingStorage', 'FailingStorage', 'isInjectedFailure'],
-      missing: 'NotFound',
+      missing: 'NotFound', entry: 'dist/index-node.js',
     })
+  })
+
+  it('opens local paths in Node from the browser-safe dist/index.js too', async () => {
+    const out = await runScript('browser-entry.mjs', BROWSER_ENTRY)
+    expect(out).toEqual({ version: 0, rows: 1 })
   })
 
   it('refuses an unknown write mode', async () => {
@@ -168,7 +173,21 @@ console.log(JSON.stringify({
   history: history.map((c) => c.version), operations: history.map((c) => c.operation), versionZeroRows,
   inMain: { CountingStorage: 'CountingStorage' in main, FailingStorage: 'FailingStorage' in main, NodeFsStorage: 'NodeFsStorage' in main },
   testing: Object.keys(testing).sort(), missing,
+  entry: import.meta.resolve('deltalake').split('/deltalake/').at(-1),
 }))
+`
+
+// Only the file the browser condition picks, loaded by path: the Node engine is found at run time.
+const BROWSER_ENTRY = `
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+const { DeltaTable, writeDeltaLake } = await import('./node_modules/deltalake/dist/index.js')
+
+const dir = join(await mkdtemp(join(tmpdir(), 'browser-entry-')), 'table')
+await writeDeltaLake(dir, [{ id: 1n }])
+const table = await DeltaTable.open(dir)
+console.log(JSON.stringify({ version: table.version, rows: (await table.toArrow()).numRows }))
 `
 
 const BAD_MODE = `
