@@ -149,15 +149,13 @@ describe('the packed package in an empty project', () => {
 })
 
 const QUICK_START = `
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { DeltaTable, writeDeltaLake } from 'deltalake'
 import * as main from 'deltalake'
 import * as testing from 'deltalake/testing'
 
-// A relative path, as the README writes it.
-const dir = relative(process.cwd(), join(await mkdtemp(join(tmpdir(), 'quick-start-')), 'table'))
+// A relative path, as the README writes it; the tables live in the project, removed with it.
+const dir = 'tables/quick-start'
 const created = await writeDeltaLake(dir, [{ id: 1n, name: 'a' }, { id: 2n, name: 'b' }])
 const table = await DeltaTable.open(dir)
 const rows = (await table.toArrow()).numRows
@@ -179,36 +177,28 @@ console.log(JSON.stringify({
 
 // Only the file the browser condition picks, loaded by path: the Node engine is found at run time.
 const BROWSER_ENTRY = `
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 const { DeltaTable, writeDeltaLake } = await import('./node_modules/deltalake/dist/index.js')
 
-const dir = join(await mkdtemp(join(tmpdir(), 'browser-entry-')), 'table')
+const dir = 'tables/browser-entry'
 await writeDeltaLake(dir, [{ id: 1n }])
 const table = await DeltaTable.open(dir)
 console.log(JSON.stringify({ version: table.version, rows: (await table.toArrow()).numRows }))
 `
 
 const BAD_MODE = `
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { writeDeltaLake } from 'deltalake'
 
-const dir = join(await mkdtemp(join(tmpdir(), 'bad-mode-')), 'table')
+const dir = 'tables/bad-mode'
 const result = await writeDeltaLake(dir, [{ id: 1n }], { mode: 'overwite' }).then(() => ({ rejected: false }), (e) => ({ rejected: true, name: e.name }))
 console.log(JSON.stringify(result))
 `
 
 const POOL = `
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { resolve } from 'node:path'
 import { writeDeltaLake } from 'deltalake'
 import { createNodePool, WorkerDeltaTable } from 'deltalake/worker/node'
 
-const dir = join(await mkdtemp(join(tmpdir(), 'pool-')), 'table')
+const dir = resolve('tables/pool')
 await writeDeltaLake(dir, [{ id: 1n }, { id: 2n }, { id: 3n }])
 const pool = createNodePool({ size: 2 })
 const table = await WorkerDeltaTable.open(pool, { kind: 'node-fs', dir })
