@@ -11,7 +11,8 @@ import { spawnStaticServer } from '../lib/static-server.js'
 const opts = childOptions()
 const dir = stringFlag(opts.flags, 'dir')
 const latencyMs = numberFlag(opts.flags, 'latency', 50)
-const { DeltaTable, HttpStorage, CountingStorage, publicHttp } = await importDist('index.js')
+const { DeltaTable, HttpStorage, publicHttp } = await importDist('index.js')
+const { CountingStorage } = await importDist('testing.js')
 const { nodeParquetCodec } = await importDist('node.js')
 const parquet = await nodeParquetCodec()
 

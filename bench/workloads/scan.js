@@ -31,7 +31,8 @@ if (!variant) throw new Error(`unknown variant ${opts.variant}`)
 await variant()
 
 async function ours() {
-  const { DeltaTable, CountingStorage } = await importDist('index.js')
+  const { DeltaTable } = await importDist('index.js')
+  const { CountingStorage } = await importDist('testing.js')
   const { NodeFsStorage, nodeParquetCodec } = await importDist('node.js')
   const storage = new CountingStorage(new NodeFsStorage(dir))
   const table = await DeltaTable.open(dir, { storage, parquet: await nodeParquetCodec() })

@@ -12,7 +12,21 @@ export interface EngineOptions {
 // A URI with a scheme (`s3://`, `https://`, `file:///`) names the table root absolutely.
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//
 
+/** Builds the engine for a URI in Node (`nodeEngine`). */
+export type LocalEngine = (uri: string, opts: EngineOptions) => Promise<Engine>
+
 const isNode = typeof globalThis === 'object' && typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
+
+let localEngine: LocalEngine | undefined
+
+/**
+ * Set the Node engine ahead of time. The package's Node entry does it, importing the engine
+ * statically, so tools that bundle for Node see it; without it the engine is loaded on first use.
+ * @internal
+ */
+export function useLocalEngine(engine: LocalEngine): void {
+  localEngine = engine
+}
 
 /**
  * The storage and codec for a URI. Given ones win; a local path opens the file system in Node.
@@ -26,6 +40,7 @@ export async function resolveEngine(uri: string, opts: EngineOptions): Promise<E
     const { browserParquetCodec } = await import('../parquet/browser.js')
     return { storage: opts.storage, parquet: await browserParquetCodec(), tableUri }
   }
+  if (localEngine) return localEngine(uri, opts)
   const nodeModule = './node-engine.js'
   const { nodeEngine } = (await import(/* @vite-ignore */ nodeModule)) as typeof import('./node-engine.js')
   return nodeEngine(uri, opts)

@@ -3,8 +3,12 @@ import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import { readParquetTable, type ParquetFetchOptions } from './read.js'
 import { writeParquetTable } from './write.js'
 
-/** The parquet-wasm binary (`parquet-wasm/esm/parquet_wasm_bg.wasm`), compiled or as bytes. */
-export type ParquetWasmModule = WebAssembly.Module | BufferSource
+/**
+ * The parquet-wasm binary (`parquet-wasm/esm/parquet_wasm_bg.wasm`), as bytes or a compiled
+ * `WebAssembly.Module`. A module is typed `object`, all the DOM lib says of one, so that these
+ * declarations type-check without the DOM lib.
+ */
+export type ParquetWasmModule = ArrayBuffer | ArrayBufferView | object
 
 /**
  * Options of a codec; they tune how bytes are fetched, never what is decoded.
@@ -24,7 +28,7 @@ export type ParquetCodecOptions = ParquetFetchOptions
  * `WebAssembly.Module` or use `loadParquetCodec`.
  */
 export function createParquetCodec(wasm: { module: ParquetWasmModule }, options?: ParquetCodecOptions): ParquetCodec {
-  initSync({ module: wasm.module })
+  initSync({ module: wasm.module as WebAssembly.Module | BufferSource })
   return makeCodec(options)
 }
 
@@ -39,7 +43,7 @@ export async function loadParquetCodec(
   wasm?: { url: string | URL } | { module: ParquetWasmModule },
   options?: ParquetCodecOptions,
 ): Promise<ParquetCodec> {
-  await initParquetWasm(wasm && { module_or_path: 'url' in wasm ? wasm.url : wasm.module })
+  await initParquetWasm(wasm && { module_or_path: 'url' in wasm ? wasm.url : (wasm.module as WebAssembly.Module | BufferSource) })
   return makeCodec(options)
 }
 

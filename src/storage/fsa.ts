@@ -2,6 +2,7 @@ import { DeltaError } from '../delta/engine/errors.js'
 import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 import { fsaError, isMissingEntry } from './fsa-errors.js'
 import { checkFsaPath, checkFsaRange, tempFileName } from './fsa-path.js'
+import type { FsaDirectoryHandle, FsaFileHandle } from './fsa-types.js'
 
 /** The part of the Web Locks API the storage uses (`navigator.locks`). */
 export interface LockManagerLike {
@@ -21,8 +22,8 @@ export interface FsaStorageOptions {
 }
 
 // `move()` is in the File System spec and in Chromium, but not yet in TypeScript's DOM types.
-interface MovableFileHandle extends FileSystemFileHandle {
-  move(destination: FileSystemDirectoryHandle, newName: string): Promise<void>
+interface MovableFileHandle extends FsaFileHandle {
+  move(destination: FsaDirectoryHandle, newName: string): Promise<void>
 }
 
 /**
@@ -40,11 +41,11 @@ interface MovableFileHandle extends FileSystemFileHandle {
 export class FsaStorage implements Storage {
   readonly capabilities: StorageCapabilities
   /** The folder every path is relative to. */
-  readonly root: FileSystemDirectoryHandle
+  readonly root: FsaDirectoryHandle
   readonly #lockName: string
   readonly #locks: LockManagerLike | null
 
-  constructor(root: FileSystemDirectoryHandle, opts: FsaStorageOptions = {}) {
+  constructor(root: FsaDirectoryHandle, opts: FsaStorageOptions = {}) {
     this.root = root
     this.#lockName = `deltalake:${opts.lockName ?? root.name}`
     this.#locks = opts.locks === undefined ? defaultLocks() : opts.locks
@@ -56,7 +57,7 @@ export class FsaStorage implements Storage {
     const rel = dir.replace(/\/+$/, '')
     const folder = await this.#findFolder(rel === '' ? [] : checkFsaPath(rel))
     if (!folder) return []
-    const handles: [string, FileSystemFileHandle][] = []
+    const handles: [string, FsaFileHandle][] = []
     try {
       for await (const entry of folder.values()) {
         if (entry.kind !== 'file') continue
@@ -130,7 +131,7 @@ export class FsaStorage implements Storage {
     }
   }
 
-  async #findFolder(parts: string[]): Promise<FileSystemDirectoryHandle | undefined> {
+  async #findFolder(parts: string[]): Promise<FsaDirectoryHandle | undefined> {
     let folder = this.root
     try {
       for (const part of parts) folder = await folder.getDirectoryHandle(part)
@@ -141,13 +142,13 @@ export class FsaStorage implements Storage {
     return folder
   }
 
-  async #makeFolder(parts: string[]): Promise<FileSystemDirectoryHandle> {
+  async #makeFolder(parts: string[]): Promise<FsaDirectoryHandle> {
     let folder = this.root
     for (const part of parts) folder = await folder.getDirectoryHandle(part, { create: true })
     return folder
   }
 
-  async #fileHandle(parts: string[]): Promise<FileSystemFileHandle> {
+  async #fileHandle(parts: string[]): Promise<FsaFileHandle> {
     let folder = this.root
     for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part)
     return folder.getFileHandle(parts.at(-1)!)
@@ -155,7 +156,7 @@ export class FsaStorage implements Storage {
 }
 
 function defaultLocks(): LockManagerLike | null {
-  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks
   if (!locks) return null
   return { request: (name, callback) => locks.request(name, callback) }
 }
@@ -164,19 +165,19 @@ function domName(e: unknown): string | undefined {
   return (e as { name?: unknown } | null)?.name as string | undefined
 }
 
-async function metaOf(path: string, handle: FileSystemFileHandle): Promise<FileMeta> {
+async function metaOf(path: string, handle: FsaFileHandle): Promise<FileMeta> {
   const file = await handle.getFile()
   return { path, size: file.size, lastModified: file.lastModified }
 }
 
-async function readBytes(handle: FileSystemFileHandle, path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+async function readBytes(handle: FsaFileHandle, path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
   const file = await handle.getFile()
   if (range === undefined) return new Uint8Array(await file.arrayBuffer())
   const length = checkFsaRange(path, range, file.size)
   return new Uint8Array(await file.slice(range.offset, range.offset + length).arrayBuffer())
 }
 
-async function exists(folder: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+async function exists(folder: FsaDirectoryHandle, name: string): Promise<boolean> {
   try {
     await folder.getFileHandle(name)
     return true
@@ -187,7 +188,7 @@ async function exists(folder: FileSystemDirectoryHandle, name: string): Promise<
 }
 
 /** Check, write a temp file, check again, move: run under the lock so no tab of this origin interleaves. */
-async function createIfAbsent(folder: FileSystemDirectoryHandle, name: string, path: string, data: Uint8Array): Promise<void> {
+async function createIfAbsent(folder: FsaDirectoryHandle, name: string, path: string, data: Uint8Array): Promise<void> {
   const taken = (): DeltaError =>
     new DeltaError('FileAlreadyExists', `'${path}' already exists: another writer created it first; re-read the table and retry.`)
   if (await exists(folder, name)) throw taken()
@@ -197,7 +198,7 @@ async function createIfAbsent(folder: FileSystemDirectoryHandle, name: string, p
 }
 
 /** Write `data` to a temp file in `folder`, run `beforeMove`, then move it to `name`. */
-async function writeThenMove(folder: FileSystemDirectoryHandle, name: string, data: Uint8Array, beforeMove?: () => Promise<void>): Promise<void> {
+async function writeThenMove(folder: FsaDirectoryHandle, name: string, data: Uint8Array, beforeMove?: () => Promise<void>): Promise<void> {
   const temp = tempFileName(name)
   let moved = false
   try {

@@ -1,16 +1,13 @@
 /**
- * Storage adapters that run anywhere (browser, worker, Node), and the test wrappers. The Node
- * file system adapter lives in `deltalake/node`.
+ * Storage adapters that run anywhere (browser, worker, Node). The Node file system adapter lives
+ * in `deltalake/node`; the counting and failing test wrappers in `deltalake/testing`.
  */
 export { MemoryStorage } from './memory.js'
 export type { MemoryStorageOptions } from './memory.js'
-export { CountingStorage } from './counting.js'
-export type { CountingOptions, StorageCall, StorageOp } from './counting.js'
-export { FailingStorage, isInjectedFailure } from './failing.js'
-export type { FailingOptions } from './failing.js'
 export { PrefixedStorage } from './prefixed.js'
 export { FsaStorage } from './fsa.js'
 export type { FsaStorageOptions, LockManagerLike } from './fsa.js'
+export type { FsaDirectoryHandle, FsaFileHandle, FsaFile, FsaBlob, FsaWritable } from './fsa-types.js'
 export { HttpStorage } from './http.js'
 export type { HttpStorageOptions, FetchLike } from './http.js'
 export type { Signer, SignOptions, SignedRequest, HttpOperation, HttpBackend, ListingDialect, ConditionalCreate } from './http-signer.js'

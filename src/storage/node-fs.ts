@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { basename, dirname, resolve, sep } from 'node:path'
+import { basename, dirname, join, resolve, sep } from 'node:path'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
 
@@ -113,6 +113,34 @@ export class NodeFsStorage implements Storage {
       throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': use a relative '/'-separated path inside the table folder, with no empty, '.' or '..' parts.`)
     }
     return abs
+  }
+}
+
+/**
+ * Why the folder `dir` holds no Delta log, as a `NotFound` DeltaError naming the absolute path:
+ * no such path, not a folder (a file), or a folder without `_delta_log`. Undefined when
+ * `_delta_log` is a folder: an empty log is the reader's to report.
+ */
+export async function explainMissingLog(dir: string): Promise<DeltaError | undefined> {
+  const abs = resolve(dir)
+  if ((await entryKind(join(abs, '_delta_log'))) === 'folder') return undefined
+  switch (await entryKind(abs)) {
+    case 'missing':
+      return new DeltaError('NotFound', `No such path: '${abs}' does not exist. Check the path; a relative one starts from the current folder.`)
+    case 'file':
+      return new DeltaError('NotFound', `Not a folder: '${abs}' is a file. Open the table's folder, the one holding _delta_log.`)
+    default:
+      return new DeltaError('NotFound', `No _delta_log in '${abs}': the folder is not a Delta table. Open the table's root folder, or write to it to create a table.`)
+  }
+}
+
+/** Whether `path` is a folder, something else (a file), or absent (a part of it may be a file). */
+async function entryKind(path: string): Promise<'folder' | 'file' | 'missing'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'folder' : 'file'
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return 'missing'
+    throw toDeltaError(e, path)
   }
 }
 

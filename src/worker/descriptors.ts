@@ -1,4 +1,5 @@
 import type { Storage } from '../delta/engine/storage.js'
+import type { FsaDirectoryHandle } from '../storage/fsa-types.js'
 import type { HttpBackend, Signer } from '../storage/http-signer.js'
 import type {
   FsaStorageDescriptor, HttpStorageDescriptor, ObjectStorageDescriptor, PublicHttpStorageDescriptor,
@@ -24,7 +25,7 @@ export function publicHttpStorageDescriptor(baseUrl: string, opts: Omit<PublicHt
 }
 
 /** A picked folder or OPFS folder for workers (see `FsaStorage` for what commits it protects). */
-export function fsaStorageDescriptor(handle: FileSystemDirectoryHandle, opts: Omit<FsaStorageDescriptor, 'kind' | 'handle'> = {}): FsaStorageDescriptor {
+export function fsaStorageDescriptor(handle: FsaDirectoryHandle, opts: Omit<FsaStorageDescriptor, 'kind' | 'handle'> = {}): FsaStorageDescriptor {
   return { kind: 'fsa', handle, ...opts }
 }
 

@@ -1,13 +1,13 @@
 /**
  * Reading and writing Delta tables through workers: a pool of workers running one typed API
  * (comlink), tables whose snapshots stay in a worker, results as Arrow IPC. Browser-safe; the
- * Node pool is in `./node-pool.js`.
+ * Node pool (worker threads) is in `deltalake/worker/node`.
  * @packageDocumentation
  */
 export { DeltaPool, defaultPoolSize } from './pool.js'
 export type { PoolWorker } from './pool.js'
 export { createBrowserPool } from './browser-pool.js'
-export type { BrowserPoolOptions } from './browser-pool.js'
+export type { BrowserPoolOptions, WebWorkerLike } from './browser-pool.js'
 export { createInProcessPool } from './in-process.js'
 export type { InProcessPoolOptions } from './in-process.js'
 export { createWorkerApi } from './api.js'
@@ -20,3 +20,4 @@ export type {
   ObjectStorageDescriptor, NodeFsStorageDescriptor, OpenRequest, TableInfo, ScanRequest, ScanContext, ScanTaskPlan,
   ScanTask, RealmStats, WorkerWriteOptions, WorkerWriteData, WorkerChange,
 } from './protocol.js'
+export type { FsaDirectoryHandle } from '../storage/fsa-types.js'

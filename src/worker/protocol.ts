@@ -3,6 +3,7 @@ import type { ChangesOptions } from '../delta/scan/change-data.js'
 import type { CommitEntry } from '../delta/log/history.js'
 import type { StructType } from '../delta/model/schema.js'
 import type { Storage, StorageCapabilities } from '../delta/engine/storage.js'
+import type { FsaDirectoryHandle } from '../storage/fsa-types.js'
 import type { HttpOperation, Signer, ListingDialect, ConditionalCreate } from '../storage/http-signer.js'
 import type { PlannedScan } from '../api/delta-table.js'
 import type {
@@ -42,7 +43,7 @@ export interface PublicHttpStorageDescriptor {
 /** A File System Access folder (picked or OPFS); handles are structured-cloneable. */
 export interface FsaStorageDescriptor {
   kind: 'fsa'
-  handle: FileSystemDirectoryHandle
+  handle: FsaDirectoryHandle
   /** The Web Lock name of the table (see `FsaStorageOptions.lockName`). */
   lockName?: string
   /** A sub-folder of `handle` holding the table. */

@@ -14,9 +14,24 @@ export function corpusDir(): string {
   return fromEnv ? resolve(fromEnv) : resolve(REPO_ROOT, '../shared/delta-corpus')
 }
 
-/** True when the corpus folder holds a manifest. */
-export function hasCorpus(dir: string): boolean {
+/**
+ * True when the corpus folder (`corpusDir()` by default) holds a manifest. Every suite that reads
+ * the corpus skips without it; the global setup says once per run that it is absent.
+ */
+export function hasCorpus(dir: string = corpusDir()): boolean {
   return existsSync(join(dir, 'manifest.json'))
+}
+
+/** The folder of the corpus tables, one sub-folder per table. */
+export function corpusTablesDir(dir: string = corpusDir()): string {
+  return join(dir, 'tables')
+}
+
+/** The one line a run prints when the corpus is absent; undefined when it is there. */
+export function absentCorpusNote(): string | undefined {
+  const dir = corpusDir()
+  if (hasCorpus(dir)) return undefined
+  return `conformance corpus not found at ${dir} (set DELTA_CORPUS to its folder): the suites that read it are skipped`
 }
 
 /** What a table's expectation is and where it lives (paths relative to the corpus folder). */

@@ -26,8 +26,8 @@ vi.mock('../conformance/library.js', async (importActual) => {
 })
 
 const corpus = corpusDir()
+// Without the corpus the global setup has said so; Chromium is only looked for when it is there.
 const run = hasCorpus(corpus) && chromiumAvailable('e2e conformance over HTTP')
-if (!hasCorpus(corpus)) console.log(`e2e conformance over HTTP: corpus not found at ${corpus}, skipped`)
 
 function verdict(r: TableResult): string {
   return r.failures.length === 0 ? 'pass' : 'fail'
@@ -51,7 +51,7 @@ describe.runIf(run)('the conformance corpus in Chromium, over HTTP, through the 
     await server?.close()
   })
 
-  for (const entry of loadManifest(hasCorpus(corpus) ? corpus : '.').filter(() => run)) {
+  for (const entry of run ? loadManifest(corpus) : []) {
     it(entry.name, async () => {
       target.where = 'node'
       const inNode = await checkTable(corpus, entry)

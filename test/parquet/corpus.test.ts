@@ -1,17 +1,15 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { tableToIPC } from 'apache-arrow'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ByteSource, ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
+import { corpusTablesDir, hasCorpus } from '../conformance/corpus.js'
 import { rawValues } from './arrow-fixtures.js'
 
-// The shared conformance corpus sits next to the repository unless DELTA_CORPUS says otherwise.
-const corpus = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../shared/delta-corpus', import.meta.url))
-const tables = join(corpus, 'tables')
-const present = existsSync(tables)
+const tables = corpusTablesDir()
+const present = hasCorpus()
 
 /** Every Parquet data file of every table (change data included), never the _delta_log. */
 function dataFiles(dir: string): string[] {

@@ -1,17 +1,15 @@
 // The conformance corpus served over HTTP with an S3 listing must list and read exactly as it
 // does from the file system, odd partition folder names (spaces, %3A) included.
-import { existsSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HttpStorage } from '../../src/storage/http.js'
 import { publicHttp } from '../../src/storage/signers/public.js'
+import { corpusTablesDir, hasCorpus } from '../conformance/corpus.js'
 import { startStaticServer, type RunningServer } from '../helpers/servers.js'
 
-const corpus = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../shared/delta-corpus', import.meta.url))
-const tablesDir = join(corpus, 'tables')
-const present = existsSync(tablesDir)
+const tablesDir = corpusTablesDir()
+const present = hasCorpus()
 
 async function localFiles(dir: string): Promise<{ name: string; size: number }[]> {
   const entries = await readdir(dir, { withFileTypes: true })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DeltaError } from '../../src/delta/engine/errors.js'
-import { NodeFsStorage, toDeltaError } from '../../src/storage/node-fs.js'
+import { explainMissingLog, NodeFsStorage, toDeltaError } from '../../src/storage/node-fs.js'
 import { describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -124,5 +124,41 @@ describe('toDeltaError', () => {
   it('passes DeltaErrors through', () => {
     const original = new DeltaError('CommitConflict', 'x')
     expect(toDeltaError(original, 'p')).toBe(original)
+  })
+})
+
+describe('explainMissingLog', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await makeTemp()
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('names a path that does not exist, absolute', async () => {
+    const why = await explainMissingLog(join(dir, 'nothing', 'here'))
+    expect(why).toMatchObject({ code: 'NotFound' })
+    expect(why?.message).toContain(`No such path: '${join(dir, 'nothing', 'here')}'`)
+  })
+
+  it('names a file where a folder should be', async () => {
+    await writeFile(join(dir, 'table.parquet'), 'x')
+    const why = await explainMissingLog(join(dir, 'table.parquet'))
+    expect(why).toMatchObject({ code: 'NotFound' })
+    expect(why?.message).toContain(`Not a folder: '${join(dir, 'table.parquet')}' is a file`)
+  })
+
+  it('names a folder without _delta_log, or with a file of that name', async () => {
+    const why = await explainMissingLog(dir)
+    expect(why).toMatchObject({ code: 'NotFound' })
+    expect(why?.message).toContain(`No _delta_log in '${dir}'`)
+    await writeFile(join(dir, '_delta_log'), 'x')
+    expect((await explainMissingLog(dir))?.message).toContain('No _delta_log in')
+  })
+
+  it('finds nothing to explain when _delta_log is a folder, even an empty one', async () => {
+    await mkdir(join(dir, '_delta_log'))
+    expect(await explainMissingLog(dir)).toBeUndefined()
   })
 })

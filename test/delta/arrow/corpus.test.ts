@@ -1,17 +1,17 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { tableFromIPC, type Table } from 'apache-arrow'
 import { readParquet } from 'parquet-wasm/node'
 import { describe, expect, it } from 'vitest'
 import { arrowToPlain, conformTable, toArrowSchema } from '../../../src/delta/arrow/index.js'
 import type { ColumnMappingMode } from '../../../src/delta/features/column-mapping.js'
 import { parseSchema, type StructType } from '../../../src/delta/model/schema.js'
+import { corpusDir, hasCorpus } from '../../conformance/corpus.js'
 
 // Real files written by Spark, read by parquet-wasm, conformed to the table schema and compared
 // with what the reference implementations expect.
-const CORPUS = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
-const HAVE_CORPUS = existsSync(join(CORPUS, 'manifest.json'))
+const CORPUS = corpusDir()
+const HAVE_CORPUS = hasCorpus(CORPUS)
 
 function readParquetFile(path: string): Table {
   return tableFromIPC(readParquet(readFileSync(path)).intoIPCStream())

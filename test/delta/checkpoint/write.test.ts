@@ -1,8 +1,6 @@
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { tableFromArrays } from 'apache-arrow'
 import { afterAll, describe, expect, it } from 'vitest'
 import { plainAdd, type Action, type AddAction, type MetadataAction, type ProtocolAction, type RemoveAction } from '../../../src/delta/model/actions.js'
@@ -21,6 +19,7 @@ import { nodeParquetCodec } from '../../../src/parquet/node.js'
 import { CountingStorage } from '../../../src/storage/counting.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
 import { NodeFsStorage } from '../../../src/storage/node-fs.js'
+import { corpusDir, hasCorpus } from '../../conformance/corpus.js'
 
 const DAY = 86_400_000
 const NOW = Date.UTC(2026, 10, 15, 12)
@@ -334,9 +333,7 @@ describe('writeCheckpoint with data', () => {
   })
 })
 
-const CORPUS = process.env.DELTA_CORPUS
-  ? resolve(process.env.DELTA_CORPUS)
-  : fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
+const CORPUS = corpusDir()
 const CORPUS_TABLES = [
   'basic_partitioned', 'data-reader-primitives', 'table-with-dv-small', 'table_with_column_mapping',
   'app-txn-checkpoint', 'table_with_liquid_clustering', 'cdf-table', 'v2-checkpoints-parquet-without-sidecars',
@@ -368,7 +365,7 @@ afterAll(async () => {
   await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })))
 })
 
-describe.skipIf(!existsSync(join(CORPUS, 'tables')))('checkpoints of corpus tables', () => {
+describe.skipIf(!hasCorpus(CORPUS))('checkpoints of corpus tables', () => {
   it.each(CORPUS_TABLES)('%s reads the same after a checkpoint', async (name) => {
     const { dir, storage, engine } = await copyCorpusTable(name)
     const before = await loadSnapshot(engine, undefined, { tombstones: true })
@@ -384,7 +381,7 @@ describe.skipIf(!existsSync(join(CORPUS, 'tables')))('checkpoints of corpus tabl
   })
 })
 
-describe.skipIf(!existsSync(join(CORPUS, 'tables')))('struct-only stats of corpus tables', () => {
+describe.skipIf(!hasCorpus(CORPUS))('struct-only stats of corpus tables', () => {
   it.each(STRUCT_STATS_TABLES)('%s keeps every file\'s bounds in stats_parsed', async (name) => {
     const { engine } = await copyCorpusTable(name)
     const before = await loadSnapshot(engine, undefined, { tombstones: true })

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseAction, type DeletionVectorDescriptor } from '../../../src/delta/model/actions.js'
 import { crc32 } from '../../../src/delta/dv/crc32.js'
@@ -18,6 +17,7 @@ import { DeltaError, isDeltaError } from '../../../src/delta/engine/errors.js'
 import type { FileMeta, Storage } from '../../../src/delta/engine/storage.js'
 import { decodeZ85 } from '../../../src/delta/dv/z85.js'
 import { PrefixedStorage } from '../../../src/storage/prefixed.js'
+import { corpusTablesDir, hasCorpus } from '../../conformance/corpus.js'
 
 /** In-memory storage that records every read, so tests can check what was fetched. */
 class MemoryStorage implements Storage {
@@ -217,8 +217,7 @@ describe('DV files', () => {
 })
 
 // The conformance corpus: every DV of every add action of every commit of every table.
-const CORPUS = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
-const TABLES = join(CORPUS, 'tables')
+const TABLES = corpusTablesDir()
 // Spark's own test tables name DV files with a test-only prefix that the log does not record
 // (`spark.databricks.delta.testOnly.dvFileNamePrefix`); the fixture storage undoes that quirk.
 const SPARK_TEST_DV_PREFIX = 'test%dv%prefix-'
@@ -259,7 +258,7 @@ function corpusDvs(): Array<{ table: string; commit: string; path: string; dv: D
   return out
 }
 
-describe.skipIf(!existsSync(TABLES))('deletion vectors of the conformance corpus', () => {
+describe.skipIf(!hasCorpus())('deletion vectors of the conformance corpus', () => {
   const storage = new FolderStorage(TABLES)
 
   it('decodes every DV of every add action, with matching checksum and cardinality', async () => {

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { RecordBatch, Schema, Struct, Table, makeData, type Data } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
 import { conformTable } from '../../../src/delta/arrow/conform.js'
@@ -16,9 +15,10 @@ import { formatJavaDecimal, truncateMaxString, truncateMinString } from '../../.
 import { collectStats } from '../../../src/delta/stats/collect.js'
 import { collectLeafStats } from '../../../src/delta/stats/collect-values.js'
 import { nodeParquetCodec } from '../../../src/parquet/node.js'
+import { corpusDir, hasCorpus } from '../../conformance/corpus.js'
 
-const CORPUS = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
-const HAVE_CORPUS = existsSync(join(CORPUS, 'manifest.json'))
+const CORPUS = corpusDir()
+const HAVE_CORPUS = hasCorpus(CORPUS)
 
 function field(name: string, type: StructField['type'], metadata: Record<string, unknown> = {}): StructField {
   return { name, type, nullable: true, metadata }

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { compareScalars } from '../../../src/delta/expr/index.js'
 import type { Scalar } from '../../../src/delta/model/scalar.js'
 import { parseSchema, type DeltaType, type StructType } from '../../../src/delta/model/schema.js'
 import { parsedStatsFromStruct, parseStats, statBound } from '../../../src/delta/stats/parse.js'
+import { corpusTablesDir, hasCorpus } from '../../conformance/corpus.js'
 
 describe('parseStats', () => {
   const json = JSON.stringify({
@@ -145,8 +145,7 @@ describe('parsedStatsFromStruct (checkpoint stats_parsed)', () => {
 
 // The stats of every file in the conformance corpus must read as sane bounds: min <= max, and
 // nullCount <= numRecords.
-const corpus = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
-const tablesDir = join(corpus, 'tables')
+const tablesDir = corpusTablesDir()
 
 function leaves(struct: StructType, prefix: string[] = [], physical: string[] = []): Array<{ path: string[]; physical: string[]; type: DeltaType }> {
   return struct.fields.flatMap((f) => {
@@ -167,7 +166,7 @@ function schemaLeaves(schemaString: unknown): ReturnType<typeof leaves> {
   }
 }
 
-describe.skipIf(!existsSync(tablesDir))('stats of the conformance corpus', () => {
+describe.skipIf(!hasCorpus())('stats of the conformance corpus', () => {
   it('read as bounds with min <= max for every column of every file', () => {
     let bounded = 0
     for (const table of readdirSync(tablesDir)) {

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { isDeltaError } from '../../../src/delta/engine/errors.js'
 import {
@@ -8,6 +7,7 @@ import {
 } from '../../../src/delta/values/partition-value.js'
 import type { Scalar } from '../../../src/delta/model/scalar.js'
 import { findField, parseSchema, type DeltaType } from '../../../src/delta/model/schema.js'
+import { corpusTablesDir, hasCorpus } from '../../conformance/corpus.js'
 
 function errorCode(fn: () => unknown): string | undefined {
   try {
@@ -142,8 +142,7 @@ describe('partition paths', () => {
 
 // Every partition value in the conformance corpus must parse with its column's type, and
 // format back to text that parses to the same value.
-const corpus = process.env.DELTA_CORPUS ?? fileURLToPath(new URL('../../../../shared/delta-corpus', import.meta.url))
-const tablesDir = join(corpus, 'tables')
+const tablesDir = corpusTablesDir()
 
 function commitLines(table: string): Array<Record<string, Record<string, unknown>>> {
   const log = join(tablesDir, table, '_delta_log')
@@ -155,7 +154,7 @@ function commitLines(table: string): Array<Record<string, Record<string, unknown
     .map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>)
 }
 
-describe.skipIf(!existsSync(tablesDir))('partition values of the conformance corpus', () => {
+describe.skipIf(!hasCorpus())('partition values of the conformance corpus', () => {
   it('parse with their column types and survive a format round trip', () => {
     let checked = 0
     for (const table of readdirSync(tablesDir)) {
