@@ -4,9 +4,8 @@ import { filterTable } from '../arrow/index.js'
 import type { IsolationLevel } from '../txn/conflict.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
-import { evaluateFilter, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
-import { fileStats } from '../stats/file-stats.js'
-import { partitionValuesOf, planScan } from '../scan/plan.js'
+import { evaluateFilter, parseFilter } from '../expr/index.js'
+import { fileMayMatch, planScan } from '../scan/plan.js'
 import { readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { commitTransaction } from '../txn/commit.js'
@@ -40,7 +39,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
   const snapshot = await loadSnapshot(engine)
   checkWriteSupported(snapshot.protocol, snapshot.metadata)
   const expr = predicate ? parseFilter(predicate, snapshot.schema) : undefined
-  const candidates = expr ? snapshot.files.filter((f) => matches(snapshot, f, expr)) : snapshot.files
+  const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files
   const cdf = snapshot.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
   const rewrite = new DataFileWriter(engine, writerOptions(snapshot))
   const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, true), changeData: true }) : undefined
@@ -66,17 +65,12 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
   checkAppendOnly(snapshot.metadata.configuration, actions)
   const result = await commitTransaction(engine, snapshot.version, {
     actions,
-    read: { files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || matches(snapshot, a, expr) },
+    read: { files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || fileMayMatch(snapshot, a, expr) },
     isolation: opts.isolationLevel ?? 'WriteSerializable',
     isBlindAppend: false,
   }, { retryBudgetMs: opts.retryBudgetMs, inCommitTimestampAfter: inCommitTimestampAfter(snapshot.metadata.configuration, snapshot) })
   await maintainLog(engine, result.version, snapshot.metadata)
   return { version: result.version, rowsDeleted, filesRemoved: removed.length, filesAdded: adds.length }
-}
-
-function matches(snapshot: Snapshot, add: AddAction, expr: Expr): boolean {
-  const parts = partitionValuesOf(snapshot, add)
-  return mayMatchFile(expr, { partitionValues: (n) => (parts.has(n) ? parts.get(n) ?? null : undefined), stats: fileStats(snapshot, add) })
 }
 
 async function readWholeFile(engine: Engine, snapshot: Snapshot, file: AddAction): Promise<Table> {

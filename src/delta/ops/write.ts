@@ -3,9 +3,8 @@ import type { Action, AddAction, RemoveAction, TxnAction } from '../model/action
 import type { ReadSet } from '../txn/conflict.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { columnsOf, evaluateFilter, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
-import { fileStats } from '../stats/file-stats.js'
-import { partitionValuesOf } from '../scan/plan.js'
+import { columnsOf, evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { fileMayMatch } from '../scan/plan.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { commitTransaction } from '../txn/commit.js'
 import { DataFileWriter } from '../write/data-files.js'
@@ -95,7 +94,7 @@ async function commitWrite(
   adds: AddAction[], predicate: Expr | undefined, rows: number, opts: WriteOptions,
 ): Promise<WriteResult> {
   const overwrite = current !== undefined && opts.mode === 'overwrite'
-  const removed = overwrite ? current.files.filter((f) => !predicate || fileMatches(current, f, predicate)) : []
+  const removed = overwrite ? current.files.filter((f) => !predicate || fileMayMatch(current, f, predicate)) : []
   if (predicate) checkWholeFiles(current!, removed, predicate, opts.predicate!)
   const removes: RemoveAction[] = removed.map((f) => removeOf(f))
   const txns: TxnAction[] = (opts.commitProperties?.appTransactions ?? []).map((t) => ({ kind: 'txn', appId: t.appId, version: t.version, lastUpdated: Date.now() }))
@@ -109,7 +108,7 @@ async function commitWrite(
   ]
   checkAppendOnly(plan.configuration, actions)
   const read: ReadSet = overwrite
-    ? { files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMatches(current, a, predicate) : () => true }
+    ? { files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMayMatch(current, a, predicate) : () => true }
     : { files: new Set() }
   const result = await commitTransaction(engine, current?.version ?? -1, {
     actions, read, isolation: opts.isolationLevel ?? 'WriteSerializable', isBlindAppend,
@@ -144,11 +143,6 @@ function statsSettings(configuration: Record<string, string>): { numIndexedCols?
     numIndexedCols: n === undefined ? undefined : Number(n),
     statsColumns: cols === undefined ? undefined : cols.split(',').map((c) => c.trim()).filter(Boolean),
   }
-}
-
-function fileMatches(snapshot: Snapshot, add: AddAction, predicate: Expr): boolean {
-  const parts = partitionValuesOf(snapshot, add)
-  return mayMatchFile(predicate, { partitionValues: (n) => (parts.has(n) ? parts.get(n) ?? null : undefined), stats: fileStats(snapshot, add) })
 }
 
 /**
