@@ -213,7 +213,7 @@ export class DeltaTable {
 
   /** Drop a CHECK constraint by name. */
   async dropConstraint(name: string, opts: { raiseIfNotExists?: boolean } = {}): Promise<void> {
-    await dropConstraint(this.#engine, name, opts.raiseIfNotExists ?? true)
+    await dropConstraint(this.#engine, name, opts)
     await this.update()
   }
 

@@ -1,4 +1,4 @@
-import type { Action, MetadataAction, ProtocolAction } from '../../model/actions.js'
+import type { MetadataAction, ProtocolAction } from '../../model/actions.js'
 import { DeltaError } from '../../engine/errors.js'
 import { checkReadSupported } from '../../features/table-features.js'
 import {
@@ -118,21 +118,6 @@ export function checkWriteSupported(protocol: ProtocolAction, metadata?: Metadat
     const list = missing.map((f) => `'${f}'`).join(', ')
     throw new DeltaError('UnsupportedFeature', `the table uses writer feature${missing.length > 1 ? 's' : ''} ${list}, which this library cannot write; it can still read the table`)
   }
-}
-
-/**
- * On a table with `delta.appendOnly = true`, refuse a commit that removes data (a `remove` with
- * `dataChange` true). Rearranging data (`dataChange` false, as compaction does) stays allowed.
- */
-export function checkAppendOnly(configuration: Readonly<Record<string, string>>, actions: readonly Action[]): void {
-  if (String(configuration['delta.appendOnly'] ?? '').toLowerCase() !== 'true') return
-  const removed = actions.filter((a) => a.kind === 'remove' && a.dataChange)
-  if (removed.length === 0) return
-  throw new DeltaError(
-    'InvalidArgument',
-    `the table is append-only (delta.appendOnly = true), but this commit would remove data from ${removed.length} file${removed.length === 1 ? '' : 's'}; ` +
-      "only appends are allowed. Set the table property delta.appendOnly to 'false' to delete, update or overwrite",
-  )
 }
 
 export type { TableMetadataView }
