@@ -19,12 +19,13 @@ export interface WriteDeltaLakeOptions extends WriteOptions, EngineOptions {}
  * moved to the new version.
  */
 export async function writeDeltaLake(target: string | DeltaTable, data: WriteData, opts: WriteDeltaLakeOptions = {}): Promise<WriteResult> {
+  const { storage, parquet, ...writeOpts } = opts
   if (target instanceof DeltaTable) {
-    const result = await writeTable(engineOf(target), data, opts)
+    const result = await writeTable(engineOf(target), data, writeOpts)
     await target.update()
     return result
   }
-  return writeTable(await resolveEngine(target, opts), data, opts)
+  return writeTable(await resolveEngine(target, { storage, parquet }), data, writeOpts)
 }
 
 /** Options of `DeltaTable.create`. */
