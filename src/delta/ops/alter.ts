@@ -8,6 +8,7 @@ import { transactionOptions, type TransactionOptions } from '../txn/options.js'
 import { startTransaction, type Transaction } from '../txn/transaction.js'
 import { CONSTRAINT_PREFIX, constraintsOf, validateNewConstraint } from '../write/features/constraints.js'
 import { requiredProtocol } from '../write/features/protocol-select.js'
+import { ADD_CONSTRAINT_OPTIONS, checkOptions, DROP_CONSTRAINT_OPTIONS } from './check-options.js'
 
 /**
  * Options of `addConstraints`: the commit's. The commit always checks concurrent appends
@@ -31,6 +32,7 @@ export interface DropConstraintOptions extends TransactionOptions {
  * caller that carries its own keys strips them first.
  */
 export async function addConstraints(engine: Engine, constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<{ version: number }> {
+  checkOptions('add constraint', opts, ADD_CONSTRAINT_OPTIONS)
   if (opts.isolationLevel === 'SnapshotIsolation') {
     throw new DeltaError('InvalidArgument', "adding a constraint must see concurrent appends: use isolationLevel 'Serializable' or 'WriteSerializable'")
   }
@@ -59,6 +61,7 @@ export async function addConstraints(engine: Engine, constraints: Record<string,
  * caller that carries its own keys strips them first.
  */
 export async function dropConstraint(engine: Engine, name: string, opts: DropConstraintOptions = {}): Promise<{ version: number }> {
+  checkOptions('drop constraint', opts, DROP_CONSTRAINT_OPTIONS)
   if (typeof name !== 'string' || name.trim() === '') throw new DeltaError('InvalidArgument', 'give the name of the constraint to drop')
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DROP CONSTRAINT' })

@@ -11,6 +11,7 @@ import { changeFileOf } from '../txn/file-actions.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
 import { DataFileWriter, discardFiles } from '../write/data-files.js'
+import { checkOptions, DELETE_OPTIONS } from './check-options.js'
 
 /**
  * Options of a delete: the commit's (`commitProperties`, `postCommitHookProperties`,
@@ -48,6 +49,7 @@ interface Rewrite {
  * typo, so a caller that carries its own keys strips them first.
  */
 export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  checkOptions('delete', opts, DELETE_OPTIONS)
   if (predicate !== undefined && typeof predicate !== 'string') throw new DeltaError('InvalidArgument', 'the delete predicate must be a string, such as "id > 10"')
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()

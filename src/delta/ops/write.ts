@@ -13,6 +13,7 @@ import { arrowSchemaToDelta } from '../write/arrow-to-delta.js'
 import { prepareBatch, type BatchContext } from '../write/prepare.js'
 import { planTable, type TablePlan } from '../write/table-plan.js'
 import type { WriteOptions } from '../write/write-options.js'
+import { checkOptions, WRITE_OPTIONS } from './check-options.js'
 
 /** What a write did. */
 export interface WriteResult {
@@ -47,6 +48,7 @@ interface Staged {
  * typo, so a caller that carries its own keys (a Storage, a codec) strips them first.
  */
 export async function writeTable(engine: Engine, data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+  checkOptions('write', opts, WRITE_OPTIONS)
   const mode = opts.mode ?? 'error'
   if (opts.predicate !== undefined && mode !== 'overwrite') throw new DeltaError('InvalidArgument', "a predicate (replaceWhere) needs mode 'overwrite'")
   const current = await loadIfExists(engine)
