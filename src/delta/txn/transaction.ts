@@ -162,7 +162,7 @@ export class Transaction {
    */
   async commit(): Promise<CommittedTransaction> {
     if (this.#state !== 'open') throw new DeltaError('Internal', 'a transaction commits once; start a new one from a fresh snapshot')
-    const summary = this.#summary()
+    const summary = this.#prepare()
     this.#state = 'committing'
     const configuration = this.metadata?.configuration ?? {}
     const landed = await commitTransaction(this.#engine, this.readVersion, summary, {
@@ -175,7 +175,8 @@ export class Transaction {
     return { version: landed.version, attempts: landed.attempts, ...post }
   }
 
-  #summary(): TransactionSummary {
+  /** Check the commit and build its actions, commitInfo first; nothing is written yet. */
+  #prepare(): TransactionSummary {
     if (!this.metadata) throw new DeltaError('Internal', 'a transaction that creates a table needs its metadata')
     if (!this.snapshot && !this.#protocol) throw new DeltaError('Internal', 'a transaction that creates a table needs its protocol')
     if (this.#protocol) checkWriteSupported(this.#protocol, this.metadata)
