@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 export { DeltaTable } from './api/delta-table.js'
-export type { OpenOptions, TableMetadata, AddFileInfo, ToArrowOptions } from './api/delta-table.js'
+export type { OpenOptions, CreateTableOptions, PlannedScan, ReadPlannedOptions } from './api/delta-table.js'
+export { readPlannedFiles } from './api/delta-table.js'
+export type {
+  TableApi, TableMetadata, TableProtocol, AddFileInfo, ToArrowOptions, PartitionValues, AddConstraintOptions, DropConstraintOptions,
+} from './api/table-api.js'
 export { DeltaError, isDeltaError } from './delta/engine/errors.js'
 export type { DeltaErrorCode } from './delta/engine/errors.js'
 export type { Storage, FileMeta, StorageCapabilities } from './delta/engine/storage.js'
@@ -18,7 +22,7 @@ export type { ProtocolAction, DeletionVectorDescriptor } from './delta/model/act
 export * from './storage/index.js'
 export { browserParquetCodec, createParquetCodec, loadParquetCodec } from './parquet/index.js'
 export { writeDeltaLake } from './api/write-deltalake.js'
-export type { WriteDeltaLakeOptions, CreateTableOptions } from './api/write-deltalake.js'
+export type { WriteDeltaLakeOptions } from './api/write-deltalake.js'
 export type { WriteOptions, WriteMode, CommitProperties } from './delta/write/write-options.js'
 export type { WriteResult } from './delta/ops/write.js'
 export type { WriteData } from './delta/write/input.js'

@@ -1,74 +1,72 @@
-import type { Schema, Table } from 'apache-arrow'
-import type { DeletionVectorDescriptor, ProtocolAction } from '../delta/model/actions.js'
+import { Table, type Schema } from 'apache-arrow'
+import { plainAdd, type AddAction } from '../delta/model/actions.js'
 import { toArrowSchema } from '../delta/arrow/index.js'
-import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
 import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
-import { readHistory, type CommitEntry } from '../delta/log/history.js'
 import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
-import { planScan, type ScanOptions } from '../delta/scan/plan.js'
-import { executeScan } from '../delta/scan/read.js'
-import type { StructType } from '../delta/model/schema.js'
-import { loadSnapshot, type Snapshot } from '../delta/log/snapshot.js'
 import type { Storage } from '../delta/engine/storage.js'
+import type { StructType } from '../delta/model/schema.js'
+import { dataFileUri } from '../delta/log/data-path.js'
+import { readHistory, type CommitEntry } from '../delta/log/history.js'
+import { loadSnapshot, type Snapshot } from '../delta/log/snapshot.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
-import { resolveEngine } from './resolve-engine.js'
 import { addConstraints, dropConstraint } from '../delta/ops/alter.js'
 import { deleteRows, type DeleteOptions, type DeleteResult } from '../delta/ops/delete.js'
+import { loadIfExists, writeTable, type WriteResult } from '../delta/ops/write.js'
+import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
+import { distinctPartitions } from '../delta/scan/partitions.js'
+import { planScan } from '../delta/scan/plan.js'
+import { executeScan, type ReadContext } from '../delta/scan/read.js'
+import { exactRowCount } from '../delta/stats/row-count.js'
+import type { WriteData } from '../delta/write/input.js'
+import type { WriteOptions } from '../delta/write/write-options.js'
+import { resolveEngine, type EngineOptions } from './resolve-engine.js'
+import type {
+  AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues, TableApi, TableMetadata, TableProtocol,
+  ToArrowOptions,
+} from './table-api.js'
 
 /** Where and how to open a table. */
-export interface OpenOptions {
+export interface OpenOptions extends EngineOptions {
   /** Open this version instead of the latest. */
   version?: number
   /** Open the version the table had at this time (Date, ISO string or ms since the epoch). */
   timestamp?: Date | string | number
-  /** The storage holding the table; by default resolved from the URI. */
-  storage?: Storage
-  /** The Parquet codec; by default parquet-wasm. */
-  parquet?: ParquetCodec
 }
 
-/** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */
-export interface TableMetadata {
-  id: string
-  name: string | null
-  description: string | null
-  partitionColumns: string[]
-  configuration: Record<string, string>
-  createdTime: number | null
-}
-
-/** An active data file of the table. */
-export interface AddFileInfo {
-  /** The path as written in the log (relative and URL-encoded, or an absolute URI). */
-  path: string
-  size: number
-  modificationTime: number
-  dataChange: boolean
-  partitionValues: Record<string, string | null>
-  /** Statistics as the writer stored them (JSON), if any. */
-  stats: string | null
-  deletionVector: DeletionVectorDescriptor | null
-}
-
-const engines = new WeakMap<DeltaTable, Engine>()
-
-/** The engine behind a table object, for the write functions of this library. @internal */
-export function engineOf(table: DeltaTable): Engine {
-  return engines.get(table)!
-}
-
-/** Options of `toArrow`. */
-export interface ToArrowOptions extends ScanOptions {
-  /** Cancels the read between files. */
-  signal?: AbortSignal
+/** Options of `DeltaTable.create`. */
+export interface CreateTableOptions extends EngineOptions {
+  schema: StructType
+  partitionBy?: string[]
+  name?: string
+  description?: string
+  configuration?: Record<string, string>
+  /** 'error' (default) refuses an existing table; 'ignore' leaves it; 'overwrite' replaces it. */
+  mode?: 'error' | 'ignore' | 'overwrite'
 }
 
 /**
- * A Delta table at one version. Open it with `DeltaTable.open(uri)`; read it with `toArrow()`;
- * move it in time with `loadAsVersion()`.
+ * A scan worked out by a table for reading elsewhere: the files that may hold matching rows, the
+ * context a reader needs (no file list), and the result's schema. A worker pool splits `files`
+ * between its workers, each reading its slice with `readPlannedFiles`.
  */
-export class DeltaTable {
+export interface PlannedScan {
+  context: ReadContext & { version: number }
+  files: AddAction[]
+  schema: Schema
+}
+
+/** Options of `readPlannedFiles`. */
+export interface ReadPlannedOptions extends Pick<ToArrowOptions, 'columns' | 'filter' | 'signal'> {}
+
+const CREATE_MODES = ['error', 'ignore', 'overwrite'] as const
+
+/**
+ * A Delta table at one version, read and changed in this thread. Open it with
+ * `DeltaTable.open(uri)`; read it with `toArrow()`; move it in time with `loadAsVersion()`.
+ * `WorkerDeltaTable` offers the same `TableApi` through a worker pool.
+ */
+export class DeltaTable implements TableApi {
   /** The URI or path the table was opened from. */
   readonly uri: string
   readonly #engine: Engine
@@ -78,7 +76,6 @@ export class DeltaTable {
     this.uri = uri
     this.#engine = engine
     this.#snapshot = snapshot
-    engines.set(this, engine)
   }
 
   /**
@@ -94,41 +91,57 @@ export class DeltaTable {
       return new DeltaTable(uri, engine, await loadSnapshot(engine, version))
     } catch (e) {
       // Name the table the user asked for: the core only knows paths inside its storage.
-      if (isDeltaError(e, 'NotFound')) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
+      if (isDeltaError(e, 'NotFound') && !e.message.startsWith(uri)) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
       throw e
     }
   }
 
-  /** Create an empty table with a schema and open it (see `CreateTableOptions`). */
-  static async create(uri: string, opts: import('./write-deltalake.js').CreateTableOptions): Promise<DeltaTable> {
-    const { createTable } = await import('./write-deltalake.js')
-    return createTable(uri, opts)
+  /** Whether `uri` holds a Delta table (a `_delta_log` with at least one commit). */
+  static async isDeltaTable(uri: string, opts: EngineOptions = {}): Promise<boolean> {
+    try {
+      return (await loadIfExists(await resolveEngine(uri, opts))) !== undefined
+    } catch (e) {
+      if (isDeltaError(e, 'NotFound')) return false
+      throw e
+    }
   }
 
-  /**
-   * The snapshot a table object reads, for the worker API, which plans scans that several
-   * workers share. @internal
-   */
-  static snapshotOf(table: DeltaTable): Snapshot {
-    return table.#snapshot
+  /** Create an empty table with a schema and open it, as delta-rs's `DeltaTable.create`. */
+  static async create(uri: string, opts: CreateTableOptions): Promise<DeltaTable> {
+    const mode = opts.mode ?? 'error'
+    if (!(CREATE_MODES as readonly string[]).includes(mode)) {
+      throw new DeltaError('InvalidArgument', `unknown mode '${String(mode)}': use one of ${CREATE_MODES.join(', ')}`)
+    }
+    const engine = await resolveEngine(uri, opts)
+    const existing = await loadIfExists(engine)
+    if (existing && mode === 'error') {
+      throw new DeltaError('InvalidArgument', `${uri}: a table already exists (version ${existing.version}); pass mode 'ignore' or 'overwrite'`)
+    }
+    if (!existing || mode === 'overwrite') {
+      await writeTable(engine, new Table(toArrowSchema(opts.schema)), {
+        mode: 'overwrite', schemaMode: 'overwrite', schema: opts.schema, partitionBy: opts.partitionBy, name: opts.name,
+        description: opts.description, configuration: opts.configuration,
+      })
+    }
+    return new DeltaTable(uri, engine, await loadSnapshot(engine))
   }
 
-  /** The version this object reads. */
   get version(): number {
     return this.#snapshot.version
   }
 
-  /** The logical schema. */
+  get numFiles(): number {
+    return this.#snapshot.files.length
+  }
+
   schema(): StructType {
     return this.#snapshot.schema
   }
 
-  /** The schema as Arrow gives it in `toArrow()`. */
   arrowSchema(): Schema {
     return toArrowSchema(this.#snapshot.schema)
   }
 
-  /** Id, name, description, partition columns and properties. */
   metadata(): TableMetadata {
     const m = this.#snapshot.metadata
     return {
@@ -141,13 +154,23 @@ export class DeltaTable {
     }
   }
 
-  /** Reader and writer versions and features. */
-  protocol(): Omit<ProtocolAction, 'kind'> {
+  protocol(): TableProtocol {
     const { kind: _, ...p } = this.#snapshot.protocol
     return p
   }
 
-  /** The active data files. */
+  appTransactions(): Record<string, number> {
+    return Object.fromEntries([...this.#snapshot.txns].map(([id, t]) => [id, t.version]))
+  }
+
+  transactionVersion(appId: string): number | undefined {
+    return this.#snapshot.txns.get(appId)?.version
+  }
+
+  checkpointVersion(): number | undefined {
+    return this.#snapshot.segment.checkpoint?.version
+  }
+
   async files(): Promise<AddFileInfo[]> {
     return this.#snapshot.files.map((a) => ({
       path: a.path,
@@ -160,67 +183,102 @@ export class DeltaTable {
     }))
   }
 
-  /** The latest committed version of each application id (idempotent writers). */
-  appTransactions(): Record<string, number> {
-    return Object.fromEntries([...this.#snapshot.txns].map(([id, t]) => [id, t.version]))
+  async fileUris(): Promise<string[]> {
+    return this.#snapshot.files.map((a) => dataFileUri(a.path, this.#snapshot.tableUri, this.uri))
   }
 
-  /** The checkpoint this version was read from, if any. */
-  checkpointVersion(): number | undefined {
-    return this.#snapshot.segment.checkpoint?.version
+  async partitions(): Promise<PartitionValues[]> {
+    return distinctPartitions(this.#snapshot)
   }
 
-  /** The commits still in the log, newest first, at most `limit`. */
+  async count(): Promise<number> {
+    const exact = exactRowCount(this.#snapshot.files)
+    if (exact !== undefined) return exact
+    const first = this.#snapshot.schema.fields[0]
+    return (await this.toArrow({ columns: first ? [first.name] : [] })).numRows
+  }
+
   async history(limit?: number): Promise<CommitEntry[]> {
     return readHistory(this.#engine, this.#snapshot.metadata, limit)
   }
 
-  /** Read the table (or some columns, or the rows a filter keeps) into one Arrow table. */
-  async toArrow(opts: ToArrowOptions = {}): Promise<Table> {
-    const plan = planScan(this.#snapshot, opts)
-    return executeScan(this.#engine, this.#snapshot, plan, { signal: opts.signal })
+  async changes(opts: ChangesOptions): Promise<Table> {
+    return readChanges(this.#engine, opts)
   }
 
-  /** Move this object to another version, or to the version at a time. */
+  async toArrow(opts: ToArrowOptions = {}): Promise<Table> {
+    const snapshot = withFiles(this.#snapshot, opts.files)
+    const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
+    return executeScan(this.#engine, snapshot, plan, { signal: opts.signal })
+  }
+
+  /**
+   * Work out a scan without reading it, for a caller that reads the files elsewhere (a worker
+   * pool): files are skipped by partition values and statistics as `toArrow` would.
+   */
+  planScan(opts: Omit<ToArrowOptions, 'signal'> = {}): PlannedScan {
+    const snapshot = withFiles(this.#snapshot, opts.files)
+    const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
+    const { tableUri, version, metadata, schema, columnMapping } = snapshot
+    // Plain copies: a structured clone keeps only own properties.
+    return { context: { tableUri, version, metadata, schema, columnMapping }, files: plan.files.map(plainAdd), schema: toArrowSchema(plan.output) }
+  }
+
   async loadAsVersion(version: number | Date | string): Promise<void> {
     const v = typeof version === 'number' ? version : await versionAtTimestamp(this.#engine, toMillis(version))
     this.#snapshot = await loadSnapshot(this.#engine, v)
   }
 
-  /** Move this object to the latest version. */
-  async update(): Promise<void> {
+  async updateIncremental(): Promise<void> {
     this.#snapshot = await loadSnapshot(this.#engine)
   }
 
-  /**
-   * Delete the rows matching a predicate (every row without one) and move to the new version.
-   * Files are rewritten without the deleted rows (copy-on-write).
-   */
-  async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    const result = await deleteRows(this.#engine, predicate, opts)
-    await this.update()
+  async write(data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+    const result = await writeTable(this.#engine, data, opts)
+    await this.updateIncremental()
     return result
   }
 
-  /**
-   * Add CHECK constraints (`{ name: 'expression' }`); existing rows must satisfy them, and every
-   * later write is checked against them.
-   */
-  async addConstraint(constraints: Record<string, string>): Promise<void> {
+  async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const result = await deleteRows(this.#engine, predicate, opts)
+    await this.updateIncremental()
+    return result
+  }
+
+  async addConstraint(constraints: Record<string, string>, _opts: AddConstraintOptions = {}): Promise<void> {
     await addConstraints(this.#engine, constraints)
-    await this.update()
+    await this.updateIncremental()
   }
 
-  /** Drop a CHECK constraint by name. */
-  async dropConstraint(name: string, opts: { raiseIfNotExists?: boolean } = {}): Promise<void> {
+  async dropConstraint(name: string, opts: DropConstraintOptions = {}): Promise<void> {
     await dropConstraint(this.#engine, name, opts)
-    await this.update()
+    await this.updateIncremental()
   }
 
-  /** The change data feed between two versions (inclusive), with `_change_type`, `_commit_version`, `_commit_timestamp`. */
-  async changes(opts: ChangesOptions): Promise<Table> {
-    return readChanges(this.#engine, opts)
-  }
+  async close(): Promise<void> {}
+}
+
+/**
+ * Read some files of a planned scan (see `DeltaTable.planScan`) with the given storage and codec:
+ * the reading half of a scan split between workers.
+ */
+export async function readPlannedFiles(
+  engine: { storage: Storage; parquet: ParquetCodec }, context: ReadContext, files: AddAction[], opts: ReadPlannedOptions = {},
+): Promise<Table> {
+  const plan = planScan({ ...context, files }, { columns: opts.columns, filter: opts.filter })
+  return executeScan(engine, context, plan, { signal: opts.signal })
+}
+
+/** The snapshot narrowed to some of its files (by log path, in the given order). */
+function withFiles(snapshot: Snapshot, paths: string[] | undefined): Snapshot {
+  if (!paths) return snapshot
+  const byPath = new Map(snapshot.files.map((f) => [f.path, f]))
+  const files = paths.map((p) => {
+    const f = byPath.get(p)
+    if (!f) throw new DeltaError('InvalidArgument', `'${p}' is not an active file of version ${snapshot.version}: list them with files()`)
+    return f
+  })
+  return { ...snapshot, files }
 }
 
 function toMillis(t: Date | string | number): number {

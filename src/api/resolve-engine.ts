@@ -9,6 +9,9 @@ export interface EngineOptions {
   parquet?: ParquetCodec
 }
 
+// A URI with a scheme (`s3://`, `https://`, `file:///`) names the table root absolutely.
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//
+
 const isNode = typeof globalThis === 'object' && typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
 
 /**
@@ -16,11 +19,12 @@ const isNode = typeof globalThis === 'object' && typeof (globalThis as { process
  * The Node module is loaded by a computed specifier so browser bundles never pull it in.
  */
 export async function resolveEngine(uri: string, opts: EngineOptions): Promise<Engine> {
-  if (opts.storage && opts.parquet) return { storage: opts.storage, parquet: opts.parquet }
+  const tableUri = SCHEME.test(uri) ? uri.replace(/\/+$/, '') : undefined
+  if (opts.storage && opts.parquet) return { storage: opts.storage, parquet: opts.parquet, tableUri }
   if (!isNode) {
     if (!opts.storage) throw new DeltaError('InvalidArgument', `cannot open '${uri}' without a storage: pass { storage } (HTTP, local folder or OPFS)`)
     const { browserParquetCodec } = await import('../parquet/browser.js')
-    return { storage: opts.storage, parquet: await browserParquetCodec() }
+    return { storage: opts.storage, parquet: await browserParquetCodec(), tableUri }
   }
   const nodeModule = './node-engine.js'
   const { nodeEngine } = (await import(/* @vite-ignore */ nodeModule)) as typeof import('./node-engine.js')

@@ -8,7 +8,7 @@ import {
   TimestampMicrosecond,
   type Data,
 } from 'apache-arrow'
-import { parquetRead, parquetSchema, type AsyncBuffer, type ColumnData, type FileMetaData, type SchemaTree } from 'hyparquet'
+import { parquetRead, type AsyncBuffer, type ColumnData, type FileMetaData } from 'hyparquet'
 import { DeltaError } from '../delta/engine/errors.js'
 import { errorText } from './footer.js'
 import { isSelected, leafColumns, type ReadSelection } from './read-plan.js'

@@ -1,21 +1,20 @@
 import { Table, tableFromIPC } from 'apache-arrow'
-import { plainAdd, type AddAction } from '../delta/model/actions.js'
-import { toArrowSchema } from '../delta/arrow/index.js'
 import type { ChangesOptions } from '../delta/scan/change-data.js'
 import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { CommitEntry } from '../delta/log/history.js'
 import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
-import { planScan } from '../delta/scan/plan.js'
-import { executeScan } from '../delta/scan/read.js'
-import type { Snapshot } from '../delta/log/snapshot.js'
 import type { Storage } from '../delta/engine/storage.js'
+import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
-import { DeltaTable, type AddFileInfo } from '../api/delta-table.js'
+import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import { DeltaTable, readPlannedFiles } from '../api/delta-table.js'
+import type { AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues } from '../api/table-api.js'
+import { writeDeltaLake } from '../api/write-deltalake.js'
 import { toTransferableIpc } from './ipc.js'
 import type {
-  DeltaWorkerApi, OpenRequest, RealmStats, ScanContext, ScanRequest, ScanTask, ScanTaskPlan, StorageDescriptor, TableInfo,
-  WorkerWriteOptions,
+  DeltaWorkerApi, OpenRequest, RealmStats, ScanRequest, ScanTask, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerChange,
+  WorkerWriteData, WorkerWriteOptions,
 } from './protocol.js'
 import { countingCodec, realmStats } from './realm-stats.js'
 import { resolveStorage, type NodeFsFactory } from './resolve-storage.js'
@@ -32,7 +31,6 @@ export interface WorkerHost {
 
 interface OpenTable {
   storageId: string
-  engine: Engine
   table: DeltaTable
 }
 
@@ -64,12 +62,17 @@ class WorkerApi implements DeltaWorkerApi {
       const table = await DeltaTable.open(describeLocation(storage), { ...engine, ...at })
       realmStats().snapshotsLoaded++
       const handle = crypto.randomUUID()
-      this.#tables.set(handle, { storageId, engine, table })
-      return await describeTable(handle, storageId, table)
+      this.#tables.set(handle, { storageId, table })
+      return describeTable(handle, storageId, table)
     } catch (e) {
       this.#storages.delete(storageId)
       throw e
     }
+  }
+
+  async isDeltaTable(storage: StorageDescriptor): Promise<boolean> {
+    const engine = await this.#engine(resolveStorage(storage, this.#host.nodeFs))
+    return DeltaTable.isDeltaTable(describeLocation(storage), engine)
   }
 
   async reloadTable(handle: string, req: OpenRequest = {}): Promise<TableInfo> {
@@ -77,9 +80,9 @@ class WorkerApi implements DeltaWorkerApi {
     // loadAsVersion takes a number as a version: a time in milliseconds goes as a Date.
     if (req.timestamp !== undefined) await t.table.loadAsVersion(typeof req.timestamp === 'number' ? new Date(req.timestamp) : req.timestamp)
     else if (req.version !== undefined) await t.table.loadAsVersion(req.version)
-    else await t.table.update()
+    else await t.table.updateIncremental()
     realmStats().snapshotsLoaded++
-    return describeTable(handle, t.storageId, t.table)
+    return this.#describe(handle)
   }
 
   async closeTable(handle: string): Promise<void> {
@@ -92,6 +95,18 @@ class WorkerApi implements DeltaWorkerApi {
     return this.#table(handle).table.files()
   }
 
+  async fileUris(handle: string): Promise<string[]> {
+    return this.#table(handle).table.fileUris()
+  }
+
+  async partitions(handle: string): Promise<PartitionValues[]> {
+    return this.#table(handle).table.partitions()
+  }
+
+  async count(handle: string): Promise<number> {
+    return this.#table(handle).table.count()
+  }
+
   async history(handle: string, limit?: number): Promise<CommitEntry[]> {
     return this.#table(handle).table.history(limit)
   }
@@ -101,17 +116,14 @@ class WorkerApi implements DeltaWorkerApi {
   }
 
   async scan(handle: string, req: ScanRequest = {}): Promise<Uint8Array> {
-    const t = this.#table(handle)
-    return this.#scan(t.engine, withFiles(DeltaTable.snapshotOf(t.table), req.files), req)
+    const { table } = this.#table(handle)
+    const { scanId, ...opts } = req
+    return this.#scans.run(scanId, async (signal) => toTransferableIpc(await table.toArrow({ ...opts, signal })))
   }
 
   async planScan(handle: string, req: ScanRequest = {}): Promise<ScanTaskPlan> {
-    const snapshot = withFiles(DeltaTable.snapshotOf(this.#table(handle).table), req.files)
-    const plan = planScan(snapshot, { columns: req.columns, filter: req.filter })
-    const { tableUri, version, protocol, metadata, schema, columnMapping } = snapshot
-    const schemaIpc = toTransferableIpc(new Table(toArrowSchema(plan.output)))
-    // Plain copies: a structured clone keeps only own properties.
-    return { context: { tableUri, version, protocol, metadata, schema, columnMapping }, files: plan.files.map(plainAdd), schemaIpc }
+    const { context, files, schema } = this.#table(handle).table.planScan({ columns: req.columns, filter: req.filter, files: req.files })
+    return { context, files, schemaIpc: toTransferableIpc(new Table(schema)) }
   }
 
   async attachStorage(storage: StorageDescriptor): Promise<string> {
@@ -127,7 +139,9 @@ class WorkerApi implements DeltaWorkerApi {
   async readFiles(task: ScanTask): Promise<Uint8Array> {
     const storage = this.#storages.get(task.storageId)
     if (!storage) throw new DeltaError('InvalidArgument', `no storage '${task.storageId}' in this worker: attach it first`)
-    return this.#scan(await this.#engine(storage), contextSnapshot(task.context, task.files), task.request)
+    const engine = await this.#engine(storage)
+    const { columns, filter, scanId } = task.request
+    return this.#scans.run(scanId, async (signal) => toTransferableIpc(await readPlannedFiles(engine, task.context, task.files, { columns, filter, signal })))
   }
 
   async cancel(scanId: string): Promise<void> {
@@ -137,9 +151,27 @@ class WorkerApi implements DeltaWorkerApi {
   async write(storage: StorageDescriptor, data: Uint8Array, opts: WorkerWriteOptions = {}): Promise<WriteResult> {
     const { root, ...options } = opts
     const engine = await this.#engine(resolveStorage(root ? { ...storage, root } : storage, this.#host.nodeFs))
-    // The writer loads on first write only: a read-only worker never pays for it.
-    const { writeTable } = await import('../delta/ops/write.js')
-    return writeTable(engine, tableFromIPC(data), options)
+    return writeDeltaLake(describeLocation(storage), tableFromIPC(data), { ...options, ...engine })
+  }
+
+  async writeTable(handle: string, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WorkerChange<WriteResult>> {
+    const result = await this.#table(handle).table.write(data instanceof Uint8Array ? tableFromIPC(data) : data, opts)
+    return { result, info: await this.#describe(handle) }
+  }
+
+  async deleteRows(handle: string, predicate?: string, opts: DeleteOptions = {}): Promise<WorkerChange<DeleteResult>> {
+    const result = await this.#table(handle).table.delete(predicate, opts)
+    return { result, info: await this.#describe(handle) }
+  }
+
+  async addConstraint(handle: string, constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<TableInfo> {
+    await this.#table(handle).table.addConstraint(constraints, opts)
+    return this.#describe(handle)
+  }
+
+  async dropConstraint(handle: string, name: string, opts: DropConstraintOptions = {}): Promise<TableInfo> {
+    await this.#table(handle).table.dropConstraint(name, opts)
+    return this.#describe(handle)
   }
 
   async realmStats(): Promise<RealmStats> {
@@ -160,32 +192,8 @@ class WorkerApi implements DeltaWorkerApi {
     return t
   }
 
-  async #scan(engine: Engine, snapshot: Snapshot, req: ScanRequest): Promise<Uint8Array> {
-    const plan = planScan(snapshot, { columns: req.columns, filter: req.filter })
-    return this.#scans.run(req.scanId, async (signal) => toTransferableIpc(await executeScan(engine, snapshot, plan, { signal })))
-  }
-}
-
-/** The snapshot narrowed to some of its files (by log path, in the given order). */
-function withFiles(snapshot: Snapshot, paths: string[] | undefined): Snapshot {
-  if (!paths) return snapshot
-  const byPath = new Map(snapshot.files.map((f) => [f.path, f]))
-  const files = paths.map((p) => {
-    const f = byPath.get(p)
-    if (!f) throw new DeltaError('InvalidArgument', `'${p}' is not an active file of version ${snapshot.version}: list them with files()`)
-    return f
-  })
-  return { ...snapshot, files }
-}
-
-/** A snapshot good for reading `files` with: the context plus empty log state it never needs. */
-function contextSnapshot(context: ScanContext, files: AddAction[]): Snapshot {
-  return {
-    ...context,
-    files,
-    txns: new Map(),
-    domains: new Map(),
-    commitInfos: new Map(),
-    segment: { version: context.version, commits: [] },
+  #describe(handle: string): TableInfo {
+    const t = this.#table(handle)
+    return describeTable(handle, t.storageId, t.table)
   }
 }

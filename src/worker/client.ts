@@ -1,34 +1,29 @@
 import { Table, type Schema } from 'apache-arrow'
-import type { ProtocolAction } from '../delta/model/actions.js'
 import { toArrowSchema } from '../delta/arrow/index.js'
 import type { ChangesOptions } from '../delta/scan/change-data.js'
 import type { CommitEntry } from '../delta/log/history.js'
 import type { StructType } from '../delta/model/schema.js'
 import type { WriteResult } from '../delta/ops/write.js'
-import type { AddFileInfo, TableMetadata } from '../api/delta-table.js'
+import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { WriteData } from '../delta/write/input.js'
+import type { WriteOptions } from '../delta/write/write-options.js'
+import type {
+  AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues, TableApi, TableMetadata, TableProtocol,
+  ToArrowOptions,
+} from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'
 import { cancelledError, type DeltaPool } from './pool.js'
 import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerWriteOptions } from './protocol.js'
 import { splitEvenly } from './split.js'
-
-/** Options of `toArrow` on a worker table. */
-export interface WorkerToArrowOptions {
-  /** Top-level columns to return, in this order; all when omitted. */
-  columns?: string[]
-  /** A predicate such as `"year = 2024 AND value > 3"`. */
-  filter?: string
-  /** Read only these active files (log paths), in this order. */
-  files?: string[]
-  /** Cancels the read in every worker between files. */
-  signal?: AbortSignal
-}
+import { toWorkerWriteData } from './write-data.js'
 
 /**
- * A Delta table read through a worker pool, shaped like `DeltaTable`: the log is replayed and
- * the snapshot kept in one worker; scans are split across the pool and come back as Arrow IPC,
- * parsed once per task. The page's thread never decodes Parquet or replays the log.
+ * A Delta table read and changed through a worker pool, with the same `TableApi` as
+ * `DeltaTable`: the log is replayed and the snapshot kept in one worker; scans are split across
+ * the pool and come back as Arrow IPC, parsed once per task; writes encode Parquet in a worker.
+ * The page's thread never decodes Parquet or replays the log.
  */
-export class WorkerDeltaTable {
+export class WorkerDeltaTable implements TableApi {
   /** The pool the table reads through. */
   readonly pool: DeltaPool
   /** Where the table lives, as the workers are told. */
@@ -51,6 +46,16 @@ export class WorkerDeltaTable {
     const home = pool.nextWorker()
     const info = await pool.worker(home).openTable(storage, opts)
     return new WorkerDeltaTable(pool, storage, home, info)
+  }
+
+  /** Whether the storage holds a Delta table, asked in the next worker of the pool. */
+  static async isDeltaTable(pool: DeltaPool, storage: StorageDescriptor): Promise<boolean> {
+    return pool.worker(pool.nextWorker()).isDeltaTable(storage)
+  }
+
+  /** Where the table lives, as its worker names it (never a signed URL or a secret). */
+  get uri(): string {
+    return this.#info.uri
   }
 
   /** The version this object reads. */
@@ -79,7 +84,7 @@ export class WorkerDeltaTable {
   }
 
   /** Reader and writer versions and features. */
-  protocol(): Omit<ProtocolAction, 'kind'> {
+  protocol(): TableProtocol {
     return this.#info.protocol
   }
 
@@ -90,12 +95,32 @@ export class WorkerDeltaTable {
 
   /** The latest committed version of each application id. */
   appTransactions(): Record<string, number> {
-    return this.#info.appTransactions
+    return { ...this.#info.appTransactions }
+  }
+
+  /** The latest version an application id committed, or undefined when it never did. */
+  transactionVersion(appId: string): number | undefined {
+    return Object.hasOwn(this.#info.appTransactions, appId) ? this.#info.appTransactions[appId] : undefined
   }
 
   /** The active data files. */
   files(): Promise<AddFileInfo[]> {
     return this.#api().files(this.#info.handle)
+  }
+
+  /** Absolute, decoded URIs of the active data files. */
+  fileUris(): Promise<string[]> {
+    return this.#api().fileUris(this.#info.handle)
+  }
+
+  /** The distinct partitions that hold active files. */
+  partitions(): Promise<PartitionValues[]> {
+    return this.#api().partitions(this.#info.handle)
+  }
+
+  /** The number of rows: from file statistics when they are exact, else by reading. */
+  count(): Promise<number> {
+    return this.#api().count(this.#info.handle)
   }
 
   /** The commits still in the log, newest first, at most `limit`. */
@@ -110,7 +135,7 @@ export class WorkerDeltaTable {
   }
 
   /** Read the table (or some columns, rows or files) into one Arrow table, across the pool. */
-  async toArrow(opts: WorkerToArrowOptions = {}): Promise<Table> {
+  async toArrow(opts: ToArrowOptions = {}): Promise<Table> {
     if (opts.signal?.aborted) throw cancelledError()
     const scanId = crypto.randomUUID()
     const request = { columns: opts.columns, filter: opts.filter, scanId }
@@ -135,8 +160,32 @@ export class WorkerDeltaTable {
   }
 
   /** Move this object to the latest version. */
-  async update(): Promise<void> {
+  async updateIncremental(): Promise<void> {
     this.#info = await this.#api().reloadTable(this.#info.handle)
+  }
+
+  /** Write data to this table in its worker (Parquet is encoded there) and move to the new version. */
+  async write(data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { result, info } = await this.#api().writeTable(this.#info.handle, await toWorkerWriteData(data), opts)
+    this.#info = info
+    return result
+  }
+
+  /** Delete the rows matching a predicate (every row without one) and move to the new version. */
+  async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const { result, info } = await this.#api().deleteRows(this.#info.handle, predicate, opts)
+    this.#info = info
+    return result
+  }
+
+  /** Add CHECK constraints and move to the new version. */
+  async addConstraint(constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<void> {
+    this.#info = await this.#api().addConstraint(this.#info.handle, constraints, opts)
+  }
+
+  /** Drop a CHECK constraint by name and move to the new version. */
+  async dropConstraint(name: string, opts: DropConstraintOptions = {}): Promise<void> {
+    this.#info = await this.#api().dropConstraint(this.#info.handle, name, opts)
   }
 
   /** Release the snapshot and the storages this table holds in the workers. */

@@ -13,11 +13,10 @@ export type { InProcessPoolOptions } from './in-process.js'
 export { createWorkerApi } from './api.js'
 export type { WorkerHost } from './api.js'
 export { WorkerDeltaTable, writeDeltaLakeInWorker } from './client.js'
-export type { WorkerToArrowOptions } from './client.js'
 export { httpStorageDescriptor, publicHttpStorageDescriptor, fsaStorageDescriptor, objectStorageDescriptor } from './descriptors.js'
 export { registerDeltaTransferHandlers } from './transfer.js'
 export type {
   DeltaWorkerApi, StorageDescriptor, HttpStorageDescriptor, PublicHttpStorageDescriptor, FsaStorageDescriptor,
   ObjectStorageDescriptor, NodeFsStorageDescriptor, OpenRequest, TableInfo, ScanRequest, ScanContext, ScanTaskPlan,
-  ScanTask, RealmStats, WorkerWriteOptions,
+  ScanTask, RealmStats, WorkerWriteOptions, WorkerWriteData, WorkerChange,
 } from './protocol.js'

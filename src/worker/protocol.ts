@@ -1,13 +1,16 @@
-import type { AddAction, ProtocolAction } from '../delta/model/actions.js'
+import type { AddAction } from '../delta/model/actions.js'
 import type { ChangesOptions } from '../delta/scan/change-data.js'
 import type { CommitEntry } from '../delta/log/history.js'
 import type { StructType } from '../delta/model/schema.js'
-import type { Snapshot } from '../delta/log/snapshot.js'
 import type { Storage, StorageCapabilities } from '../delta/engine/storage.js'
 import type { HttpOperation, Signer, ListingDialect, ConditionalCreate } from '../storage/http-signer.js'
-import type { AddFileInfo, TableMetadata } from '../api/delta-table.js'
+import type { PlannedScan } from '../api/delta-table.js'
+import type {
+  AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues, TableMetadata, TableProtocol,
+} from '../api/table-api.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
+import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 
 export type { HttpOperation }
 
@@ -87,10 +90,12 @@ export interface TableInfo {
   handle: string
   /** The id of the table's storage in that worker. */
   storageId: string
+  /** Where the table lives, for messages: never a signed URL or a secret. */
+  uri: string
   version: number
   schema: StructType
   metadata: TableMetadata
-  protocol: Omit<ProtocolAction, 'kind'>
+  protocol: TableProtocol
   numFiles: number
   checkpointVersion: number | null
   appTransactions: Record<string, number>
@@ -106,7 +111,7 @@ export interface ScanRequest {
 }
 
 /** The parts of a snapshot a worker needs to read data files without replaying the log. */
-export type ScanContext = Pick<Snapshot, 'tableUri' | 'version' | 'protocol' | 'metadata' | 'schema' | 'columnMapping'>
+export type ScanContext = PlannedScan['context']
 
 /** A scan worked out by the table's worker: the files to read and the result's schema. */
 export interface ScanTaskPlan {
@@ -138,6 +143,18 @@ export interface WorkerWriteOptions extends WriteOptions {
 }
 
 /**
+ * Data for a write in a worker: an Arrow IPC stream (transferred), or plain objects whose types
+ * the worker infers (from the table's schema when it has one).
+ */
+export type WorkerWriteData = Uint8Array | readonly Record<string, unknown>[]
+
+/** What a change made through a worker table did, and the table as it is after it. */
+export interface WorkerChange<R> {
+  result: R
+  info: TableInfo
+}
+
+/**
  * The typed API every worker exposes with comlink (and the in-process implementation shares).
  * Tables stay in the worker that opened them, named by a handle; results cross as Arrow IPC
  * streams, transferred rather than copied. Every failure is a DeltaError, code intact.
@@ -149,8 +166,16 @@ export interface DeltaWorkerApi {
   reloadTable(handle: string, req?: OpenRequest): Promise<TableInfo>
   /** Forget a handle and its storage. */
   closeTable(handle: string): Promise<void>
+  /** Whether the storage holds a Delta table. */
+  isDeltaTable(storage: StorageDescriptor): Promise<boolean>
   /** The active files, as `DeltaTable.files()` gives them. */
   files(handle: string): Promise<AddFileInfo[]>
+  /** Absolute, decoded URIs of the active files. */
+  fileUris(handle: string): Promise<string[]>
+  /** The distinct partitions of the active files. */
+  partitions(handle: string): Promise<PartitionValues[]>
+  /** The number of rows, from statistics when exact. */
+  count(handle: string): Promise<number>
   /** The commits still in the log, newest first, at most `limit`. */
   history(handle: string, limit?: number): Promise<CommitEntry[]>
   /** The change data feed as one Arrow IPC stream. */
@@ -169,6 +194,14 @@ export interface DeltaWorkerApi {
   cancel(scanId: string): Promise<void>
   /** Write Arrow data (an IPC stream) to a table: encode Parquet here and commit. */
   write(storage: StorageDescriptor, data: Uint8Array, opts?: WorkerWriteOptions): Promise<WriteResult>
+  /** Write to an open table and move its handle to the new version. */
+  writeTable(handle: string, data: WorkerWriteData, opts?: WriteOptions): Promise<WorkerChange<WriteResult>>
+  /** Delete rows of an open table and move its handle to the new version. */
+  deleteRows(handle: string, predicate?: string, opts?: DeleteOptions): Promise<WorkerChange<DeleteResult>>
+  /** Add CHECK constraints to an open table and move its handle to the new version. */
+  addConstraint(handle: string, constraints: Record<string, string>, opts?: AddConstraintOptions): Promise<TableInfo>
+  /** Drop a CHECK constraint of an open table and move its handle to the new version. */
+  dropConstraint(handle: string, name: string, opts?: DropConstraintOptions): Promise<TableInfo>
   /** What this worker's realm decoded, encoded and replayed so far. */
   realmStats(): Promise<RealmStats>
 }

@@ -1,17 +1,17 @@
-import { DeltaTable } from '../api/delta-table.js'
+import type { DeltaTable } from '../api/delta-table.js'
 import type { StorageDescriptor, TableInfo } from './protocol.js'
 
 /** The facts of an open table that cross to the page (plain data; the files stay here). */
-export async function describeTable(handle: string, storageId: string, table: DeltaTable): Promise<TableInfo> {
+export function describeTable(handle: string, storageId: string, table: DeltaTable): TableInfo {
   return {
     handle,
     storageId,
+    uri: table.uri,
     version: table.version,
     schema: table.schema(),
     metadata: table.metadata(),
     protocol: table.protocol(),
-    // A count: files() would copy every add and decode its stats.
-    numFiles: DeltaTable.snapshotOf(table).files.length,
+    numFiles: table.numFiles,
     checkpointVersion: table.checkpointVersion() ?? null,
     appTransactions: table.appTransactions(),
   }

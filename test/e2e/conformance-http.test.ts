@@ -19,7 +19,7 @@ vi.mock('../conformance/library.js', async (importActual) => {
     openTable: (tableDir: string, opts: OpenOptions = {}) => {
       if (target.where === 'node') return actual.openTable(tableDir, opts)
       const root = relative(target.corpus, tableDir).split('\\').join('/')
-      const req = { ...(opts.version !== undefined ? { version: opts.version } : {}) }
+      const req = opts.version !== undefined ? { version: opts.version } : {}
       return target.page!.openTable({ kind: 'public-http', baseUrl: target.baseUrl, listing: 's3', root }, req)
     },
   }

@@ -144,7 +144,7 @@ describe.each<Mode>(['direct', 'channel', 'thread'])('worker API (%s)', (mode) =
     expect((await t.toArrow()).numRows).toBe(6 * ROWS_PER_FILE)
     await t.loadAsVersion(1)
     expect(t.numFiles).toBe(FIXTURE_FILES.length)
-    await t.update()
+    await t.updateIncremental()
     expect(t.version).toBe(2)
     await t.close()
   })

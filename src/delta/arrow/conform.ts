@@ -1,5 +1,6 @@
 import { Data, DataType, RecordBatch, Struct, Table, Type, makeData, type Dictionary, type Field, type Schema } from 'apache-arrow'
 import { DeltaError } from '../engine/errors.js'
+import { FIELD_ID_KEY, PARQUET_FIELD_ID_KEY, physicalName, type ColumnMappingMode } from '../features/column-mapping.js'
 import { findField, type DeltaType, type StructField, type StructType } from '../model/schema.js'
 import { castPrimitive } from './cast.js'
 import { castError } from './cast-util.js'
@@ -7,26 +8,10 @@ import { nullData } from './constant.js'
 import { takeData } from './take.js'
 import { describeDeltaType, toArrowSchema } from './types.js'
 
-/** How data files name columns: by logical name, by physical name, or by Parquet field id. */
-export type ColumnMappingMode = 'none' | 'name' | 'id'
-
 /** Options for {@link conformTable}. */
 export interface ConformOptions {
   /** The table's `delta.columnMapping.mode`. */
   columnMapping: ColumnMappingMode
-}
-
-/** Delta field metadata key of a column's name inside data files under column mapping. */
-export const PHYSICAL_NAME_KEY = 'delta.columnMapping.physicalName'
-/** Delta field metadata key of a column's Parquet field id under column mapping. */
-export const FIELD_ID_KEY = 'delta.columnMapping.id'
-/** The Arrow field metadata key under which Parquet readers (arrow-rs, pyarrow) put field ids. */
-export const PARQUET_FIELD_ID_KEY = 'PARQUET:field_id'
-
-/** The name a field has inside data files under a mapping mode. */
-export function physicalNameOf(field: StructField, mode: ColumnMappingMode): string {
-  const p = field.metadata[PHYSICAL_NAME_KEY]
-  return mode !== 'none' && typeof p === 'string' && p !== '' ? p : field.name
 }
 
 /**
@@ -40,7 +25,7 @@ export function physicalColumns(target: StructType, mode: ColumnMappingMode, log
     if (!f) throw new DeltaError('InvalidArgument', `column '${name}' is not in the schema; choose from: ${target.fields.map((x) => x.name).join(', ')}`)
     return f
   })
-  return fields.map((f) => physicalNameOf(f, mode))
+  return fields.map((f) => physicalName(f, mode))
 }
 
 /**
@@ -85,7 +70,7 @@ function matchField(fields: readonly Field[], target: StructField, mode: ColumnM
       return fields.findIndex((f) => f.metadata.get(PARQUET_FIELD_ID_KEY) === String(id))
     }
   }
-  const name = physicalNameOf(target, mode)
+  const name = physicalName(target, mode)
   const exact = fields.findIndex((f) => f.name === name)
   if (exact >= 0) return exact
   const lower = name.toLowerCase()

@@ -5,9 +5,7 @@
  */
 export { toArrowType, toArrowField, toArrowSchema, describeDeltaType, UTC } from './types.js'
 export {
-  conformTable, conformBatch, conformData, physicalColumns, physicalNameOf,
-  PHYSICAL_NAME_KEY, FIELD_ID_KEY, PARQUET_FIELD_ID_KEY,
-  type ColumnMappingMode, type ConformOptions,
+  conformTable, conformBatch, conformData, physicalColumns, type ConformOptions,
 } from './conform.js'
 export { constantVector, constantData, nullData } from './constant.js'
 export { filterTable, filterData, takeRows } from './filter-rows.js'

@@ -1,7 +1,8 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Data } from 'apache-arrow'
 import type { AddAction, MetadataAction, RemoveAction } from '../model/actions.js'
 import { fitsPrecision } from '../arrow/decimal.js'
-import { nullData, physicalNameOf, type ColumnMappingMode } from '../arrow/index.js'
+import { nullData } from '../arrow/index.js'
+import { physicalName, type ColumnMappingMode } from '../features/column-mapping.js'
 import {
   DOMAIN_METADATA_COLUMNS, METADATA_COLUMNS, PROTOCOL_COLUMNS, REMOVE_COLUMNS, TXN_COLUMNS,
   addColumns, column, structColumn, structData, structTypeOf, type ColumnSpec,
@@ -164,7 +165,7 @@ function partitionValuesParsedColumn(snapshot: Snapshot): ColumnSpec<AddAction> 
       throw new DeltaError('InvalidLog', `partition column '${name}' is not a primitive column of the schema; the table's metadata is inconsistent`)
     }
     const type = field.type
-    const key = physicalNameOf(field, snapshot.columnMapping)
+    const key = physicalName(field, snapshot.columnMapping)
     return column<AddAction>(key, type, (a) => parsePartitionValue(key in a.partitionValues ? a.partitionValues[key] : a.partitionValues[field.name], type))
   })
   return structColumn<AddAction, AddAction>('partitionValues_parsed', fields, (a) => a)
@@ -233,7 +234,7 @@ function valueFields(
   const out: ColumnSpec<Json>[] = []
   for (const f of fields) {
     if (f.metadata['delta.typeChanges'] !== undefined) continue
-    const name = physicalNameOf(f, mode)
+    const name = physicalName(f, mode)
     const at = [...path, name]
     const type = f.type
     if (typeof type === 'string') {
@@ -250,7 +251,7 @@ function countFields(fields: readonly StructField[], mode: ColumnMappingMode, pa
   const out: ColumnSpec<Json>[] = []
   for (const f of fields) {
     if (f.metadata['delta.typeChanges'] !== undefined) continue
-    const name = physicalNameOf(f, mode)
+    const name = physicalName(f, mode)
     const at = [...path, name]
     if (typeof f.type === 'object' && f.type.type === 'struct') {
       const sub = countFields(f.type.fields, mode, at, present)

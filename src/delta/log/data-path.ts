@@ -17,6 +17,17 @@ export function resolveDataPath(logPath: string, tableUri?: string): string {
   return safeDecode(logPath)
 }
 
+/**
+ * The absolute, decoded URI of a file named in the log: an absolute path as the log gives it
+ * (decoded), a relative one joined to the table URI (or to `fallbackRoot` when the table URI is
+ * unknown, such as a table opened on a storage under a label).
+ */
+export function dataFileUri(logPath: string, tableUri: string | undefined, fallbackRoot: string): string {
+  if (SCHEME.test(logPath)) return safeDecode(logPath)
+  const base = (tableUri ?? fallbackRoot).replace(/\/+$/, '')
+  return base === '' ? safeDecode(logPath) : `${base}/${safeDecode(logPath)}`
+}
+
 function safeDecode(path: string): string {
   try {
     return decodeURIComponent(path)

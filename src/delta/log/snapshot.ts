@@ -6,7 +6,8 @@ import { DeltaError } from '../engine/errors.js'
 import { findLogSegment, predictCheckpoint, readLastCheckpoint, type LogSegment } from './log-segment.js'
 import { findCommitInfo, replayActions, type VersionedActions } from './replay.js'
 import { parseSchema, type StructType } from '../model/schema.js'
-import { checkReadSupported, columnMappingMode, type ColumnMappingMode } from '../features/table-features.js'
+import { checkReadSupported } from '../features/reader.js'
+import { checkPhysicalNames, columnMappingMode, type ColumnMappingMode } from '../features/column-mapping.js'
 
 /** How many log files to fetch at once. */
 export const LOG_READ_CONCURRENCY = 64
@@ -87,13 +88,16 @@ export async function loadSnapshot(engine: Engine, version?: number, opts: Snaps
     const info = findCommitInfo(c.actions)
     if (info) commitInfos.set(c.version, info)
   }
+  const schema = parseSchema(state.metadata.schemaString)
+  const columnMapping = columnMappingMode(state.metadata)
+  checkPhysicalNames(schema, columnMapping)
   return {
     tableUri: engine.tableUri,
     version: segment.version,
     protocol: state.protocol,
     metadata: state.metadata,
-    schema: parseSchema(state.metadata.schemaString),
-    columnMapping: columnMappingMode(state.metadata),
+    schema,
+    columnMapping,
     files: state.files,
     txns: state.txns,
     domains: state.domains,

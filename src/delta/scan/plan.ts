@@ -6,6 +6,7 @@ import type { Scalar } from '../model/scalar.js'
 import { findField, type StructField, type StructType } from '../model/schema.js'
 import type { Snapshot } from '../log/snapshot.js'
 import { fileStats } from '../stats/file-stats.js'
+import { physicalName } from '../features/column-mapping.js'
 
 /** What to read: which columns, which rows. */
 export interface ScanOptions {
@@ -31,7 +32,7 @@ export interface ScanPlan {
 }
 
 /** Work out a scan: resolve columns, parse the filter once, and skip files that cannot match. */
-export function planScan(snapshot: Snapshot, opts: ScanOptions = {}): ScanPlan {
+export function planScan(snapshot: Pick<Snapshot, 'files' | 'metadata' | 'schema' | 'columnMapping'>, opts: ScanOptions = {}): ScanPlan {
   const schema = snapshot.schema
   const output = selectColumns(schema, opts.columns)
   const filter = typeof opts.filter === 'string' ? parseFilter(opts.filter, schema) : opts.filter
@@ -48,7 +49,7 @@ export function planScan(snapshot: Snapshot, opts: ScanOptions = {}): ScanPlan {
  * and stats alone: false only when it certainly holds none. The one such test, shared by scans
  * (file skipping), overwrites with a predicate, deletes and the conflict checks of their commits.
  */
-export function fileMayMatch(snapshot: Snapshot, add: AddAction, expr: Expr): boolean {
+export function fileMayMatch(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, add: AddAction, expr: Expr): boolean {
   const partitionColumns = partitionColumnNames(snapshot)
   return mayMatchFile(expr, {
     partitionValues: (name: string) => (partitionColumns.has(name) ? partitionValuesOf(snapshot, add).get(name) ?? null : undefined),
@@ -59,7 +60,7 @@ export function fileMayMatch(snapshot: Snapshot, add: AddAction, expr: Expr): bo
 const partitionNameCache = new WeakMap<object, ReadonlySet<string>>()
 
 /** The partition columns by their logical (schema) names; computed once per metadata. */
-function partitionColumnNames(snapshot: Snapshot): ReadonlySet<string> {
+function partitionColumnNames(snapshot: Pick<Snapshot, 'metadata' | 'schema'>): ReadonlySet<string> {
   let names = partitionNameCache.get(snapshot.metadata)
   if (!names) {
     names = new Set(snapshot.metadata.partitionColumns.map((c) => findField(snapshot.schema, c)?.name ?? c))
@@ -86,7 +87,7 @@ const partitionCache = new WeakMap<object, Map<string, Scalar | null>>()
  * The typed partition values of a file, by logical column name. Under column mapping the log
  * keys them by physical name.
  */
-export function partitionValuesOf(snapshot: Snapshot, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
+export function partitionValuesOf(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
   let values = partitionCache.get(add)
   if (values) return values
   values = new Map()
@@ -100,11 +101,4 @@ export function partitionValuesOf(snapshot: Snapshot, add: { partitionValues?: R
   }
   partitionCache.set(add, values)
   return values
-}
-
-/** The name a field has in data files and in the log under the given column mapping mode. */
-export function physicalName(field: StructField, mode: Snapshot['columnMapping']): string {
-  if (mode === 'none') return field.name
-  const p = field.metadata['delta.columnMapping.physicalName']
-  return typeof p === 'string' ? p : field.name
 }

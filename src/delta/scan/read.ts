@@ -22,6 +22,13 @@ export interface DataFileRef {
   deletionVector?: DeletionVectorDescriptor | null
 }
 
+/**
+ * What reading data files needs of a snapshot: metadata (partition columns), schema, column
+ * mapping and table URI, not the file list. A worker handed a slice of a planned scan reads
+ * with just this.
+ */
+export type ReadContext = Pick<Snapshot, 'tableUri' | 'metadata' | 'schema' | 'columnMapping'>
+
 /** Options for executing a scan. */
 export interface ReadOptions {
   /** Stops the scan between files; the promise rejects with `Cancelled`. */
@@ -31,7 +38,7 @@ export interface ReadOptions {
 }
 
 /** Read every file of a plan into one Arrow table with the plan's output schema. */
-export async function executeScan(engine: Engine, snapshot: Snapshot, plan: ScanPlan, opts: ReadOptions = {}): Promise<Table> {
+export async function executeScan(engine: Engine, snapshot: ReadContext, plan: ScanPlan, opts: ReadOptions = {}): Promise<Table> {
   const schema = toArrowSchema(plan.output)
   const parts = await mapLimit(plan.files, FILE_READ_CONCURRENCY, (add) => {
     if (opts.signal?.aborted) throw new DeltaError('Cancelled', 'the scan was cancelled')
@@ -46,7 +53,7 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, plan: Scan
  * columns, map them to logical names and types, add partition values, then drop rows deleted
  * by the deletion vector and rows the filter does not keep.
  */
-export async function readDataFile(engine: Engine, snapshot: Snapshot, plan: ScanPlan, add: DataFileRef, opts: ReadOptions = {}): Promise<RecordBatch[]> {
+export async function readDataFile(engine: Engine, snapshot: ReadContext, plan: ScanPlan, add: DataFileRef, opts: ReadOptions = {}): Promise<RecordBatch[]> {
   const path = resolveDataPath(add.path, snapshot.tableUri)
   const dataFields: StructType = { type: 'struct', fields: plan.read.fields.filter((f) => !plan.partitionColumns.has(f.name)) }
   // With only partition columns wanted, one data column still gives the row count.

@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow'
-import { physicalNameOf, type ColumnMappingMode } from '../arrow/conform.js'
+import { physicalName, type ColumnMappingMode } from '../features/column-mapping.js'
 import type { DeltaType, PrimitiveType, StructField, StructType } from '../model/schema.js'
 import { indexedFields, type IndexedColumnsOptions } from './collect-columns.js'
 import { formatStatValue, truncateMaxString, truncateMinString } from './collect-format.js'
@@ -58,7 +58,7 @@ export function collectStats(table: Table, schema: StructType, opts: CollectStat
 function collectSections(table: Table, fields: readonly StructField[], parent: readonly string[], mode: ColumnMappingMode): Sections {
   const out: Sections = { min: [], max: [], nulls: [], bounded: false }
   for (const f of fields) {
-    const key = JSON.stringify(physicalNameOf(f, mode))
+    const key = JSON.stringify(physicalName(f, mode))
     const path = [...parent, f.name]
     if (typeof f.type !== 'string' && f.type.type === 'struct') {
       const inner = collectSections(table, f.type.fields, path, mode)

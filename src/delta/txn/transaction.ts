@@ -4,7 +4,7 @@ import type {
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import type { Snapshot } from '../log/snapshot.js'
-import { checkWriteSupported } from '../write/features/protocol-select.js'
+import { checkWriteSupported } from '../features/writer.js'
 import { commitTransaction } from './commit.js'
 import { buildCommitInfo, inCommitTimestampAfter } from './commit-info.js'
 import type { IsolationLevel, ReadSet, TransactionSummary } from './conflict.js'

@@ -1,4 +1,4 @@
-import { FIELD_ID_KEY, PHYSICAL_NAME_KEY } from '../arrow/conform.js'
+import { FIELD_ID_KEY, PHYSICAL_NAME_KEY } from '../features/column-mapping.js'
 import { describeDeltaType } from '../arrow/types.js'
 import { DeltaError } from '../engine/errors.js'
 import type { DeltaType, PrimitiveType, StructField } from '../model/schema.js'

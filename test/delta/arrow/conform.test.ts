@@ -3,7 +3,8 @@ import {
   makeData, tableFromIPC, tableToIPC, vectorFromArray, type Data, type DataType,
 } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
-import { arrowToPlain, conformTable, physicalColumns, toArrowSchema, type ColumnMappingMode } from '../../../src/delta/arrow/index.js'
+import { arrowToPlain, conformTable, physicalColumns, toArrowSchema } from '../../../src/delta/arrow/index.js'
+import type { ColumnMappingMode } from '../../../src/delta/features/column-mapping.js'
 import { isDeltaError } from '../../../src/delta/engine/errors.js'
 import type { DeltaType, StructField, StructType } from '../../../src/delta/model/schema.js'
 

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { tableFromIPC, type Table } from 'apache-arrow'
 import { readParquet } from 'parquet-wasm/node'
 import { describe, expect, it } from 'vitest'
-import { arrowToPlain, conformTable, toArrowSchema, type ColumnMappingMode } from '../../../src/delta/arrow/index.js'
+import { arrowToPlain, conformTable, toArrowSchema } from '../../../src/delta/arrow/index.js'
+import type { ColumnMappingMode } from '../../../src/delta/features/column-mapping.js'
 import { parseSchema, type StructType } from '../../../src/delta/model/schema.js'
 
 // Real files written by Spark, read by parquet-wasm, conformed to the table schema and compared

@@ -1,5 +1,5 @@
 import { Data, DataType, Field, List, Map_, RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow'
-import { FIELD_ID_KEY, PARQUET_FIELD_ID_KEY, PHYSICAL_NAME_KEY, physicalNameOf, type ColumnMappingMode } from '../../arrow/conform.js'
+import { FIELD_ID_KEY, PARQUET_FIELD_ID_KEY, PHYSICAL_NAME_KEY, physicalName, type ColumnMappingMode } from '../../features/column-mapping.js'
 import { DeltaError } from '../../engine/errors.js'
 import { findField, type DeltaType, type StructField, type StructType } from '../../model/schema.js'
 import { columnIndex } from './table-columns.js'
@@ -71,7 +71,7 @@ function physicalField(arrow: Field, field: StructField, mode: ColumnMappingMode
   const metadata = new Map(arrow.metadata)
   const id = idOf(field)
   if (id !== undefined) metadata.set(PARQUET_FIELD_ID_KEY, String(id))
-  return new Field(physicalNameOf(field, mode), physicalType(arrow.type, field.type, mode), arrow.nullable, metadata)
+  return new Field(physicalName(field, mode), physicalType(arrow.type, field.type, mode), arrow.nullable, metadata)
 }
 
 function physicalType(type: DataType, delta: DeltaType, mode: ColumnMappingMode): DataType {

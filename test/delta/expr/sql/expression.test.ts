@@ -31,7 +31,6 @@ const table = tableOf({
 })
 
 const values = (text: string, rows = table) => evaluateSqlValues(parseExpression(text, schema), rows)
-const first = (text: string) => values(text)[0]
 const expectError = (f: () => unknown, code: string, pattern?: RegExp) => {
   try {
     f()

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ProtocolAction } from '../../../../src/delta/model/actions.js'
+import type { Action, ProtocolAction, RemoveAction } from '../../../../src/delta/model/actions.js'
 import { isDeltaError } from '../../../../src/delta/engine/errors.js'
 import { loadSnapshot } from '../../../../src/delta/log/snapshot.js'
 import type { StructType } from '../../../../src/delta/model/schema.js'
-import { checkWriteSupported, requiredProtocol } from '../../../../src/delta/write/features/protocol-select.js'
+import { checkAppendOnly, checkWriteSupported } from '../../../../src/delta/features/writer.js'
+import { requiredProtocol } from '../../../../src/delta/write/features/protocol-select.js'
 import { featuresUsedBy } from '../../../../src/delta/write/features/table-features-used.js'
 import { nodeParquetCodec } from '../../../../src/parquet/node.js'
 import { NodeFsStorage } from '../../../../src/storage/node-fs.js'
@@ -106,6 +107,23 @@ describe('checkWriteSupported', () => {
   it('refuses writer versions above 7 and unreadable tables', () => {
     expect(caught(() => checkWriteSupported(legacy(1, 8))).message).toContain('writer version 8')
     expect(caught(() => checkWriteSupported({ kind: 'protocol', minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['geospatial'], writerFeatures: ['geospatial'] })).message).toContain('geospatial')
+  })
+})
+
+describe('checkAppendOnly', () => {
+  const remove = (dataChange: boolean): RemoveAction => ({ kind: 'remove', path: 'a.parquet', dataChange })
+  const add: Action = { kind: 'add', path: 'b.parquet', partitionValues: {}, size: 1, modificationTime: 0, dataChange: true }
+
+  it('refuses removing data from an append-only table', () => {
+    const e = caught(() => checkAppendOnly({ 'delta.appendOnly': 'true' }, [add, remove(true)]))
+    expect(e.code).toBe('InvalidArgument')
+    expect(e.message).toContain('append-only')
+  })
+
+  it('allows appends, rearranging (dataChange false) and tables that are not append-only', () => {
+    expect(() => checkAppendOnly({ 'delta.appendOnly': 'true' }, [add, remove(false)])).not.toThrow()
+    expect(() => checkAppendOnly({ 'delta.appendOnly': 'false' }, [remove(true)])).not.toThrow()
+    expect(() => checkAppendOnly({}, [remove(true)])).not.toThrow()
   })
 })
 

@@ -1,5 +1,6 @@
 import type { MetadataAction, ProtocolAction } from '../model/actions.js'
 import { DeltaError } from '../engine/errors.js'
+import { columnMappingMode } from './column-mapping.js'
 
 /** Reader features this library reads exactly. */
 export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set([
@@ -12,18 +13,18 @@ export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set([
   'typeWidening-preview',
 ])
 
-import type { ColumnMappingMode } from '../arrow/conform.js'
-
-export type { ColumnMappingMode }
+/** The highest reader version this library reads. */
+export const MAX_READER_VERSION = 3
 
 /**
  * Refuse a table this reader cannot read exactly, naming what is missing: a reader version
- * above 3, or any reader feature not in SUPPORTED_READER_FEATURES.
+ * above 3, any reader feature not in SUPPORTED_READER_FEATURES, or an unknown column mapping
+ * mode in `metadata`.
  */
 export function checkReadSupported(protocol: ProtocolAction, metadata?: MetadataAction): void {
   const v = protocol.minReaderVersion
-  if (!Number.isInteger(v) || v < 1 || v > 3) {
-    throw new DeltaError('UnsupportedFeature', `the table needs reader version ${v}; this library reads versions 1 to 3`)
+  if (!Number.isInteger(v) || v < 1 || v > MAX_READER_VERSION) {
+    throw new DeltaError('UnsupportedFeature', `the table needs reader version ${v}; this library reads versions 1 to ${MAX_READER_VERSION}`)
   }
   if (v === 3) {
     const missing = (protocol.readerFeatures ?? []).filter((f) => !SUPPORTED_READER_FEATURES.has(f))
@@ -32,15 +33,6 @@ export function checkReadSupported(protocol: ProtocolAction, metadata?: Metadata
     }
   }
   if (metadata) columnMappingMode(metadata)
-}
-
-/** The table's column mapping mode, from `delta.columnMapping.mode`. */
-export function columnMappingMode(metadata: MetadataAction): ColumnMappingMode {
-  const mode = metadata.configuration['delta.columnMapping.mode'] ?? 'none'
-  if (mode !== 'none' && mode !== 'name' && mode !== 'id') {
-    throw new DeltaError('UnsupportedFeature', `column mapping mode '${mode}' is not supported`)
-  }
-  return mode
 }
 
 /** Whether a reader or writer feature is listed by the protocol. */

@@ -1,0 +1,125 @@
+import type { Schema, Table } from 'apache-arrow'
+import type { DeletionVectorDescriptor, ProtocolAction } from '../delta/model/actions.js'
+import type { StructType } from '../delta/model/schema.js'
+import type { CommitEntry } from '../delta/log/history.js'
+import type { ChangesOptions } from '../delta/scan/change-data.js'
+import type { WriteData } from '../delta/write/input.js'
+import type { WriteOptions } from '../delta/write/write-options.js'
+import type { WriteResult } from '../delta/ops/write.js'
+import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+
+/** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */
+export interface TableMetadata {
+  id: string
+  name: string | null
+  description: string | null
+  partitionColumns: string[]
+  configuration: Record<string, string>
+  createdTime: number | null
+}
+
+/** Reader and writer versions and features, as the table's protocol action states them. */
+export type TableProtocol = Omit<ProtocolAction, 'kind'>
+
+/** An active data file of the table. */
+export interface AddFileInfo {
+  /** The path as written in the log (relative and URL-encoded, or an absolute URI). */
+  path: string
+  size: number
+  modificationTime: number
+  dataChange: boolean
+  partitionValues: Record<string, string | null>
+  /** Statistics as the writer stored them (JSON), if any. */
+  stats: string | null
+  deletionVector: DeletionVectorDescriptor | null
+}
+
+/** What `toArrow` reads: columns, rows, files, and a way to stop. */
+export interface ToArrowOptions {
+  /** Top-level columns to return, in this order; all when omitted. */
+  columns?: string[]
+  /** A predicate such as `"year = 2024 AND value > 3"`; rows where it is not TRUE are dropped. */
+  filter?: string
+  /** Read only these active files (paths as `files()` gives them), in this order. */
+  files?: string[]
+  /** Cancels the read between files; the promise rejects with `Cancelled`. */
+  signal?: AbortSignal
+}
+
+/** Options of `addConstraint`. */
+export interface AddConstraintOptions {
+  /** How long to keep retrying a commit other writers keep beating. Default 120 s. */
+  retryBudgetMs?: number
+}
+
+/** Options of `dropConstraint`. */
+export interface DropConstraintOptions extends AddConstraintOptions {
+  /** Refuse a name the table has no constraint for (default true). */
+  raiseIfNotExists?: boolean
+}
+
+/** Partition values of one partition, as the log writes them (`null` for a null value). */
+export type PartitionValues = Record<string, string | null>
+
+/**
+ * The surface of an open Delta table, shaped like delta-rs's Python `DeltaTable` in TypeScript
+ * naming. `DeltaTable` implements it in this thread; `WorkerDeltaTable` (`deltalake/worker`)
+ * implements it through a worker pool, so code written against `TableApi` runs either way.
+ * Synchronous members answer from the version the object holds; the others may read storage.
+ */
+export interface TableApi {
+  /** The URI or path the table was opened from. */
+  readonly uri: string
+  /** The version this object reads. */
+  readonly version: number
+  /** How many active files the version has. */
+  readonly numFiles: number
+  /** The logical schema. */
+  schema(): StructType
+  /** The schema as Arrow gives it in `toArrow()`. */
+  arrowSchema(): Schema
+  /** Id, name, description, partition columns and properties. */
+  metadata(): TableMetadata
+  /** Reader and writer versions and features. */
+  protocol(): TableProtocol
+  /** The latest committed version of each application id (idempotent writers). */
+  appTransactions(): Record<string, number>
+  /** The latest version an application id committed, or undefined when it never did. */
+  transactionVersion(appId: string): number | undefined
+  /** The checkpoint this version was read from, if any. */
+  checkpointVersion(): number | undefined
+  /** The active data files. */
+  files(): Promise<AddFileInfo[]>
+  /** Absolute, decoded URIs of the active data files. */
+  fileUris(): Promise<string[]>
+  /** The distinct partitions that hold active files (one entry for an unpartitioned table). */
+  partitions(): Promise<PartitionValues[]>
+  /** The number of rows: from file statistics when they are exact, else by reading. */
+  count(): Promise<number>
+  /** The commits still in the log, newest first, at most `limit`. */
+  history(limit?: number): Promise<CommitEntry[]>
+  /** The change data feed between two versions (inclusive), with `_change_type`, `_commit_version`, `_commit_timestamp`. */
+  changes(opts: ChangesOptions): Promise<Table>
+  /** Read the table (or some columns, rows or files) into one Arrow table. */
+  toArrow(opts?: ToArrowOptions): Promise<Table>
+  /** Move this object to another version, or to the version the table had at a time. */
+  loadAsVersion(version: number | Date | string): Promise<void>
+  /** Move this object to the latest version. */
+  updateIncremental(): Promise<void>
+  /** Write data to this table (see `writeDeltaLake`) and move to the new version. */
+  write(data: WriteData, opts?: WriteOptions): Promise<WriteResult>
+  /**
+   * Delete the rows matching a predicate (every row without one) and move to the new version.
+   * Files are rewritten without the deleted rows (copy-on-write).
+   */
+  delete(predicate?: string, opts?: DeleteOptions): Promise<DeleteResult>
+  /**
+   * Add CHECK constraints (`{ name: 'expression' }`); existing rows must satisfy them, and every
+   * later write is checked against them. Moves to the new version.
+   */
+  addConstraint(constraints: Record<string, string>, opts?: AddConstraintOptions): Promise<void>
+  /** Drop a CHECK constraint by name and move to the new version. */
+  dropConstraint(name: string, opts?: DropConstraintOptions): Promise<void>
+  /** Release what the object holds (a worker's snapshot); a no-op in this thread. */
+  close(): Promise<void>
+}

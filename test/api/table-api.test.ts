@@ -1,0 +1,223 @@
+// One behaviour suite for the table surface, run against `DeltaTable` in this thread and against
+// `WorkerDeltaTable` through a pool whose workers sit behind comlink (every value cloned or
+// transferred as across a real worker boundary). Each member of `TableApi` has a case; the
+// type of `cases` makes a new member without a case a compile error, and the last test fails
+// when either class grows a public member that no case covers.
+import { tableFromArrays, type Table } from 'apache-arrow'
+import { afterAll, describe, expect, it } from 'vitest'
+import { DeltaTable } from '../../src/api/delta-table.js'
+import type { TableApi } from '../../src/api/table-api.js'
+import { writeDeltaLake } from '../../src/api/write-deltalake.js'
+import type { ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
+import { isDeltaError } from '../../src/delta/engine/errors.js'
+import { nodeParquetCodec } from '../../src/parquet/node.js'
+import { MemoryStorage } from '../../src/storage/memory.js'
+import { WorkerDeltaTable } from '../../src/worker/client.js'
+import { objectStorageDescriptor } from '../../src/worker/descriptors.js'
+import { createInProcessPool } from '../../src/worker/in-process.js'
+import type { DeltaPool } from '../../src/worker/pool.js'
+
+type Mode = 'in-process' | 'worker'
+const MODES: Mode[] = ['in-process', 'worker']
+
+let parquet: ParquetCodec | undefined
+let pool: DeltaPool | undefined
+
+afterAll(() => pool?.terminate())
+
+/**
+ * A table of three versions: v0 creates it (partitioned by `p`, change data feed on, app
+ * transaction `app` at 7), v1 appends, v2 appends again. Five rows in three files.
+ */
+async function fixture(): Promise<MemoryStorage> {
+  parquet ??= await nodeParquetCodec()
+  const storage = new MemoryStorage()
+  await writeDeltaLake('memory://t', tableFromArrays({ id: BigInt64Array.from([1n, 2n]), p: ['a', 'b'] }), {
+    storage, parquet, partitionBy: ['p'], configuration: { 'delta.enableChangeDataFeed': 'true' },
+    commitProperties: { appTransactions: [{ appId: 'app', version: 7 }] },
+  })
+  await writeDeltaLake('memory://t', tableFromArrays({ id: BigInt64Array.from([3n, 4n]), p: ['a', 'a'] }), { storage, parquet, mode: 'append' })
+  await writeDeltaLake('memory://t', tableFromArrays({ id: BigInt64Array.from([5n]), p: ['b'] }), { storage, parquet, mode: 'append' })
+  return storage
+}
+
+/** The one thing that differs between the two runs: how a table over a storage is opened. */
+async function open(mode: Mode, storage: MemoryStorage): Promise<TableApi> {
+  parquet ??= await nodeParquetCodec()
+  if (mode === 'in-process') return DeltaTable.open('memory://t', { storage, parquet })
+  pool ??= createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size: 2, via: 'channel' })
+  return WorkerDeltaTable.open(pool, objectStorageDescriptor(storage))
+}
+
+function ids(table: Table): number[] {
+  return Array.from(table.getChild('id')!.toArray() as BigInt64Array, Number).sort((a, b) => a - b)
+}
+
+type Case = (t: TableApi, storage: MemoryStorage) => Promise<void>
+
+const cases: Record<keyof TableApi, Case> = {
+  uri: async (t) => expect(typeof t.uri).toBe('string'),
+  version: async (t) => expect(t.version).toBe(2),
+  numFiles: async (t) => expect(t.numFiles).toBe(4),
+  schema: async (t) => expect(t.schema().fields.map((f) => [f.name, f.type])).toEqual([['id', 'long'], ['p', 'string']]),
+  arrowSchema: async (t) => expect(t.arrowSchema().fields.map((f) => String(f.type))).toEqual(['Int64', 'Utf8']),
+  metadata: async (t) => {
+    const m = t.metadata()
+    expect(m.partitionColumns).toEqual(['p'])
+    expect(m.configuration['delta.enableChangeDataFeed']).toBe('true')
+  },
+  protocol: async (t) => expect(t.protocol().minReaderVersion).toBeGreaterThanOrEqual(1),
+  appTransactions: async (t) => expect(t.appTransactions()).toEqual({ app: 7 }),
+  transactionVersion: async (t) => {
+    expect(t.transactionVersion('app')).toBe(7)
+    expect(t.transactionVersion('nobody')).toBeUndefined()
+    expect(t.transactionVersion('toString')).toBeUndefined()
+  },
+  checkpointVersion: async (t) => expect(t.checkpointVersion()).toBeUndefined(),
+  files: async (t) => {
+    const files = await t.files()
+    expect(files).toHaveLength(4)
+    expect(files.every((f) => f.stats !== null && f.size > 0)).toBe(true)
+  },
+  fileUris: async (t) => {
+    const uris = await t.fileUris()
+    expect(uris).toHaveLength(4)
+    const paths = (await t.files()).map((f) => `${t.uri}/${decodeURIComponent(f.path)}`)
+    expect(uris).toEqual(paths)
+    for (const u of uris) expect(u).toMatch(/\/p=[ab]\/part-.+\.parquet$/)
+  },
+  partitions: async (t) => {
+    const parts = await t.partitions()
+    expect(parts.map((p) => p['p']).sort()).toEqual(['a', 'b'])
+  },
+  count: async (t) => expect(await t.count()).toBe(5),
+  history: async (t) => {
+    const h = await t.history()
+    expect(h.map((c) => c.version)).toEqual([2, 1, 0])
+    expect(h[2]!.operation).toBe('CREATE TABLE')
+    expect((await t.history(1)).map((c) => c.version)).toEqual([2])
+  },
+  changes: async (t) => {
+    const c = await t.changes({ startVersion: 1, endVersion: 2 })
+    expect(ids(c)).toEqual([3, 4, 5])
+    expect(new Set(c.getChild('_change_type')!.toArray())).toEqual(new Set(['insert']))
+  },
+  toArrow: async (t) => {
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4, 5])
+    const some = await t.toArrow({ columns: ['id'], filter: "p = 'a'" })
+    expect(some.schema.fields.map((f) => f.name)).toEqual(['id'])
+    expect(ids(some)).toEqual([1, 3, 4])
+    const files = (await t.files()).filter((f) => f.partitionValues['p'] === 'b').map((f) => f.path)
+    expect(ids(await t.toArrow({ files }))).toEqual([2, 5])
+    const aborted = new AbortController()
+    aborted.abort()
+    await expect(t.toArrow({ signal: aborted.signal })).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'Cancelled'))
+  },
+  loadAsVersion: async (t) => {
+    await t.loadAsVersion(0)
+    expect(t.version).toBe(0)
+    expect(ids(await t.toArrow())).toEqual([1, 2])
+    await t.loadAsVersion(new Date(Date.now() + 60_000))
+    expect(t.version).toBe(2)
+    await t.loadAsVersion(new Date(Date.now() + 60_000).toISOString())
+    expect(t.version).toBe(2)
+  },
+  updateIncremental: async (t, storage) => {
+    await t.loadAsVersion(0)
+    await writeDeltaLake('memory://t', tableFromArrays({ id: BigInt64Array.from([6n]), p: ['c'] }), { storage, parquet, mode: 'append' })
+    await t.updateIncremental()
+    expect(t.version).toBe(3)
+    expect(await t.count()).toBe(6)
+  },
+  write: async (t) => {
+    const r = await t.write(tableFromArrays({ id: BigInt64Array.from([9n]), p: ['z'] }), { mode: 'append' })
+    expect(r.version).toBe(3)
+    expect(t.version).toBe(3)
+    await t.write([{ id: 10n, p: 'z' }], { mode: 'append' })
+    expect(ids(await t.toArrow({ filter: "p = 'z'" }))).toEqual([9, 10])
+    const via = await writeDeltaLake(t, [{ id: 11n, p: 'z' }], { mode: 'append' })
+    expect(via.version).toBe(5)
+    expect(t.version).toBe(5)
+  },
+  delete: async (t) => {
+    const r = await t.delete('id > 3')
+    expect(r.rowsDeleted).toBe(2)
+    expect(t.version).toBe(3)
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3])
+    const c = await t.changes({ startVersion: 3 })
+    expect(ids(c)).toEqual([4, 5])
+  },
+  addConstraint: async (t) => {
+    await t.addConstraint({ positive: 'id > 0' })
+    expect(t.version).toBe(3)
+    expect(t.metadata().configuration['delta.constraints.positive']).toBe('id > 0')
+    await expect(t.write([{ id: -1n, p: 'a' }], { mode: 'append' })).rejects.toSatisfy((e: unknown) => isDeltaError(e))
+    expect(t.version).toBe(3)
+  },
+  dropConstraint: async (t) => {
+    await t.addConstraint({ positive: 'id > 0' })
+    await t.dropConstraint('positive')
+    expect(t.version).toBe(4)
+    expect(t.metadata().configuration['delta.constraints.positive']).toBeUndefined()
+    await expect(t.dropConstraint('positive')).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'InvalidArgument'))
+    await t.dropConstraint('positive', { raiseIfNotExists: false })
+    expect(t.version).toBe(4)
+  },
+  close: async (t) => {
+    await t.close()
+  },
+}
+
+for (const mode of MODES) {
+  describe(`TableApi (${mode})`, () => {
+    for (const [member, run] of Object.entries(cases) as [keyof TableApi, Case][]) {
+      it(member, async () => {
+        const storage = await fixture()
+        const table = await open(mode, storage)
+        try {
+          await run(table, storage)
+        } finally {
+          if (member !== 'close') await table.close()
+        }
+      })
+    }
+  })
+}
+
+describe('TableApi coverage', () => {
+  // Members a class may have beyond the shared surface, and why.
+  const extras: Record<string, string> = {
+    planScan: 'DeltaTable: plans a scan for a worker pool to read in slices',
+  }
+
+  function publicMembers(proto: object): string[] {
+    return Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor')
+  }
+
+  it('has a case for every public member of DeltaTable and WorkerDeltaTable', () => {
+    const covered = new Set(Object.keys(cases))
+    for (const cls of [DeltaTable, WorkerDeltaTable]) {
+      const missing = publicMembers(cls.prototype).filter((m) => !covered.has(m) && !(m in extras))
+      expect(missing, `${cls.name} members without a case`).toEqual([])
+    }
+  })
+
+  it('finds every case on both classes', () => {
+    for (const cls of [DeltaTable, WorkerDeltaTable]) {
+      const members = new Set(publicMembers(cls.prototype))
+      // `uri` is an own field of DeltaTable instances, not a prototype member.
+      const absent = Object.keys(cases).filter((m) => !members.has(m) && !(cls === DeltaTable && m === 'uri'))
+      expect(absent, `${cls.name} lacks`).toEqual([])
+    }
+  })
+
+  it('answers isDeltaTable in both modes', async () => {
+    const storage = await fixture()
+    parquet ??= await nodeParquetCodec()
+    expect(await DeltaTable.isDeltaTable('memory://t', { storage, parquet })).toBe(true)
+    expect(await DeltaTable.isDeltaTable('memory://empty', { storage: new MemoryStorage(), parquet })).toBe(false)
+    pool ??= createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size: 2, via: 'channel' })
+    expect(await WorkerDeltaTable.isDeltaTable(pool, objectStorageDescriptor(storage))).toBe(true)
+    expect(await WorkerDeltaTable.isDeltaTable(pool, objectStorageDescriptor(new MemoryStorage()))).toBe(false)
+  })
+})
