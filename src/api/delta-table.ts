@@ -251,7 +251,7 @@ export class DeltaTable implements TableApi {
   }
 
   async dropConstraint(name: string, opts: DropConstraintOptions = {}): Promise<void> {
-    await dropConstraint(this.#engine, name, opts.raiseIfNotExists ?? true)
+    await dropConstraint(this.#engine, name, opts)
     await this.updateIncremental()
   }
 

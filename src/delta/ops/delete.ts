@@ -1,25 +1,23 @@
 import { Table, vectorFromArray, Utf8 } from 'apache-arrow'
-import type { Action, AddAction, CdcAction } from '../model/actions.js'
+import type { AddAction } from '../model/actions.js'
 import { filterTable } from '../arrow/index.js'
-import type { IsolationLevel } from '../txn/conflict.js'
 import type { Engine } from '../engine/engine.js'
-import { DeltaError } from '../engine/errors.js'
-import { evaluateFilter, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
-import { fileStats } from '../stats/file-stats.js'
-import { partitionValuesOf, planScan } from '../scan/plan.js'
+import { DeltaError, isDeltaError } from '../engine/errors.js'
+import { evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { fileMayMatch, planScan } from '../scan/plan.js'
 import { readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
-import { commitTransaction } from '../txn/commit.js'
-import { commitInfoAction, inCommitTimestampAfter, removeOf } from '../txn/commit-actions.js'
-import { DataFileWriter } from '../write/data-files.js'
-import { checkAppendOnly, checkWriteSupported } from '../features/writer.js'
-import { maintainLog } from '../txn/post-commit.js'
+import { changeFileOf } from '../txn/file-actions.js'
+import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
+import { startTransaction } from '../txn/transaction.js'
+import { DataFileWriter, discardFiles } from '../write/data-files.js'
+import { checkOptions, DELETE_OPTIONS } from './check-options.js'
 
-/** Options of a delete. */
-export interface DeleteOptions {
-  isolationLevel?: IsolationLevel
-  retryBudgetMs?: number
-}
+/**
+ * Options of a delete: the commit's (`commitProperties`, `postCommitHookProperties`,
+ * `isolationLevel`, `retryBudgetMs`) and the rewritten files' (`writerProperties`).
+ */
+export type DeleteOptions = DataWriteOptions
 
 /** What a delete did. */
 export interface DeleteResult {
@@ -29,54 +27,81 @@ export interface DeleteResult {
   filesAdded: number
 }
 
+/** What scanning the candidate files found and wrote. */
+interface Rewrite {
+  removed: AddAction[]
+  adds: AddAction[]
+  changeFiles: AddAction[]
+  rowsDeleted: number
+  rowsCopied: number
+  /** Every file written, for clean-up when the commit does not land. */
+  paths: string[]
+}
+
 /**
  * Delete the rows matching a predicate (all rows without one) by rewriting the files that hold
  * them (copy-on-write): files where every row matches are removed, files with some matching
  * rows are rewritten without them. With the change data feed on, the deleted rows also go to
- * `_change_data`. The smallest honest delete; deletion vectors and the rest of the DML come
- * later.
+ * `_change_data`. An append-only table refuses before anything is read; options are checked
+ * first, so bad ones change nothing. Deletion vectors and the rest of the DML come later.
+ *
+ * `opts` holds only the delete's own options (`DeleteOptions`); anything else is refused as a
+ * typo, so a caller that carries its own keys strips them first.
  */
 export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  checkOptions('delete', opts, DELETE_OPTIONS)
+  if (predicate !== undefined && typeof predicate !== 'string') throw new DeltaError('InvalidArgument', 'the delete predicate must be a string, such as "id > 10"')
   const snapshot = await loadSnapshot(engine)
-  checkWriteSupported(snapshot.protocol, snapshot.metadata)
+  const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
   const expr = predicate ? parseFilter(predicate, snapshot.schema) : undefined
-  const candidates = expr ? snapshot.files.filter((f) => matches(snapshot, f, expr)) : snapshot.files
-  const cdf = snapshot.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
-  const rewrite = new DataFileWriter(engine, writerOptions(snapshot))
-  const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, true), changeData: true }) : undefined
-  const removed: AddAction[] = []
-  let rowsDeleted = 0
-  for (const file of candidates) {
-    const rows = await readWholeFile(engine, snapshot, file)
-    const mask = expr ? evaluateFilter(expr, rows) : new Uint8Array(rows.numRows).fill(1)
-    const hits = mask.reduce((n, m) => n + m, 0)
-    if (hits === 0) continue
-    removed.push(file)
-    rowsDeleted += hits
-    if (hits < rows.numRows) await rewrite.write(filterTable(rows, mask.map((m) => 1 - m)))
-    if (changes) await changes.write(withChangeType(filterTable(rows, mask), 'delete'))
+  const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files
+  const rewrite = await rewriteFiles(engine, snapshot, candidates, expr, opts)
+  if (rewrite.removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
+  txn.removeFiles(rewrite.removed)
+    .addFiles(rewrite.adds)
+    .addChangeFiles(rewrite.changeFiles.map(changeFileOf))
+    .readFrom({ files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || fileMayMatch(snapshot, a, expr) })
+    .withOperationParameters({ predicate: JSON.stringify(predicate ? [predicate] : []) })
+    .withOperationMetrics({
+      numRemovedFiles: rewrite.removed.length, numAddedFiles: rewrite.adds.length, numAddedChangeFiles: rewrite.changeFiles.length,
+      numDeletedRows: rewrite.rowsDeleted, numCopiedRows: rewrite.rowsCopied,
+      numRemovedBytes: sizeOf(rewrite.removed), numAddedBytes: sizeOf(rewrite.adds),
+    })
+  try {
+    const committed = await txn.commit()
+    return { version: committed.version, rowsDeleted: rewrite.rowsDeleted, filesRemoved: rewrite.removed.length, filesAdded: rewrite.adds.length }
+  } catch (e) {
+    if (isDeltaError(e, 'CommitConflict') || !txn.commitAttempted) await discardFiles(engine, rewrite.paths)
+    throw e
   }
-  if (removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
-  const adds = await rewrite.finish()
-  const cdc: CdcAction[] = changes ? (await changes.finish()).map((a) => ({ kind: 'cdc', path: a.path, partitionValues: a.partitionValues, size: a.size, dataChange: false })) : []
-  const actions: Action[] = [
-    commitInfoAction('DELETE', { predicate: JSON.stringify(predicate ? [predicate] : []) }, snapshot.version, opts, false),
-    ...removed.map((f) => removeOf(f)), ...adds, ...cdc,
-  ]
-  checkAppendOnly(snapshot.metadata.configuration, actions)
-  const result = await commitTransaction(engine, snapshot.version, {
-    actions,
-    read: { files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || matches(snapshot, a, expr) },
-    isolation: opts.isolationLevel ?? 'WriteSerializable',
-    isBlindAppend: false,
-  }, { retryBudgetMs: opts.retryBudgetMs, inCommitTimestampAfter: inCommitTimestampAfter(snapshot.metadata.configuration, snapshot) })
-  await maintainLog(engine, result.version, snapshot.metadata)
-  return { version: result.version, rowsDeleted, filesRemoved: removed.length, filesAdded: adds.length }
 }
 
-function matches(snapshot: Snapshot, add: AddAction, expr: Expr): boolean {
-  const parts = partitionValuesOf(snapshot, add)
-  return mayMatchFile(expr, { partitionValues: (n) => (parts.has(n) ? parts.get(n) ?? null : undefined), stats: fileStats(snapshot, add) })
+/** Read each candidate file, and rewrite those holding matching rows without them. */
+async function rewriteFiles(engine: Engine, snapshot: Snapshot, candidates: AddAction[], expr: Expr | undefined, opts: DeleteOptions): Promise<Rewrite> {
+  const cdf = snapshot.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
+  const rewrite = new DataFileWriter(engine, writerOptions(snapshot, opts))
+  const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, opts, true), changeData: true }) : undefined
+  const result: Rewrite = { removed: [], adds: [], changeFiles: [], rowsDeleted: 0, rowsCopied: 0, paths: [] }
+  try {
+    for (const file of candidates) {
+      const rows = await readWholeFile(engine, snapshot, file)
+      const mask = expr ? evaluateFilter(expr, rows) : new Uint8Array(rows.numRows).fill(1)
+      const hits = mask.reduce((n, m) => n + m, 0)
+      if (hits === 0) continue
+      result.removed.push(file)
+      result.rowsDeleted += hits
+      result.rowsCopied += rows.numRows - hits
+      if (hits < rows.numRows) await rewrite.write(filterTable(rows, mask.map((m) => 1 - m)))
+      if (changes) await changes.write(withChangeType(filterTable(rows, mask), 'delete'))
+    }
+    result.adds = await rewrite.finish()
+    result.changeFiles = changes ? await changes.finish() : []
+    result.paths = [...rewrite.writtenPaths, ...(changes?.writtenPaths ?? [])]
+    return result
+  } catch (e) {
+    await discardFiles(engine, [...rewrite.writtenPaths, ...(changes?.writtenPaths ?? [])])
+    throw e
+  }
 }
 
 async function readWholeFile(engine: Engine, snapshot: Snapshot, file: AddAction): Promise<Table> {
@@ -84,14 +109,18 @@ async function readWholeFile(engine: Engine, snapshot: Snapshot, file: AddAction
   return new Table(await readDataFile(engine, snapshot, plan, file))
 }
 
-function writerOptions(snapshot: Snapshot, changeType = false) {
+function writerOptions(snapshot: Snapshot, opts: DeleteOptions, changeType = false) {
   const schema = changeType
     ? { type: 'struct' as const, fields: [...snapshot.schema.fields, { name: '_change_type', type: 'string' as const, nullable: false, metadata: {} }] }
     : snapshot.schema
-  return { schema, partitionColumns: snapshot.metadata.partitionColumns, columnMapping: snapshot.columnMapping }
+  return { schema, partitionColumns: snapshot.metadata.partitionColumns, columnMapping: snapshot.columnMapping, writerProperties: opts.writerProperties }
 }
 
 function withChangeType(rows: Table, type: string): Table {
   if (rows.numRows === 0) throw new DeltaError('Internal', 'no rows to record as changes')
   return rows.assign(new Table({ _change_type: vectorFromArray(new Array<string>(rows.numRows).fill(type), new Utf8()) }))
+}
+
+function sizeOf(files: readonly AddAction[]): number {
+  return files.reduce((n, f) => n + f.size, 0)
 }

@@ -1,22 +1,19 @@
 import { Table, type RecordBatch } from 'apache-arrow'
-import type { Action, AddAction, RemoveAction, TxnAction } from '../model/actions.js'
-import type { ReadSet } from '../txn/conflict.js'
+import type { AddAction } from '../model/actions.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { columnsOf, evaluateFilter, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
-import { fileStats } from '../stats/file-stats.js'
-import { partitionValuesOf } from '../scan/plan.js'
+import { columnsOf, evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { fileMayMatch } from '../scan/plan.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
-import { commitTransaction } from '../txn/commit.js'
-import { DataFileWriter } from '../write/data-files.js'
-import { checkAppendOnly, checkWriteSupported } from '../features/writer.js'
+import { startTransaction, type Transaction } from '../txn/transaction.js'
+import { transactionOptions } from '../txn/options.js'
+import { DataFileWriter, discardFiles } from '../write/data-files.js'
 import { inputBatches, type WriteData } from '../write/input.js'
 import { arrowSchemaToDelta } from '../write/arrow-to-delta.js'
-import { maintainLog } from '../txn/post-commit.js'
 import { prepareBatch, type BatchContext } from '../write/prepare.js'
 import { planTable, type TablePlan } from '../write/table-plan.js'
 import type { WriteOptions } from '../write/write-options.js'
-import { commitInfoAction, inCommitTimestampAfter, removeOf } from '../txn/commit-actions.js'
+import { checkOptions, WRITE_OPTIONS } from './check-options.js'
 
 /** What a write did. */
 export interface WriteResult {
@@ -31,20 +28,35 @@ export interface WriteResult {
   attempts: number
 }
 
+/** The data files a write staged, before its commit. */
+interface Staged {
+  adds: AddAction[]
+  rows: number
+  /** The schema after the write (identity columns move their high-water mark). */
+  schema: TablePlan['schema']
+  /** Every file written, for clean-up when the commit does not land. */
+  paths: string[]
+}
+
 /**
  * Write data to a table: create it, append to it, or overwrite it (whole, or the rows matching
- * a predicate). Data files are written first; the commit comes last and is atomic, so a write
- * that fails at any step leaves the table readable at its previous version.
+ * a predicate). Options are checked first, so bad ones change nothing; then data files are
+ * written, and the commit comes last through the table's transaction, so a write that fails at
+ * any step leaves the table readable at its previous version.
+ *
+ * `opts` holds only the write's own options (`WriteOptions`); anything else is refused as a
+ * typo, so a caller that carries its own keys (a Storage, a codec) strips them first.
  */
 export async function writeTable(engine: Engine, data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+  checkOptions('write', opts, WRITE_OPTIONS)
   const mode = opts.mode ?? 'error'
+  if (opts.predicate !== undefined && mode !== 'overwrite') throw new DeltaError('InvalidArgument', "a predicate (replaceWhere) needs mode 'overwrite'")
   const current = await loadIfExists(engine)
   if (current) {
     if (mode === 'error') throw new DeltaError('InvalidArgument', `a table already exists at version ${current.version}: write with mode 'append' or 'overwrite'`)
     if (mode === 'ignore' || appTransactionsApplied(current, opts)) return skipped(current.version)
-    checkWriteSupported(current.protocol, current.metadata)
   }
-  if (opts.predicate && mode !== 'overwrite') throw new DeltaError('InvalidArgument', "a predicate (replaceWhere) needs mode 'overwrite'")
+  const txn = startTransaction(engine, current, { ...transactionOptions(opts), operation: current ? 'WRITE' : 'CREATE TABLE' })
   const batches = inputBatches(data, current?.schema)
   const first = await batches.next()
   const incoming = opts.schema ?? (first.done
@@ -52,14 +64,53 @@ export async function writeTable(engine: Engine, data: WriteData, opts: WriteOpt
     : arrowSchemaToDelta(first.value.schema))
   if (!incoming) throw new DeltaError('InvalidArgument', 'no data to create the table from: give at least one batch, or a schema with DeltaTable.create')
   const plan = planTable(current, incoming, opts)
-  const predicate = opts.predicate ? parseFilter(opts.predicate, plan.schema) : undefined
+  if (plan.metadata) txn.setMetadata(plan.metadata)
+  if (plan.protocol) txn.setProtocol(plan.protocol)
+  const predicate = opts.predicate !== undefined ? parseFilter(opts.predicate, plan.schema) : undefined
+  const removed = mode === 'overwrite' && current ? overwrite(txn, current, predicate, opts.predicate) : []
+  const staged = await stageFiles(engine, plan, first.done ? [] : [first.value], batches, predicate, opts)
+  if (staged.schema !== plan.schema) txn.setMetadata({ ...(plan.metadata ?? current!.metadata), schemaString: JSON.stringify(staged.schema) })
+  txn.addFiles(staged.adds)
+    .withOperationParameters({ mode, partitionBy: JSON.stringify(plan.partitionColumns), ...(opts.predicate !== undefined && { predicate: opts.predicate }) })
+    .withOperationMetrics({
+      numFiles: staged.adds.length, numOutputRows: staged.rows, numOutputBytes: staged.adds.reduce((n, a) => n + a.size, 0),
+      numAddedFiles: staged.adds.length, numRemovedFiles: removed.length,
+    })
+  try {
+    const committed = await txn.commit()
+    return { version: committed.version, skipped: false, filesAdded: staged.adds.length, filesRemoved: removed.length, rowsWritten: staged.rows, attempts: committed.attempts }
+  } catch (e) {
+    // Only a conflict, or a refusal before the commit was tried, proves it did not land; after
+    // any other failure the files may be part of the table now, and orphans are vacuum's business.
+    if (isDeltaError(e, 'CommitConflict') || !txn.commitAttempted) await discardFiles(engine, staged.paths)
+    throw e
+  }
+}
+
+/**
+ * The files an overwrite replaces, handed to the transaction before any data is written (so an
+ * append-only table refuses at once), with what the overwrite read for the conflict checks.
+ */
+function overwrite(txn: Transaction, current: Snapshot, predicate: Expr | undefined, text: string | undefined): AddAction[] {
+  const removed = predicate ? current.files.filter((f) => fileMayMatch(current, f, predicate)) : current.files
+  if (predicate) checkWholeFiles(current, removed, predicate, text!)
+  txn.removeFiles(removed)
+  txn.readFrom({ files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMayMatch(current, a, predicate) : () => true })
+  return removed
+}
+
+/** Prepare every batch and write it as data files; on failure, delete what was written. */
+async function stageFiles(
+  engine: Engine, plan: TablePlan, head: RecordBatch[], rest: AsyncIterable<RecordBatch>, predicate: Expr | undefined, opts: WriteOptions,
+): Promise<Staged> {
   const writer = new DataFileWriter(engine, {
     schema: plan.schema, partitionColumns: plan.partitionColumns, columnMapping: plan.columnMapping,
-    targetFileSize: opts.targetFileSize, compression: opts.compression, ...statsSettings(plan.configuration),
+    targetFileSize: opts.targetFileSize,
+    writerProperties: { ...opts.writerProperties, compression: opts.writerProperties?.compression ?? opts.compression },
+    ...statsSettings(plan.configuration),
   })
   const ctx: BatchContext = { schema: plan.schema, configuration: plan.configuration }
   let rows = 0
-  let adds: AddAction[]
   try {
     const put = async (batch: RecordBatch) => {
       const prepared = prepareBatch(batch, ctx)
@@ -67,55 +118,14 @@ export async function writeTable(engine: Engine, data: WriteData, opts: WriteOpt
       rows += prepared.numRows
       await writer.write(prepared)
     }
-    if (!first.done) await put(first.value)
-    for await (const batch of batches) await put(batch)
-    adds = await writer.finish()
+    for (const batch of head) await put(batch)
+    for await (const batch of rest) await put(batch)
+    const adds = await writer.finish()
+    return { adds, rows, schema: ctx.schema, paths: writer.writtenPaths }
   } catch (e) {
-    await discard(engine, writer.writtenPaths)
+    await discardFiles(engine, writer.writtenPaths)
     throw e
   }
-  const finalPlan: TablePlan = ctx.schema === plan.schema ? plan : withSchema(plan, ctx, current)
-  try {
-    return await commitWrite(engine, current, finalPlan, adds, predicate, rows, opts)
-  } catch (e) {
-    // Only a conflict proves the commit did not land; after any other failure the files may
-    // be part of the table now, and orphans are vacuum's business.
-    if (isDeltaError(e, 'CommitConflict')) await discard(engine, writer.writtenPaths)
-    throw e
-  }
-}
-
-/** Best-effort removal of data files no commit will reference. */
-async function discard(engine: Engine, paths: string[]): Promise<void> {
-  await Promise.allSettled(paths.map((p) => engine.storage.delete(p)))
-}
-
-async function commitWrite(
-  engine: Engine, current: Snapshot | undefined, plan: TablePlan,
-  adds: AddAction[], predicate: Expr | undefined, rows: number, opts: WriteOptions,
-): Promise<WriteResult> {
-  const overwrite = current !== undefined && opts.mode === 'overwrite'
-  const removed = overwrite ? current.files.filter((f) => !predicate || fileMatches(current, f, predicate)) : []
-  if (predicate) checkWholeFiles(current!, removed, predicate, opts.predicate!)
-  const removes: RemoveAction[] = removed.map((f) => removeOf(f))
-  const txns: TxnAction[] = (opts.commitProperties?.appTransactions ?? []).map((t) => ({ kind: 'txn', appId: t.appId, version: t.version, lastUpdated: Date.now() }))
-  const operation = current ? 'WRITE' : 'CREATE TABLE'
-  const isBlindAppend = !overwrite && !plan.metadata
-  const actions: Action[] = [
-    commitInfoAction(operation, { mode: opts.mode ?? 'error', partitionBy: JSON.stringify(plan.partitionColumns), ...(opts.predicate && { predicate: opts.predicate }) }, current?.version, opts, isBlindAppend),
-    ...(plan.protocol ? [plan.protocol] : []),
-    ...(plan.metadata ? [plan.metadata] : []),
-    ...txns, ...removes, ...adds,
-  ]
-  checkAppendOnly(plan.configuration, actions)
-  const read: ReadSet = overwrite
-    ? { files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMatches(current, a, predicate) : () => true }
-    : { files: new Set() }
-  const result = await commitTransaction(engine, current?.version ?? -1, {
-    actions, read, isolation: opts.isolationLevel ?? 'WriteSerializable', isBlindAppend,
-  }, { retryBudgetMs: opts.retryBudgetMs, inCommitTimestampAfter: inCommitTimestampAfter(plan.configuration, current) })
-  await maintainLog(engine, result.version, plan.metadata ?? current!.metadata)
-  return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts }
 }
 
 /** The snapshot of an existing table, or undefined when there is none yet. */
@@ -146,11 +156,6 @@ function statsSettings(configuration: Record<string, string>): { numIndexedCols?
   }
 }
 
-function fileMatches(snapshot: Snapshot, add: AddAction, predicate: Expr): boolean {
-  const parts = partitionValuesOf(snapshot, add)
-  return mayMatchFile(predicate, { partitionValues: (n) => (parts.has(n) ? parts.get(n) ?? null : undefined), stats: fileStats(snapshot, add) })
-}
-
 /**
  * replaceWhere removes whole files: each file it removes must hold only rows the predicate
  * matches, which partition values prove. A predicate on data columns would need rewriting
@@ -168,9 +173,4 @@ function checkMatchesPredicate(table: Table, predicate: Expr, text: string): voi
   const mask = evaluateFilter(predicate, table)
   const bad = mask.reduce((n, m) => n + (m ? 0 : 1), 0)
   if (bad > 0) throw new DeltaError('InvalidArgument', `${bad} row(s) of the data do not match the predicate '${text}': a replaceWhere write may only write rows it replaces`)
-}
-
-function withSchema(plan: TablePlan, ctx: BatchContext, current: Snapshot | undefined): TablePlan {
-  const base = plan.metadata ?? current!.metadata
-  return { ...plan, schema: ctx.schema, metadata: { ...base, schemaString: JSON.stringify(ctx.schema) } }
 }

@@ -39,14 +39,34 @@ export function planScan(snapshot: Pick<Snapshot, 'files' | 'metadata' | 'schema
   const needed = new Set(output.fields.map((f) => f.name))
   if (filter) for (const path of columnsOf(filter)) needed.add(path[0]!)
   const read: StructType = { type: 'struct', fields: schema.fields.filter((f) => needed.has(f.name)) }
-  const partitionColumns = new Set(snapshot.metadata.partitionColumns.map((c) => findField(schema, c)?.name ?? c))
-  const files = filter
-    ? snapshot.files.filter((add) => mayMatchFile(filter, {
-      partitionValues: (name: string) => (partitionColumns.has(name) ? partitionValuesOf(snapshot, add).get(name) ?? null : undefined),
-      stats: fileStats(snapshot, add),
-    }))
-    : snapshot.files
-  return { output, read, partitionColumns, filter, files, skipped: snapshot.files.length - files.length }
+  const partitionColumns = partitionColumnNames(snapshot)
+  const files = filter ? snapshot.files.filter((add) => fileMayMatch(snapshot, add, filter)) : snapshot.files
+  return { output, read, partitionColumns: new Set(partitionColumns), filter, files, skipped: snapshot.files.length - files.length }
+}
+
+/**
+ * Whether a file of the snapshot may hold rows matching `expr`, judged from its partition values
+ * and stats alone: false only when it certainly holds none. The one such test, shared by scans
+ * (file skipping), overwrites with a predicate, deletes and the conflict checks of their commits.
+ */
+export function fileMayMatch(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, add: AddAction, expr: Expr): boolean {
+  const partitionColumns = partitionColumnNames(snapshot)
+  return mayMatchFile(expr, {
+    partitionValues: (name: string) => (partitionColumns.has(name) ? partitionValuesOf(snapshot, add).get(name) ?? null : undefined),
+    stats: fileStats(snapshot, add),
+  })
+}
+
+const partitionNameCache = new WeakMap<object, ReadonlySet<string>>()
+
+/** The partition columns by their logical (schema) names; computed once per metadata. */
+function partitionColumnNames(snapshot: Pick<Snapshot, 'metadata' | 'schema'>): ReadonlySet<string> {
+  let names = partitionNameCache.get(snapshot.metadata)
+  if (!names) {
+    names = new Set(snapshot.metadata.partitionColumns.map((c) => findField(snapshot.schema, c)?.name ?? c))
+    partitionNameCache.set(snapshot.metadata, names)
+  }
+  return names
 }
 
 function selectColumns(schema: StructType, columns: string[] | undefined): StructType {

@@ -35,6 +35,9 @@ const BACKOFF_CAP_MS = 500
  * without one the commit moves to the next version after a capped exponential backoff with full
  * jitter, until it lands or the time budget runs out. Data files must already be written: a
  * commit that never lands leaves the table at its last version.
+ *
+ * This is the low-level step of `Transaction.commit()`, which every operation goes through: it
+ * writes exactly the actions it is given, with no checks of its own beyond conflicts.
  */
 export async function commitTransaction(
   engine: Engine, readVersion: number, txn: TransactionSummary, opts: CommitOptions = {},

@@ -1,7 +1,8 @@
 import { Table, type RecordBatch } from 'apache-arrow'
 import type { AddAction } from '../model/actions.js'
 import type { Engine } from '../engine/engine.js'
-import type { ParquetCompression } from '../engine/parquet-codec.js'
+import type { ParquetWriteOptions } from '../engine/parquet-codec.js'
+import type { WriterProperties } from '../txn/options.js'
 import { partitionPath } from '../values/partition-value.js'
 import type { StructField, StructType } from '../model/schema.js'
 import type { ColumnMappingMode } from '../features/column-mapping.js'
@@ -20,7 +21,8 @@ export interface DataFileOptions {
    * compresses, so files come out smaller. Default 100 MiB, as delta-rs.
    */
   targetFileSize?: number
-  compression?: ParquetCompression
+  /** How the Parquet files are encoded: compression (default snappy), row group size. */
+  writerProperties?: WriterProperties
   /** `delta.dataSkippingNumIndexedCols` / `delta.dataSkippingStatsColumns` of the table. */
   numIndexedCols?: number
   statsColumns?: string[]
@@ -95,10 +97,11 @@ export class DataFileWriter {
     const table = new Table(batches)
     if (table.numRows === 0) return
     const physical = toPhysicalTable(table, this.#dataSchema, this.#opts.columnMapping)
-    const bytes = await this.#engine.parquet.write(physical, { compression: this.#opts.compression ?? 'snappy' })
+    const encoding = this.#parquetOptions()
+    const bytes = await this.#engine.parquet.write(physical, encoding)
     const cdc = this.#opts.changeData === true
     const dir = [cdc ? '_change_data' : '', partitionPath(this.#opts.partitionColumns, p.values)].filter(Boolean).join('/')
-    const name = `${cdc ? 'cdc' : 'part'}-${String(this.#fileCount++).padStart(5, '0')}-${randomUuid()}-c000.${this.#opts.compression ?? 'snappy'}.parquet`
+    const name = `${cdc ? 'cdc' : 'part'}-${String(this.#fileCount++).padStart(5, '0')}-${randomUuid()}-c000.${encoding.compression}.parquet`
     const relative = dir ? `${dir}/${name}` : name
     await this.#engine.storage.put(relative, bytes)
     this.#adds.push({
@@ -115,12 +118,29 @@ export class DataFileWriter {
       }),
     })
   }
+
+  /** The Parquet writer's options, from the writer properties. */
+  #parquetOptions(): ParquetWriteOptions & Required<Pick<ParquetWriteOptions, 'compression'>> {
+    const props = this.#opts.writerProperties ?? {}
+    return {
+      compression: props.compression ?? 'snappy',
+      ...(props.maxRowGroupSize !== undefined && { rowGroupSize: props.maxRowGroupSize }),
+    }
+  }
 }
 
 function byteSize(table: Table): number {
   let n = 0
   for (const b of table.batches) n += b.data.byteLength
   return n
+}
+
+/**
+ * Best-effort removal of data files that no commit will reference (a write that failed or lost
+ * its commit). Failures are ignored: orphans cost space, never correctness, and vacuum finds them.
+ */
+export async function discardFiles(engine: Engine, paths: readonly string[]): Promise<void> {
+  await Promise.allSettled(paths.map((p) => engine.storage.delete(p)))
 }
 
 /** A random v4 UUID; `crypto.randomUUID` exists in browsers, workers and Node 20. */

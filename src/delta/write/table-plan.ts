@@ -68,7 +68,7 @@ function planNewTable(current: Snapshot | undefined, incoming: StructType, opts:
     if (typeof f.type !== 'string') throw new DeltaError('InvalidArgument', `partition column '${c}' must have a primitive type, not ${f.type.type}`)
     return f.name
   })
-  let configuration = { ...(current?.metadata.configuration ?? {}), ...(opts.configuration ?? {}) }
+  let configuration = { ...current?.metadata.configuration, ...opts.configuration }
   const mode = columnMappingMode({ configuration } as MetadataAction)
   let schema = incoming
   if (mode !== 'none') {

@@ -1,23 +1,27 @@
 import type { ParquetCompression } from '../engine/parquet-codec.js'
-import type { IsolationLevel } from '../txn/conflict.js'
 import type { StructType } from '../model/schema.js'
+import type { DataWriteOptions } from '../txn/options.js'
+
+export type { CommitProperties } from '../txn/options.js'
 
 /** What a write does when the table already exists. */
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore'
 
-/** Extras recorded with a commit, as delta-rs's `CommitProperties`. */
-export interface CommitProperties {
-  /** Merged into the commit's commitInfo. */
-  customMetadata?: Record<string, unknown>
-  /**
-   * Application transactions to record (idempotent writes): a write whose app already has this
-   * version or a newer one committed is skipped.
-   */
-  appTransactions?: { appId: string; version: number }[]
-}
+/** The write modes, in the order error messages list them. */
+export const WRITE_MODES: readonly WriteMode[] = ['error', 'append', 'overwrite', 'ignore']
 
-/** Options of `writeDeltaLake`, shaped like delta-rs's `write_deltalake`. */
-export interface WriteOptions {
+/** How a write treats a schema that differs from the table's. */
+export type SchemaMode = 'merge' | 'overwrite'
+
+/** The schema modes, in the order error messages list them. */
+export const SCHEMA_MODES: readonly SchemaMode[] = ['merge', 'overwrite']
+
+/**
+ * Options of `writeDeltaLake`, shaped like delta-rs's `write_deltalake`: what to write, plus
+ * the options every writing operation takes (`writerProperties`, `commitProperties`,
+ * `postCommitHookProperties`, `isolationLevel`, `retryBudgetMs`).
+ */
+export interface WriteOptions extends DataWriteOptions {
   /** Default 'error': refuse to write to an existing table. */
   mode?: WriteMode
   /**
@@ -30,7 +34,7 @@ export interface WriteOptions {
   /** With mode 'overwrite': replace only the rows matching this predicate (replaceWhere). */
   predicate?: string
   /** 'merge' adds new columns and widens types; 'overwrite' (with mode 'overwrite') replaces the schema. */
-  schemaMode?: 'merge' | 'overwrite'
+  schemaMode?: SchemaMode
   /** Table name and description (new table or overwrite). */
   name?: string
   description?: string
@@ -38,10 +42,6 @@ export interface WriteOptions {
   configuration?: Record<string, string>
   /** Bytes of Arrow data per file before a new one starts. Default 100 MiB. */
   targetFileSize?: number
+  /** @deprecated Use `writerProperties.compression`; kept as an alias of it. */
   compression?: ParquetCompression
-  commitProperties?: CommitProperties
-  /** Isolation of the commit's conflict checks. Default 'WriteSerializable'. */
-  isolationLevel?: IsolationLevel
-  /** How long to keep retrying a commit other writers keep beating. Default 120 s. */
-  retryBudgetMs?: number
 }

@@ -1,0 +1,61 @@
+import type { CommitInfoAction } from '../model/actions.js'
+import type { Snapshot } from '../log/snapshot.js'
+import type { IsolationLevel } from './conflict.js'
+
+/** The name this library writes into commitInfo, as Spark and delta-rs name themselves. */
+export const ENGINE_INFO = 'deltalake-web/0.1.0'
+
+/** Everything a commitInfo says about the commit it heads. */
+export interface CommitInfoFields {
+  operation: string
+  operationParameters: Record<string, unknown>
+  /** Counts such as numAddedFiles or numDeletedRows; left out when empty. */
+  operationMetrics: Record<string, number>
+  /** The version the operation read; undefined when it created the table. */
+  readVersion: number | undefined
+  isolationLevel: IsolationLevel
+  isBlindAppend: boolean
+  txnId: string
+  /** `commitProperties.customMetadata`, merged in. */
+  customMetadata?: Record<string, unknown>
+}
+
+/** The commitInfo fields the library writes itself; custom metadata never replaces them. */
+export const RESERVED_COMMIT_INFO_KEYS: ReadonlySet<string> = new Set([
+  'timestamp', 'inCommitTimestamp', 'operation', 'operationParameters', 'operationMetrics', 'readVersion',
+  'isolationLevel', 'isBlindAppend', 'engineInfo', 'clientVersion', 'txnId',
+])
+
+/**
+ * The commitInfo of a commit, with the fields Spark and delta-rs write, custom metadata merged
+ * under them. The timestamp (and the in-commit timestamp, when the table has them) is stamped
+ * again at each commit attempt.
+ */
+export function buildCommitInfo(fields: CommitInfoFields): CommitInfoAction {
+  return {
+    kind: 'commitInfo',
+    info: {
+      ...fields.customMetadata,
+      timestamp: Date.now(),
+      operation: fields.operation,
+      operationParameters: fields.operationParameters,
+      ...(Object.keys(fields.operationMetrics).length > 0 && { operationMetrics: fields.operationMetrics }),
+      ...(fields.readVersion !== undefined && { readVersion: fields.readVersion }),
+      isolationLevel: fields.isolationLevel,
+      isBlindAppend: fields.isBlindAppend,
+      engineInfo: ENGINE_INFO,
+      clientVersion: ENGINE_INFO,
+      txnId: fields.txnId,
+    },
+  }
+}
+
+/**
+ * What the next commit's in-commit timestamp must exceed, when the table as committed has them
+ * enabled (`delta.enableInCommitTimestamps`): the previous commit's, or nothing before the first.
+ */
+export function inCommitTimestampAfter(configuration: Readonly<Record<string, string>>, current: Snapshot | undefined): number | undefined {
+  if (configuration['delta.enableInCommitTimestamps'] !== 'true') return undefined
+  const info = current?.commitInfos.get(current.version)?.info
+  return typeof info?.inCommitTimestamp === 'number' ? info.inCommitTimestamp : 0
+}
