@@ -6,9 +6,7 @@
 export { DeltaTable } from './api/delta-table.js'
 export type { OpenOptions, CreateTableOptions, PlannedScan, ReadPlannedOptions } from './api/delta-table.js'
 export { readPlannedFiles } from './api/delta-table.js'
-export type {
-  TableApi, TableMetadata, TableProtocol, AddFileInfo, ToArrowOptions, PartitionValues, AddConstraintOptions, DropConstraintOptions,
-} from './api/table-api.js'
+export type { TableApi, TableMetadata, TableProtocol, AddFileInfo, ToArrowOptions, PartitionValues } from './api/table-api.js'
 export { DeltaError, isDeltaError } from './delta/engine/errors.js'
 export type { DeltaErrorCode } from './delta/engine/errors.js'
 export type { Storage, FileMeta, StorageCapabilities } from './delta/engine/storage.js'
@@ -23,7 +21,11 @@ export * from './storage/index.js'
 export { browserParquetCodec, createParquetCodec, loadParquetCodec } from './parquet/index.js'
 export { writeDeltaLake } from './api/write-deltalake.js'
 export type { WriteDeltaLakeOptions } from './api/write-deltalake.js'
-export type { WriteOptions, WriteMode, CommitProperties } from './delta/write/write-options.js'
+export type { WriteOptions, WriteMode, SchemaMode } from './delta/write/write-options.js'
+export type {
+  CommitProperties, PostCommitHookProperties, WriterProperties, TransactionOptions, DataWriteOptions,
+} from './delta/txn/options.js'
+export type { AddConstraintOptions, DropConstraintOptions } from './delta/ops/alter.js'
 export type { WriteResult } from './delta/ops/write.js'
 export type { WriteData } from './delta/write/input.js'
 export type { IsolationLevel } from './delta/txn/conflict.js'

@@ -10,7 +10,7 @@ import { dataFileUri } from '../delta/log/data-path.js'
 import { readHistory, type CommitEntry } from '../delta/log/history.js'
 import { loadSnapshot, type Snapshot } from '../delta/log/snapshot.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
-import { addConstraints, dropConstraint } from '../delta/ops/alter.js'
+import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
 import { deleteRows, type DeleteOptions, type DeleteResult } from '../delta/ops/delete.js'
 import { loadIfExists, writeTable, type WriteResult } from '../delta/ops/write.js'
 import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
@@ -22,7 +22,7 @@ import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import { resolveEngine, type EngineOptions } from './resolve-engine.js'
 import type {
-  AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues, TableApi, TableMetadata, TableProtocol,
+  AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions,
 } from './table-api.js'
 
@@ -245,8 +245,8 @@ export class DeltaTable implements TableApi {
     return result
   }
 
-  async addConstraint(constraints: Record<string, string>, _opts: AddConstraintOptions = {}): Promise<void> {
-    await addConstraints(this.#engine, constraints)
+  async addConstraint(constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<void> {
+    await addConstraints(this.#engine, constraints, opts)
     await this.updateIncremental()
   }
 

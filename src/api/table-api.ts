@@ -7,6 +7,7 @@ import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 /** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */
 export interface TableMetadata {
@@ -44,18 +45,6 @@ export interface ToArrowOptions {
   files?: string[]
   /** Cancels the read between files; the promise rejects with `Cancelled`. */
   signal?: AbortSignal
-}
-
-/** Options of `addConstraint`. */
-export interface AddConstraintOptions {
-  /** How long to keep retrying a commit other writers keep beating. Default 120 s. */
-  retryBudgetMs?: number
-}
-
-/** Options of `dropConstraint`. */
-export interface DropConstraintOptions extends AddConstraintOptions {
-  /** Refuse a name the table has no constraint for (default true). */
-  raiseIfNotExists?: boolean
 }
 
 /** Partition values of one partition, as the log writes them (`null` for a null value). */

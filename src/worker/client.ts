@@ -5,10 +5,11 @@ import type { CommitEntry } from '../delta/log/history.js'
 import type { StructType } from '../delta/model/schema.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type {
-  AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues, TableApi, TableMetadata, TableProtocol,
+  AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions,
 } from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'

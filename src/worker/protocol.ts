@@ -7,11 +7,12 @@ import type { FsaDirectoryHandle } from '../storage/fsa-types.js'
 import type { HttpOperation, Signer, ListingDialect, ConditionalCreate } from '../storage/http-signer.js'
 import type { PlannedScan } from '../api/delta-table.js'
 import type {
-  AddConstraintOptions, AddFileInfo, DropConstraintOptions, PartitionValues, TableMetadata, TableProtocol,
+  AddFileInfo, PartitionValues, TableMetadata, TableProtocol,
 } from '../api/table-api.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 export type { HttpOperation }
 

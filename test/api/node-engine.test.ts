@@ -1,6 +1,6 @@
 // Opening a local path in Node: a missing table says which case it is, with the absolute path,
 // while writers still create tables where there is none.
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -97,5 +97,33 @@ describe('nodeEngine', () => {
     expect(await storage.list('data')).toEqual([])
     await expect(storage.list('_delta_log')).rejects.toThrow(/No such path/)
     await expect(storage.list('sub/_delta_log/')).rejects.toThrow(/No such path/)
+  })
+})
+
+describe('absolute paths in the log', () => {
+  /** A table whose first commit names its data file by absolute `file:` URI (as some writers do). */
+  async function tableWithAbsolutePath(name: string, uriOf: (tableDir: string, path: string) => string): Promise<string> {
+    const path = join(dir, name)
+    await writeDeltaLake(path, [{ id: 1n }, { id: 2n }])
+    const commit = join(path, '_delta_log', '00000000000000000000.json')
+    const lines = (await readFile(commit, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, { path: string }>)
+    for (const l of lines) if (l['add']) l['add'].path = uriOf(path, l['add'].path)
+    await writeFile(commit, lines.map((l) => JSON.stringify(l)).join('\n'))
+    return path
+  }
+
+  it('reads a data file named by a file: URI under the table root, and lists it as that URI', async () => {
+    const path = await tableWithAbsolutePath('abs inside', (t, p) => `${pathToFileURL(t).href}/${p}`)
+    const table = await DeltaTable.open(path)
+    expect((await table.toArrow()).numRows).toBe(2)
+    const [uri] = await table.fileUris()
+    expect(uri).toMatch(/^file:\/\/.*\/abs inside\/part-.*\.parquet$/)
+    expect(await table.count()).toBe(2)
+  })
+
+  it('refuses a data file outside the table, naming it', async () => {
+    const path = await tableWithAbsolutePath('abs-outside', (_t, p) => `${pathToFileURL(join(dir, 'elsewhere')).href}/${p}`)
+    const table = await DeltaTable.open(path)
+    await expect(table.toArrow()).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining('elsewhere') })
   })
 })

@@ -111,9 +111,13 @@ describe('the packed package in an empty project', () => {
     expect(out).toEqual({ version: 0, rows: 1 })
   })
 
-  it('refuses an unknown write mode', async () => {
+  it('refuses an unknown mode and schema mode with InvalidArgument, leaving the table as it was', async () => {
     const out = await runScript('bad-mode.mjs', BAD_MODE)
-    expect(out).toEqual({ rejected: true, name: 'DeltaError' })
+    expect(out).toEqual({
+      mode: { code: 'InvalidArgument', message: expect.stringMatching(/overwite[\s\S]*append[\s\S]*overwrite/) },
+      schemaMode: { code: 'InvalidArgument', message: expect.stringMatching(/mrege[\s\S]*merge/) },
+      versions: [0, 0], files: [1, 1], rows: 1,
+    })
   })
 
   it('reads through a Node pool, and the process exits without terminate()', async () => {
@@ -160,7 +164,7 @@ const created = await writeDeltaLake(dir, [{ id: 1n, name: 'a' }, { id: 2n, name
 const table = await DeltaTable.open(dir)
 const rows = (await table.toArrow()).numRows
 const appended = await writeDeltaLake(dir, [{ id: 3n, name: 'c' }], { mode: 'append' })
-await table.update()
+await table.updateIncremental()
 const rowsAfter = (await table.toArrow({ columns: ['id'] })).numRows
 const history = await table.history()
 await table.loadAsVersion(0)
@@ -186,11 +190,19 @@ console.log(JSON.stringify({ version: table.version, rows: (await table.toArrow(
 `
 
 const BAD_MODE = `
-import { writeDeltaLake } from 'deltalake'
+import { DeltaTable, writeDeltaLake } from 'deltalake'
 
 const dir = 'tables/bad-mode'
-const result = await writeDeltaLake(dir, [{ id: 1n }], { mode: 'overwite' }).then(() => ({ rejected: false }), (e) => ({ rejected: true, name: e.name }))
-console.log(JSON.stringify(result))
+await writeDeltaLake(dir, [{ id: 1n }])
+const before = await DeltaTable.open(dir)
+const refusal = (e) => ({ code: e.code, message: e.message })
+const mode = await writeDeltaLake(dir, [{ id: 2n }], { mode: 'overwite' }).then(() => 'written', refusal)
+const schemaMode = await writeDeltaLake(dir, [{ id: 2n }], { mode: 'append', schemaMode: 'mrege' }).then(() => 'written', refusal)
+const after = await DeltaTable.open(dir)
+console.log(JSON.stringify({
+  mode, schemaMode, versions: [before.version, after.version],
+  files: [(await before.files()).length, (await after.files()).length], rows: (await after.toArrow()).numRows,
+}))
 `
 
 const POOL = `

@@ -1,4 +1,4 @@
-import type { Action, MetadataAction, ProtocolAction } from '../model/actions.js'
+import type { MetadataAction, ProtocolAction } from '../model/actions.js'
 import { DeltaError } from '../engine/errors.js'
 import { checkReadSupported } from './reader.js'
 
@@ -42,17 +42,31 @@ export function checkWriteSupported(protocol: ProtocolAction, metadata?: Metadat
   }
 }
 
+/** The protocol and metadata of a table, as the append-only rule needs them. */
+interface TableState {
+  protocol: ProtocolAction
+  metadata: MetadataAction
+}
+
 /**
- * On a table with `delta.appendOnly = true`, refuse a commit that removes data (a `remove` with
- * `dataChange` true). Rearranging data (`dataChange` false, as compaction does) stays allowed.
+ * The append-only rule of PROTOCOL.md: on a table whose protocol supports `appendOnly` (writer
+ * 2 to 6, or 7 listing the feature) and that sets `delta.appendOnly = true`, no commit may remove
+ * data (a `remove` with `dataChange` true); rearranging files (compaction) stays allowed. Every
+ * operation meets this one check through its transaction. `files` is how many files the commit
+ * would remove, or undefined when the operation removes rows by nature.
  */
-export function checkAppendOnly(configuration: Readonly<Record<string, string>>, actions: readonly Action[]): void {
-  if (String(configuration['delta.appendOnly'] ?? '').toLowerCase() !== 'true') return
-  const removed = actions.filter((a) => a.kind === 'remove' && a.dataChange)
-  if (removed.length === 0) return
+export function checkAppendOnly(table: TableState | undefined, files: number | undefined): void {
+  if (!table || !isAppendOnly(table)) return
+  const what = files === undefined ? 'this operation would remove data' : `this commit would remove data from ${files} file${files === 1 ? '' : 's'}`
   throw new DeltaError(
     'InvalidArgument',
-    `the table is append-only (delta.appendOnly = true), but this commit would remove data from ${removed.length} file${removed.length === 1 ? '' : 's'}; ` +
-      "only appends are allowed. Set the table property delta.appendOnly to 'false' to delete, update or overwrite",
+    `the table is append-only (delta.appendOnly = true), but ${what}; only appends are allowed. ` +
+      "Set the table property delta.appendOnly to 'false' to delete, update or overwrite",
   )
+}
+
+function isAppendOnly(table: TableState): boolean {
+  if (String(table.metadata.configuration['delta.appendOnly'] ?? '').trim().toLowerCase() !== 'true') return false
+  const v = table.protocol.minWriterVersion
+  return v >= 2 && (v < 7 || (table.protocol.writerFeatures ?? []).includes('appendOnly'))
 }

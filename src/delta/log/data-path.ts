@@ -10,7 +10,8 @@ const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
 export function resolveDataPath(logPath: string, tableUri?: string): string {
   if (SCHEME.test(logPath)) {
     const decoded = safeDecode(logPath)
-    const base = tableUri?.replace(/\/+$/, '')
+    // Both sides decoded: the table URI is a URI too (`file:///data/my%20table`).
+    const base = tableUri === undefined ? undefined : safeDecode(tableUri).replace(/\/+$/, '')
     if (base && decoded.startsWith(`${base}/`)) return decoded.slice(base.length + 1)
     throw new DeltaError('UnsupportedFeature', `the log names a data file outside the table by absolute path: '${logPath}'`)
   }
@@ -24,7 +25,7 @@ export function resolveDataPath(logPath: string, tableUri?: string): string {
  */
 export function dataFileUri(logPath: string, tableUri: string | undefined, fallbackRoot: string): string {
   if (SCHEME.test(logPath)) return safeDecode(logPath)
-  const base = (tableUri ?? fallbackRoot).replace(/\/+$/, '')
+  const base = (tableUri === undefined ? fallbackRoot : safeDecode(tableUri)).replace(/\/+$/, '')
   return base === '' ? safeDecode(logPath) : `${base}/${safeDecode(logPath)}`
 }
 

@@ -4,7 +4,7 @@ import type {
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import type { Snapshot } from '../log/snapshot.js'
-import { checkWriteSupported } from '../features/writer.js'
+import { checkAppendOnly, checkWriteSupported } from '../features/writer.js'
 import { commitTransaction } from './commit.js'
 import { buildCommitInfo, inCommitTimestampAfter } from './commit-info.js'
 import type { IsolationLevel, ReadSet, TransactionSummary } from './conflict.js'
@@ -214,27 +214,4 @@ export class Transaction {
 /** Start the transaction of an operation on `snapshot` (undefined to create the table). */
 export function startTransaction(engine: Engine, snapshot: Snapshot | undefined, opts: TransactionStart): Transaction {
   return new Transaction(engine, snapshot, opts)
-}
-
-/**
- * The append-only rule of PROTOCOL.md: on a table whose protocol supports `appendOnly` (writer
- * 2 to 6, or 7 listing the feature) and that sets `delta.appendOnly = true`, no commit may remove
- * data (a `remove` with `dataChange` true); rearranging files (compaction) stays allowed. Every
- * operation meets this one check through its transaction. `files` is how many files the commit
- * would remove, or undefined when the operation removes rows by nature.
- */
-export function checkAppendOnly(table: Pick<Snapshot, 'protocol' | 'metadata'> | undefined, files: number | undefined): void {
-  if (!table || !isAppendOnly(table)) return
-  const what = files === undefined ? 'this operation would remove data' : `this commit would remove data from ${files} file${files === 1 ? '' : 's'}`
-  throw new DeltaError(
-    'InvalidArgument',
-    `the table is append-only (delta.appendOnly = true), but ${what}; only appends are allowed. ` +
-      "Set the table property delta.appendOnly to 'false' to delete, update or overwrite",
-  )
-}
-
-function isAppendOnly(table: Pick<Snapshot, 'protocol' | 'metadata'>): boolean {
-  if (String(table.metadata.configuration['delta.appendOnly'] ?? '').trim().toLowerCase() !== 'true') return false
-  const v = table.protocol.minWriterVersion
-  return v >= 2 && (v < 7 || (table.protocol.writerFeatures ?? []).includes('appendOnly'))
 }

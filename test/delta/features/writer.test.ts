@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { isDeltaError } from '../../../src/delta/engine/errors.js'
 import { SUPPORTED_READER_FEATURES } from '../../../src/delta/features/reader.js'
-import { checkAppendOnly, checkWriteSupported, MAX_WRITER_VERSION, SUPPORTED_WRITER_FEATURES } from '../../../src/delta/features/writer.js'
-import type { Action, ProtocolAction } from '../../../src/delta/model/actions.js'
+import { checkWriteSupported, MAX_WRITER_VERSION, SUPPORTED_WRITER_FEATURES } from '../../../src/delta/features/writer.js'
+import type { ProtocolAction } from '../../../src/delta/model/actions.js'
 
 const features = (writerFeatures: string[], readerFeatures?: string[]): ProtocolAction =>
   ({ kind: 'protocol', minReaderVersion: readerFeatures ? 3 : 1, minWriterVersion: 7, writerFeatures, ...(readerFeatures ? { readerFeatures } : {}) })
@@ -42,12 +42,3 @@ describe('checkWriteSupported', () => {
   })
 })
 
-describe('checkAppendOnly', () => {
-  const remove = (dataChange: boolean): Action => ({ kind: 'remove', path: 'a.parquet', dataChange } as Action)
-  it('refuses removing data from an append-only table, and only then', () => {
-    expect(refusal(() => checkAppendOnly({ 'delta.appendOnly': 'TRUE' }, [remove(true)]), 'InvalidArgument')).toMatch(/append-only/)
-    expect(() => checkAppendOnly({ 'delta.appendOnly': 'true' }, [remove(false)])).not.toThrow()
-    expect(() => checkAppendOnly({ 'delta.appendOnly': 'false' }, [remove(true)])).not.toThrow()
-    expect(() => checkAppendOnly({}, [remove(true)])).not.toThrow()
-  })
-})

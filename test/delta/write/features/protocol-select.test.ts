@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Action, ProtocolAction, RemoveAction } from '../../../../src/delta/model/actions.js'
+import type { ProtocolAction } from '../../../../src/delta/model/actions.js'
 import { isDeltaError } from '../../../../src/delta/engine/errors.js'
 import { loadSnapshot } from '../../../../src/delta/log/snapshot.js'
 import type { StructType } from '../../../../src/delta/model/schema.js'
-import { checkAppendOnly, checkWriteSupported } from '../../../../src/delta/features/writer.js'
+import { checkWriteSupported } from '../../../../src/delta/features/writer.js'
 import { requiredProtocol } from '../../../../src/delta/write/features/protocol-select.js'
 import { featuresUsedBy } from '../../../../src/delta/write/features/table-features-used.js'
 import { nodeParquetCodec } from '../../../../src/parquet/node.js'
@@ -110,22 +110,6 @@ describe('checkWriteSupported', () => {
   })
 })
 
-describe('checkAppendOnly', () => {
-  const remove = (dataChange: boolean): RemoveAction => ({ kind: 'remove', path: 'a.parquet', dataChange })
-  const add: Action = { kind: 'add', path: 'b.parquet', partitionValues: {}, size: 1, modificationTime: 0, dataChange: true }
-
-  it('refuses removing data from an append-only table', () => {
-    const e = caught(() => checkAppendOnly({ 'delta.appendOnly': 'true' }, [add, remove(true)]))
-    expect(e.code).toBe('InvalidArgument')
-    expect(e.message).toContain('append-only')
-  })
-
-  it('allows appends, rearranging (dataChange false) and tables that are not append-only', () => {
-    expect(() => checkAppendOnly({ 'delta.appendOnly': 'true' }, [add, remove(false)])).not.toThrow()
-    expect(() => checkAppendOnly({ 'delta.appendOnly': 'false' }, [remove(true)])).not.toThrow()
-    expect(() => checkAppendOnly({}, [remove(true)])).not.toThrow()
-  })
-})
 
 const corpus = corpusDir()
 describe.skipIf(!hasCorpus(corpus))('corpus protocols', () => {
