@@ -3,7 +3,7 @@
 // entry in Node. Offline: the tarball is unpacked into the project's node_modules and its
 // dependencies are linked from this repository's node_modules.
 import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -34,7 +34,7 @@ async function npmPack(cwd: string, args: string[]): Promise<PackResult> {
 
 function expectShippedFiles(paths: string[]): void {
   for (const path of ['dist/index.js', 'dist/index.d.ts', 'dist/index-node.js', 'dist/node.js', 'dist/node.d.ts', 'dist/worker/index.js',
-    'dist/worker/index.d.ts', 'dist/worker/node.js', 'dist/worker/node-worker.js', 'dist/testing.js', 'dist/testing.d.ts', 'README.md', 'LICENSE', 'package.json']) {
+    'dist/worker/index.d.ts', 'dist/worker/node.js', 'dist/worker/node-worker.js', 'dist/testing.js', 'dist/testing.d.ts', 'dist/cli/main.js', 'README.md', 'LICENSE', 'package.json']) {
     expect(paths, path).toContain(path)
   }
   const outside = paths.filter((p) => !p.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json'].includes(p))
@@ -104,6 +104,15 @@ describe('the packed package in an empty project', () => {
       inMain: { CountingStorage: false, FailingStorage: false, NodeFsStorage: false }, testing: ['CountingStorage', 'FailingStorage', 'isInjectedFailure'],
       missing: 'NotFound', entry: 'dist/index-node.js',
     })
+  })
+
+  it('runs the command named in bin on the quick start table', async () => {
+    const pkg = JSON.parse(await readFile(join(project, 'node_modules', 'deltalake', 'package.json'), 'utf8')) as { bin: Record<string, string> }
+    const bin = join(project, 'node_modules', 'deltalake', pkg.bin['deltalake']!)
+    expect((await readFile(bin, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true)
+    const { stdout } = await run(process.execPath, [bin, 'info', 'tables/quick-start'], { cwd: project, timeout: 60_000 })
+    expect(stdout).toContain('version: 1\n')
+    expect(stdout).toContain('rows: 3\n')
   })
 
   it('opens local paths in Node from the browser-safe dist/index.js too', async () => {
