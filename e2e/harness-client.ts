@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core'
 import { DeltaError, type DeltaErrorCode } from '../src/delta/engine/errors.js'
 import type { CommitEntry } from '../src/delta/log/history.js'
 import type { AddFileInfo } from '../src/api/table-api.js'
-import type { OpenRequest, RealmStats, WorkerWriteOptions } from '../src/worker/protocol.js'
+import type { OpenRequest, RealmStats } from '../src/worker/protocol.js'
+import type { WriteOptions } from '../src/delta/write/write-options.js'
 import type { WriteResult } from '../src/delta/ops/write.js'
 import { buildHarnessPage } from './build-page.js'
 import { launchChromium } from './chromium.js'
@@ -81,7 +82,7 @@ export class HarnessPage {
   }
 
   /** Write rows in the page's worker pool. */
-  write(spec: StorageSpec, rows: RowSpec, opts: WorkerWriteOptions = {}): Promise<WriteResult> {
+  write(spec: StorageSpec, rows: RowSpec, opts: WriteOptions = {}): Promise<WriteResult> {
     return this.call('write', spec, rows, opts)
   }
 

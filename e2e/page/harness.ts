@@ -10,7 +10,8 @@ import { azureSasSigner } from '../../src/storage/signers/azure.js'
 import { createBrowserPool } from '../../src/worker/browser-pool.js'
 import { WorkerDeltaTable, writeDeltaLakeInWorker } from '../../src/worker/client.js'
 import { fsaStorageDescriptor, httpStorageDescriptor, publicHttpStorageDescriptor } from '../../src/worker/descriptors.js'
-import type { OpenRequest, StorageDescriptor, WorkerWriteOptions } from '../../src/worker/protocol.js'
+import type { OpenRequest, StorageDescriptor } from '../../src/worker/protocol.js'
+import type { WriteOptions } from '../../src/delta/write/write-options.js'
 import { exportOpfsFolder, fsaCall, opfsFolder, removeOpfsFolder, type FsaOp } from './fsa-bridge.js'
 import { makeRows, type RowSpec } from './rows.js'
 
@@ -85,7 +86,7 @@ const harness = {
     await tables.get(id)?.close()
     tables.delete(id)
   }),
-  write: (spec: StorageSpec, rows: RowSpec, opts: WorkerWriteOptions = {}) =>
+  write: (spec: StorageSpec, rows: RowSpec, opts: WriteOptions = {}) =>
     outcome(async () => writeDeltaLakeInWorker(pool, await descriptorOf(spec), makeRows(rows), opts)),
   fsa: (dir: string, op: FsaOp, args: unknown[]) => outcome(() => fsaCall(dir, op, args)),
   removeOpfs: (dir: string) => outcome(() => removeOpfsFolder(dir)),

@@ -1,4 +1,4 @@
-import { Table, tableFromIPC } from 'apache-arrow'
+import { Table } from 'apache-arrow'
 import type { ChangesOptions } from '../delta/scan/change-data.js'
 import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError } from '../delta/engine/errors.js'
@@ -15,8 +15,9 @@ import { writeDeltaLake } from '../api/write-deltalake.js'
 import { toTransferableIpc } from './ipc.js'
 import type {
   DeltaWorkerApi, OpenRequest, RealmStats, ScanRequest, ScanTask, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerChange,
-  WorkerWriteData, WorkerWriteOptions,
+  WorkerWriteData,
 } from './protocol.js'
+import { fromWorkerWriteData } from './write-data.js'
 import { countingCodec, realmStats } from './realm-stats.js'
 import { resolveStorage, type NodeFsFactory } from './resolve-storage.js'
 import { ScanRegistry } from './scan-registry.js'
@@ -149,14 +150,13 @@ class WorkerApi implements DeltaWorkerApi {
     this.#scans.cancel(scanId)
   }
 
-  async write(storage: StorageDescriptor, data: Uint8Array, opts: WorkerWriteOptions = {}): Promise<WriteResult> {
-    const { root, ...options } = opts
-    const engine = await this.#engine(resolveStorage(root ? { ...storage, root } : storage, this.#host.nodeFs))
-    return writeDeltaLake(describeLocation(storage), tableFromIPC(data), { ...options, ...engine })
+  async write(storage: StorageDescriptor, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+    const engine = await this.#engine(resolveStorage(storage, this.#host.nodeFs))
+    return writeDeltaLake(describeLocation(storage), fromWorkerWriteData(data), { ...opts, ...engine })
   }
 
   async writeTable(handle: string, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WorkerChange<WriteResult>> {
-    const result = await this.#table(handle).table.write(data instanceof Uint8Array ? tableFromIPC(data) : data, opts)
+    const result = await this.#table(handle).table.write(fromWorkerWriteData(data), opts)
     return { result, info: await this.#describe(handle) }
   }
 

@@ -12,9 +12,9 @@ import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions,
 } from '../api/table-api.js'
-import { ipcBatches, ipcSchema, joinIpcStreams, toTransferableIpc } from './ipc.js'
+import { ipcBatches, ipcSchema, joinIpcStreams } from './ipc.js'
 import { cancelledError, type DeltaPool } from './pool.js'
-import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo, WorkerWriteOptions } from './protocol.js'
+import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo } from './protocol.js'
 import { splitEvenly } from './split.js'
 import { toWorkerWriteData } from './write-data.js'
 
@@ -212,9 +212,10 @@ export class WorkerDeltaTable implements TableApi {
 }
 
 /**
- * Write Arrow data to a table in a worker of the pool (Parquet is encoded there), as
- * `writeDeltaLake` does: `mode` 'error' (default), 'append', 'overwrite' or 'ignore'.
+ * Write data to the table a storage holds in a worker of the pool (Parquet is encoded there),
+ * creating it when needed, as `writeDeltaLake` does: `mode` 'error' (default), 'append',
+ * 'overwrite' or 'ignore'. To change an open table, use its `write` instead.
  */
-export async function writeDeltaLakeInWorker(pool: DeltaPool, storage: StorageDescriptor, data: Table, opts: WorkerWriteOptions = {}): Promise<WriteResult> {
-  return pool.worker(pool.nextWorker()).write(storage, toTransferableIpc(data), opts)
+export async function writeDeltaLakeInWorker(pool: DeltaPool, storage: StorageDescriptor, data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
+  return pool.worker(pool.nextWorker()).write(storage, await toWorkerWriteData(data), opts)
 }

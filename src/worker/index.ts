@@ -18,6 +18,6 @@ export { registerDeltaTransferHandlers } from './transfer.js'
 export type {
   DeltaWorkerApi, StorageDescriptor, HttpStorageDescriptor, PublicHttpStorageDescriptor, FsaStorageDescriptor,
   ObjectStorageDescriptor, NodeFsStorageDescriptor, OpenRequest, TableInfo, ScanRequest, ScanContext, ScanTaskPlan,
-  ScanTask, RealmStats, WorkerWriteOptions, WorkerWriteData, WorkerChange,
+  ScanTask, RealmStats, WorkerWriteData, WorkerChange,
 } from './protocol.js'
 export type { FsaDirectoryHandle } from '../storage/fsa-types.js'

@@ -139,16 +139,11 @@ export interface RealmStats {
   snapshotsLoaded: number
 }
 
-/** Options of a write run in a worker; `root` is the table's folder in the storage. */
-export interface WorkerWriteOptions extends WriteOptions {
-  root?: string
-}
-
 /**
- * Data for a write in a worker: an Arrow IPC stream (transferred), or plain objects whose types
- * the worker infers (from the table's schema when it has one).
+ * Data for a write in a worker: Arrow as IPC streams, one per batch (transferred), or plain
+ * objects whose types the worker infers (from the table's schema when it has one).
  */
-export type WorkerWriteData = Uint8Array | readonly Record<string, unknown>[]
+export type WorkerWriteData = { ipc: Uint8Array[] } | { rows: readonly Record<string, unknown>[] }
 
 /** What a change made through a worker table did, and the table as it is after it. */
 export interface WorkerChange<R> {
@@ -194,8 +189,8 @@ export interface DeltaWorkerApi {
   readFiles(task: ScanTask): Promise<Uint8Array>
   /** Stop a scan: its tasks here reject with `Cancelled` before their next file. */
   cancel(scanId: string): Promise<void>
-  /** Write Arrow data (an IPC stream) to a table: encode Parquet here and commit. */
-  write(storage: StorageDescriptor, data: Uint8Array, opts?: WorkerWriteOptions): Promise<WriteResult>
+  /** Write data to the table a storage holds (creating it): encode Parquet here and commit. */
+  write(storage: StorageDescriptor, data: WorkerWriteData, opts?: WriteOptions): Promise<WriteResult>
   /** Write to an open table and move its handle to the new version. */
   writeTable(handle: string, data: WorkerWriteData, opts?: WriteOptions): Promise<WorkerChange<WriteResult>>
   /** Delete rows of an open table and move its handle to the new version. */

@@ -138,6 +138,21 @@ const cases: Record<keyof TableApi, Case> = {
     const via = await writeDeltaLake(t, [{ id: 11n, p: 'z' }], { mode: 'append' })
     expect(via.version).toBe(5)
     expect(t.version).toBe(5)
+    // Every form of data a write in this thread takes, checked the same way.
+    const batch = (id: bigint) => tableFromArrays({ id: BigInt64Array.from([id]), p: ['y'] }).batches[0]!
+    await t.write(batch(12n), { mode: 'append' })
+    await t.write([batch(13n), batch(14n)], { mode: 'append' })
+    await t.write((async function* () { yield batch(15n) })(), { mode: 'append' })
+    await t.write([], { mode: 'append' })
+    expect(ids(await t.toArrow({ filter: "p = 'y'" }))).toEqual([12, 13, 14, 15])
+    const version = t.version
+    const refused = (code: string) => (e: unknown) => isDeltaError(e, code as never)
+    await expect(t.write(42 as never, { mode: 'append' })).rejects.toSatisfy(refused('InvalidArgument'))
+    await expect(t.write([batch(16n), 'x'] as never, { mode: 'append' })).rejects.toSatisfy(refused('InvalidArgument'))
+    await expect(t.write([{ id: 16n, p: 'y' }], { mode: 'apend' as never })).rejects.toSatisfy(refused('InvalidArgument'))
+    await expect(t.write([{ id: 16n, p: 'y' }], { mode: 'append', partitonBy: ['p'] } as never)).rejects.toSatisfy(refused('InvalidArgument'))
+    expect(t.version).toBe(version)
+    expect((await t.history(1))[0]!.version).toBe(version)
   },
   delete: async (t) => {
     const r = await t.delete('id > 3')
@@ -165,6 +180,9 @@ const cases: Record<keyof TableApi, Case> = {
   },
   close: async (t) => {
     await t.close()
+    // A worker table lets go of its snapshot; one in this thread holds nothing to release.
+    if (t instanceof WorkerDeltaTable) await expect(t.files()).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'InvalidArgument'))
+    else expect(await t.files()).toHaveLength(4)
   },
 }
 
