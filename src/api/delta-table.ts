@@ -20,6 +20,8 @@ import { executeScan, type ReadContext } from '../delta/scan/read.js'
 import { exactRowCount } from '../delta/stats/row-count.js'
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
+import type { TransactionOptions } from '../delta/txn/options.js'
+import { checkCreateOptions, checkEngineOptions, checkOpenOptions, CREATE_MODES } from './api-options.js'
 import { resolveEngine, type EngineOptions } from './resolve-engine.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
@@ -34,15 +36,20 @@ export interface OpenOptions extends EngineOptions {
   timestamp?: Date | string | number
 }
 
-/** Options of `DeltaTable.create`. */
-export interface CreateTableOptions extends EngineOptions {
+/** Options of `DeltaTable.create`, as delta-rs's. */
+export interface CreateTableOptions extends EngineOptions, Pick<TransactionOptions, 'commitProperties' | 'postCommitHookProperties' | 'retryBudgetMs'> {
+  /** The table's columns, with field metadata (generated and identity columns, invariants). */
   schema: StructType
+  /** Columns whose values name the table's partition folders. */
   partitionBy?: string[]
+  /** The table's name in its metadata. */
   name?: string
+  /** The table's description in its metadata. */
   description?: string
+  /** Table properties (`delta.*` and others). */
   configuration?: Record<string, string>
   /** 'error' (default) refuses an existing table; 'ignore' leaves it; 'overwrite' replaces it. */
-  mode?: 'error' | 'ignore' | 'overwrite'
+  mode?: (typeof CREATE_MODES)[number]
 }
 
 /**
@@ -58,8 +65,6 @@ export interface PlannedScan {
 
 /** Options of `readPlannedFiles`. */
 export interface ReadPlannedOptions extends Pick<ToArrowOptions, 'columns' | 'filter' | 'signal'> {}
-
-const CREATE_MODES = ['error', 'ignore', 'overwrite'] as const
 
 /**
  * A Delta table at one version, read and changed in this thread. Open it with
@@ -83,6 +88,7 @@ export class DeltaTable implements TableApi {
    * Refuses tables that use reader features this library cannot read, naming them.
    */
   static async open(uri: string, opts: OpenOptions = {}): Promise<DeltaTable> {
+    checkOpenOptions(opts)
     const engine = await resolveEngine(uri, opts)
     try {
       const version = opts.timestamp !== undefined
@@ -91,13 +97,14 @@ export class DeltaTable implements TableApi {
       return new DeltaTable(uri, engine, await loadSnapshot(engine, version))
     } catch (e) {
       // Name the table the user asked for: the core only knows paths inside its storage.
-      if (isDeltaError(e, 'NotFound') && !e.message.startsWith(uri)) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
+      if (isDeltaError(e, 'NotFound') && !e.message.includes(uri)) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
       throw e
     }
   }
 
   /** Whether `uri` holds a Delta table (a `_delta_log` with at least one commit). */
   static async isDeltaTable(uri: string, opts: EngineOptions = {}): Promise<boolean> {
+    checkEngineOptions('isDeltaTable', opts)
     try {
       return (await loadIfExists(await resolveEngine(uri, opts))) !== undefined
     } catch (e) {
@@ -108,10 +115,8 @@ export class DeltaTable implements TableApi {
 
   /** Create an empty table with a schema and open it, as delta-rs's `DeltaTable.create`. */
   static async create(uri: string, opts: CreateTableOptions): Promise<DeltaTable> {
+    checkCreateOptions(opts)
     const mode = opts.mode ?? 'error'
-    if (!(CREATE_MODES as readonly string[]).includes(mode)) {
-      throw new DeltaError('InvalidArgument', `unknown mode '${String(mode)}': use one of ${CREATE_MODES.join(', ')}`)
-    }
     const engine = await resolveEngine(uri, opts)
     const existing = await loadIfExists(engine)
     if (existing && mode === 'error') {
@@ -120,7 +125,8 @@ export class DeltaTable implements TableApi {
     if (!existing || mode === 'overwrite') {
       await writeTable(engine, new Table(toArrowSchema(opts.schema)), {
         mode: 'overwrite', schemaMode: 'overwrite', schema: opts.schema, partitionBy: opts.partitionBy, name: opts.name,
-        description: opts.description, configuration: opts.configuration,
+        description: opts.description, configuration: opts.configuration, commitProperties: opts.commitProperties,
+        postCommitHookProperties: opts.postCommitHookProperties, retryBudgetMs: opts.retryBudgetMs,
       })
     }
     return new DeltaTable(uri, engine, await loadSnapshot(engine))
@@ -235,27 +241,40 @@ export class DeltaTable implements TableApi {
 
   async write(data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
     const result = await writeTable(this.#engine, data, opts)
-    await this.updateIncremental()
+    await this.#refresh()
     return result
   }
 
   async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const result = await deleteRows(this.#engine, predicate, opts)
-    await this.updateIncremental()
+    await this.#refresh()
     return result
   }
 
   async addConstraint(constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<void> {
     await addConstraints(this.#engine, constraints, opts)
-    await this.updateIncremental()
+    await this.#refresh()
   }
 
   async dropConstraint(name: string, opts: DropConstraintOptions = {}): Promise<void> {
     await dropConstraint(this.#engine, name, opts)
-    await this.updateIncremental()
+    await this.#refresh()
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * Move to the latest version after a change of ours landed. The change has committed, so a
+   * failing read here must not report it as failed (a retry would apply it twice): the object
+   * then stays where it was until the next `updateIncremental`.
+   */
+  async #refresh(): Promise<void> {
+    try {
+      await this.updateIncremental()
+    } catch {
+      // Reported by the next read of the table, not by the change that succeeded.
+    }
+  }
 }
 
 /**

@@ -81,12 +81,12 @@ export class WorkerDeltaTable implements TableApi {
 
   /** Id, name, description, partition columns and properties. */
   metadata(): TableMetadata {
-    return this.#info.metadata
+    return structuredClone(this.#info.metadata)
   }
 
   /** Reader and writer versions and features. */
   protocol(): TableProtocol {
-    return this.#info.protocol
+    return structuredClone(this.#info.protocol)
   }
 
   /** The checkpoint this version was read from, if any. */
