@@ -12,12 +12,17 @@ const FORBIDDEN_GLOBALS = /\b(fetch|window|document|navigator|localStorage|index
 
 // Imports flow downward only (DESIGN.md, "Layers"): each folder of src and the folders it must
 // not import from. The core is handed its Storage and ParquetCodec, so it imports neither.
+// '' stands for the files directly in src: the package's entries, which sit on top.
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
-  delta: ['api', 'worker', 'storage', 'parquet', 'ui', 'cli'],
-  storage: ['api', 'worker', 'ui', 'cli'],
-  parquet: ['api', 'worker', 'ui', 'cli'],
-  api: ['worker', 'ui', 'cli'],
+  delta: ['api', 'worker', 'storage', 'parquet', 'ui', 'cli', ''],
+  storage: ['api', 'worker', 'ui', 'cli', ''],
+  parquet: ['api', 'worker', 'ui', 'cli', ''],
+  api: ['worker', 'ui', 'cli', ''],
+  worker: ['ui', 'cli'],
 }
+
+// The app and the command line use the library as any program would: through its entries.
+const PUBLIC_ENTRIES = ['index.ts', 'index-node.ts', 'node.ts', 'testing.ts', 'worker/index.ts', 'worker/node.ts']
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -68,8 +73,25 @@ describe('layer direction', () => {
       expect(existsSync(dir), `src/${layer}`).toBe(true)
       const wrong = sources(dir).flatMap((file) =>
         importsOf(file)
-          .filter((spec) => forbidden.includes(layerOf(file, spec) ?? ''))
+          .filter((spec) => {
+            const target = layerOf(file, spec)
+            return target !== undefined && forbidden.includes(target)
+          })
           .map((spec) => `${relative(SRC, file)} imports '${spec}'`))
+      expect(wrong).toEqual([])
+    })
+  }
+})
+
+describe('the app and the command line', () => {
+  for (const layer of ['ui', 'cli']) {
+    it(`src/${layer} imports the library only through its public entries`, () => {
+      const wrong = sources(join(SRC, layer)).flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => relative(SRC, resolve(dirname(file), spec)).replace(/\\/g, '/').replace(/\.js$/, '.ts'))
+          .filter((target) => !target.startsWith(`${layer}/`) && !PUBLIC_ENTRIES.includes(target))
+          .map((target) => `${relative(SRC, file)} imports src/${target}`))
       expect(wrong).toEqual([])
     })
   }

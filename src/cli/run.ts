@@ -30,11 +30,12 @@ export async function runCli(argv: readonly string[]): Promise<CliResult> {
 }
 
 async function info(args: readonly string[]): Promise<string> {
-  const [uri, flag, value] = args
+  const [uri, flag, value, ...extra] = args
   if (uri === undefined) throw usageError('info needs a table path')
   if (flag !== undefined && flag !== '--version') throw usageError(`unknown option '${flag}'`)
-  const version = flag === undefined ? undefined : Number(value)
-  if (version !== undefined && !Number.isInteger(version)) throw usageError(`--version needs a whole number, got '${String(value)}'`)
+  if (flag !== undefined && (value === undefined || !/^\d+$/.test(value))) throw usageError(`--version needs a whole number, got '${value ?? ''}'`)
+  if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]!}'`)
+  const version = value === undefined ? undefined : Number(value)
   const table = await DeltaTable.open(uri, version === undefined ? {} : { version })
   const columns = table.schema().fields.map((f) => `  ${f.name}: ${typeof f.type === 'string' ? f.type : f.type.type}${f.nullable ? '' : ' not null'}`)
   return [

@@ -1,9 +1,8 @@
 // The demo page: opens the bundled sample table (or a folder the user picks) through the worker
 // pool and shows its schema, version and first rows. Nothing here decodes Parquet: the workers do.
-import { createBrowserPool } from '../worker/browser-pool.js'
-import { WorkerDeltaTable } from '../worker/client.js'
-import { fsaStorageDescriptor, publicHttpStorageDescriptor } from '../worker/descriptors.js'
-import type { StorageDescriptor } from '../worker/protocol.js'
+import {
+  createBrowserPool, fsaStorageDescriptor, publicHttpStorageDescriptor, WorkerDeltaTable, type StorageDescriptor,
+} from '../worker/index.js'
 import { renderRows, renderSchema } from './render.js'
 
 const pool = createBrowserPool()

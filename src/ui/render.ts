@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow'
-import type { DeltaType, StructType } from '../delta/model/schema.js'
+import type { DeltaType, StructType } from '../index.js'
 
 /** A Delta type as people write it: `long`, `decimal(10,2)`, `array<string>`, `struct<…>`. */
 export function formatType(type: DeltaType): string {

@@ -37,6 +37,8 @@ describe('deltalake info', () => {
     expect(missing.stderr).toMatch(/^NotFound: .*No such path/)
     expect((await runCli(['info'])).stderr).toMatch(/info needs a table path[\s\S]*usage:/)
     expect((await runCli(['info', 'x', '--version', 'two'])).stderr).toContain("--version needs a whole number, got 'two'")
+    expect((await runCli(['info', 'x', '--version', ''])).stderr).toContain("--version needs a whole number, got ''")
+    expect((await runCli(['info', 'x', '--version', '1', 'y'])).stderr).toContain("unexpected argument 'y'")
     expect((await runCli(['frobnicate'])).code).toBe(1)
     expect((await runCli([])).stdout).toMatch(/^usage: deltalake/)
   })

@@ -133,7 +133,7 @@ describe('the packed package in an empty project', () => {
     // A pool that held the event loop would keep the script alive until the 60 s timeout.
     const out = await runScript('pool.mjs', POOL) as { version: number; rows: number; doneAt: number }
     const exitedAt = Date.now()
-    expect(out).toMatchObject({ version: 0, rows: 3 })
+    expect(out).toMatchObject({ version: 0, rows: 3, sameEntry: true })
     expect(exitedAt - out.doneAt).toBeLessThan(5_000)
   })
 
@@ -146,7 +146,8 @@ describe('the packed package in an empty project', () => {
     }))
     return run(process.execPath, [TSC, '-p', `${name}.tsconfig.json`], { cwd: project }).then(
       ({ stdout }) => stdout,
-      (e: { stdout?: string }) => e.stdout ?? String(e),
+      // A failure is never '': tsc may say why on stderr alone, or not at all.
+      (e: { stdout?: string; stderr?: string; code?: unknown }) => `tsc failed (exit ${String(e.code)})\n${e.stdout ?? ''}${e.stderr ?? ''}`,
     )
   }
 
@@ -224,7 +225,8 @@ await writeDeltaLake(dir, [{ id: 1n }, { id: 2n }, { id: 3n }])
 const pool = createNodePool({ size: 2 })
 const table = await WorkerDeltaTable.open(pool, { kind: 'node-fs', dir })
 const rows = (await table.toArrow()).numRows
-console.log(JSON.stringify({ version: table.version, rows, doneAt: Date.now() }))
+const sameEntry = (await import('deltalake/worker')).createNodePool === createNodePool
+console.log(JSON.stringify({ version: table.version, rows, sameEntry, doneAt: Date.now() }))
 // No pool.terminate(): the idle workers must not keep the process alive.
 `
 
@@ -233,6 +235,8 @@ import { DeltaError, DeltaTable, FsaStorage, MemoryStorage, writeDeltaLake, type
 import { NodeFsStorage, nodeEngine, nodeParquetCodec } from 'deltalake/node'
 import { createBrowserPool, fsaStorageDescriptor, WorkerDeltaTable, type StorageDescriptor } from 'deltalake/worker'
 import { createNodePool, type NodePoolOptions } from 'deltalake/worker/node'
+// Under Node's condition, deltalake/worker is the Node pool's entry too.
+import { createNodePool as fromWorker } from 'deltalake/worker'
 import { CountingStorage, FailingStorage, isInjectedFailure } from 'deltalake/testing'
 // @ts-expect-error the test storages are only in deltalake/testing
 import { CountingStorage as NotInMain } from 'deltalake'
@@ -248,6 +252,7 @@ export async function quickStart(dir: string): Promise<number> {
 export const storages: Storage[] = [new CountingStorage(new FailingStorage(new MemoryStorage(), { failAt: 2 })), new NodeFsStorage('.')]
 export const local: StorageDescriptor = { kind: 'node-fs', dir: '.' }
 export const options: NodePoolOptions = { size: 1 }
+export const samePool: typeof createNodePool = fromWorker
 export const pools = [createNodePool, createBrowserPool]
 export const isError = (e: unknown): boolean => e instanceof DeltaError || isInjectedFailure(e)
 export function folder(handle: FsaDirectoryHandle): unknown[] {

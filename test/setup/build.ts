@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,8 +14,19 @@ import { absentCorpusNote } from '../conformance/corpus.js'
 export default function setup(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url))
   const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc')
-  rmSync(join(root, 'dist'), { recursive: true, force: true })
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+  // Built beside dist/ and swapped in, so whatever still reads dist/ never sees it half-built.
+  const fresh = join(root, 'dist.building')
+  const old = join(root, 'dist.old')
+  rmSync(fresh, { recursive: true, force: true })
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', fresh], { cwd: root, stdio: 'inherit' })
+  rmSync(old, { recursive: true, force: true })
+  if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), old)
+  renameSync(fresh, join(root, 'dist'))
+  rmSync(old, { recursive: true, force: true })
   const note = absentCorpusNote()
+  if (note && process.env.DELTA_CORPUS_REQUIRED) {
+    // CI has the corpus beside the clone: a run that silently skipped it would prove nothing.
+    throw new Error(`${note}; DELTA_CORPUS_REQUIRED is set, so this run fails instead`)
+  }
   if (note) console.log(note)
 }
