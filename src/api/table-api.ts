@@ -11,11 +11,15 @@ import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/a
 
 /** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */
 export interface TableMetadata {
+  /** The table's unique id, fixed when it was created. */
   id: string
   name: string | null
   description: string | null
+  /** Columns whose values name the partition folders, in order. */
   partitionColumns: string[]
+  /** Table properties (`delta.*` and others), as the log stores them. */
   configuration: Record<string, string>
+  /** Milliseconds since the epoch when the table was created, when the writer recorded it. */
   createdTime: number | null
 }
 
@@ -26,12 +30,17 @@ export type TableProtocol = Omit<ProtocolAction, 'kind'>
 export interface AddFileInfo {
   /** The path as written in the log (relative and URL-encoded, or an absolute URI). */
   path: string
+  /** Bytes. */
   size: number
+  /** Milliseconds since the epoch when the file was written. */
   modificationTime: number
+  /** False when the commit that added the file only rearranged data (compaction). */
   dataChange: boolean
+  /** Partition values as the log writes them, keyed as the log keys them (physical names under column mapping). */
   partitionValues: Record<string, string | null>
   /** Statistics as the writer stored them (JSON), if any. */
   stats: string | null
+  /** The rows of the file that are deleted, when a deletion vector marks some. */
   deletionVector: DeletionVectorDescriptor | null
 }
 
@@ -81,7 +90,7 @@ export interface TableApi {
   files(): Promise<AddFileInfo[]>
   /** Absolute, decoded URIs of the active data files. */
   fileUris(): Promise<string[]>
-  /** The distinct partitions that hold active files (one entry for an unpartitioned table). */
+  /** The distinct partitions that hold active files: `[{}]` for an unpartitioned table with files, `[]` for an empty table. */
   partitions(): Promise<PartitionValues[]>
   /** The number of rows: from file statistics when they are exact, else by reading. */
   count(): Promise<number>
