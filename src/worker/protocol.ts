@@ -107,7 +107,7 @@ export interface TableInfo {
   handle: string
   /** The id of the table's storage in that worker. */
   storageId: string
-  /** Where the table lives, for messages: never a signed URL or a secret. */
+  /** The table's URI (see `StorageDescriptor`), else a label naming it: never a signed URL or a secret. */
   uri: string
   version: number
   schema: StructType
