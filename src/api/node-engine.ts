@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { FileMeta } from '../delta/engine/storage.js'
+import { URI_SCHEME } from '../delta/log/data-path.js'
 import { nodeParquetCodec } from '../parquet/node.js'
 import { explainMissingLog, NodeFsStorage } from '../storage/node-fs.js'
 import type { EngineOptions } from './resolve-engine.js'
@@ -27,14 +28,22 @@ export class NodeTableStorage extends NodeFsStorage {
   }
 }
 
+/**
+ * The `file:` URI of a local folder, as the table URI of a table there: absolute and
+ * percent-encoded (`/data/my table` is `file:///data/my%20table`), with no trailing slash.
+ */
+export function folderFileUri(dir: string): string {
+  return pathToFileURL(resolve(dir)).href.replace(/\/+$/, '')
+}
+
 /** The engine for a local folder in Node: the file system and parquet-wasm. */
 export async function nodeEngine(uri: string, opts: EngineOptions): Promise<Engine> {
   const parquet = opts.parquet ?? (await nodeParquetCodec())
-  if (opts.storage) return { storage: opts.storage, parquet, ...(/^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(uri) && { tableUri: uri.replace(/\/+$/, '') }) }
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(uri) && !uri.startsWith('file://')) {
-    throw new DeltaError('InvalidArgument', `cannot open '${uri}' by URI yet: pass { storage } for remote tables`)
-  }
-  const dir = uri.startsWith('file://') ? fileURLToPath(uri) : resolve(uri)
+  const isUri = URI_SCHEME.test(uri)
+  if (opts.storage) return { storage: opts.storage, parquet, ...(isUri && { tableUri: uri.replace(/\/+$/, '') }) }
+  const isFile = /^file:/i.test(uri)
+  if (isUri && !isFile) throw new DeltaError('InvalidArgument', `cannot open '${uri}' by URI yet: pass { storage } for remote tables`)
+  const dir = isFile ? fileURLToPath(uri) : resolve(uri)
   // The log may name files by absolute `file:` URI: those under this folder resolve.
-  return { storage: new NodeTableStorage(dir), parquet, tableUri: pathToFileURL(dir).href.replace(/\/+$/, '') }
+  return { storage: new NodeTableStorage(dir), parquet, tableUri: folderFileUri(dir) }
 }

@@ -2,15 +2,13 @@ import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import type { Storage } from '../delta/engine/storage.js'
+import { URI_SCHEME } from '../delta/log/data-path.js'
 
 /** What `resolveEngine` may be handed in place of defaults. */
 export interface EngineOptions {
   storage?: Storage
   parquet?: ParquetCodec
 }
-
-// A URI with a scheme (`s3://`, `https://`, `file:///`) names the table root absolutely.
-const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//
 
 /** Builds the engine for a URI in Node (`nodeEngine`). */
 export type LocalEngine = (uri: string, opts: EngineOptions) => Promise<Engine>
@@ -33,7 +31,8 @@ export function useLocalEngine(engine: LocalEngine): void {
  * The Node module is loaded by a computed specifier so browser bundles never pull it in.
  */
 export async function resolveEngine(uri: string, opts: EngineOptions): Promise<Engine> {
-  const tableUri = SCHEME.test(uri) ? uri.replace(/\/+$/, '') : undefined
+  // A URI with a scheme (`s3://`, `https://`, `file:/`) names the table root absolutely.
+  const tableUri = URI_SCHEME.test(uri) ? uri.replace(/\/+$/, '') : undefined
   if (opts.storage && opts.parquet) return { storage: opts.storage, parquet: opts.parquet, tableUri }
   if (!isNode) {
     if (!opts.storage) throw new DeltaError('InvalidArgument', `cannot open '${uri}' without a storage: pass { storage } (HTTP, local folder or OPFS)`)

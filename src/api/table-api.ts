@@ -88,7 +88,17 @@ export interface TableApi {
   checkpointVersion(): number | undefined
   /** The active data files. */
   files(): Promise<AddFileInfo[]>
-  /** Absolute, decoded URIs of the active data files. */
+  /**
+   * Absolute URIs of the active data files, in the order of `files()`.
+   * - A `file:` table: each file's `file:` URI, percent-encoded as Node's `pathToFileURL` gives
+   *   it, so `fileURLToPath(uri)` is the file's real path (a partition folder `p=x%2Fy` on disk
+   *   comes back as `p=x%2Fy`, a space as a space).
+   * - Other schemes (`s3://`, `https://`, `memory://`): the table URI joined with the file's
+   *   path as the storage keys it (the log path decoded once, as this library reads it), not
+   *   encoded again: `s3://bucket/t/p=a b/part-0.parquet`.
+   * - A table opened under a label with no scheme (a storage given without a table URI): that
+   *   label joined with the path, since no absolute location is known.
+   */
   fileUris(): Promise<string[]>
   /** The distinct partitions that hold active files: `[{}]` for an unpartitioned table with files, `[]` for an empty table. */
   partitions(): Promise<PartitionValues[]>

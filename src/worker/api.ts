@@ -19,7 +19,7 @@ import type {
 } from './protocol.js'
 import { fromWorkerWriteData } from './write-data.js'
 import { countingCodec, realmStats } from './realm-stats.js'
-import { resolveStorage, type NodeFsFactory } from './resolve-storage.js'
+import { resolveStorage, tableUriOf, type FolderUriFactory, type NodeFsFactory } from './resolve-storage.js'
 import { ScanRegistry } from './scan-registry.js'
 import { describeLocation, describeTable } from './table-info.js'
 
@@ -29,6 +29,8 @@ export interface WorkerHost {
   loadCodec(): Promise<ParquetCodec>
   /** Storage over a local folder, for `node-fs` descriptors; Node workers only. */
   nodeFs?: NodeFsFactory
+  /** The `file:` URI of a local folder, the table URI of `node-fs` tables; Node workers only. */
+  folderUri?: FolderUriFactory
 }
 
 interface OpenTable {
@@ -61,7 +63,7 @@ class WorkerApi implements DeltaWorkerApi {
     try {
       const engine = await this.#engine(this.#storages.get(storageId)!)
       const at = req.timestamp !== undefined ? { timestamp: req.timestamp } : req.version !== undefined ? { version: req.version } : {}
-      const table = await DeltaTable.open(describeLocation(storage), { ...engine, ...at })
+      const table = await DeltaTable.open(this.#tableUri(storage), { ...engine, ...at })
       realmStats().snapshotsLoaded++
       const handle = crypto.randomUUID()
       this.#tables.set(handle, { storageId, table })
@@ -74,7 +76,7 @@ class WorkerApi implements DeltaWorkerApi {
 
   async isDeltaTable(storage: StorageDescriptor): Promise<boolean> {
     const engine = await this.#engine(resolveStorage(storage, this.#host.nodeFs))
-    return DeltaTable.isDeltaTable(describeLocation(storage), engine)
+    return DeltaTable.isDeltaTable(this.#tableUri(storage), engine)
   }
 
   async reloadTable(handle: string, req: OpenRequest = {}): Promise<TableInfo> {
@@ -185,6 +187,12 @@ class WorkerApi implements DeltaWorkerApi {
       throw e
     })
     return { storage, parquet: await this.#codec }
+  }
+
+  // The table's real URI when known, so that the snapshot resolves absolute paths in the log and
+  // gives the same `fileUris()` as in-process; else a label for messages.
+  #tableUri(storage: StorageDescriptor): string {
+    return tableUriOf(storage, this.#host.folderUri) ?? describeLocation(storage)
   }
 
   #table(handle: string): OpenTable {

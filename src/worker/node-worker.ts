@@ -8,10 +8,10 @@ import { expose } from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { DeltaError } from '../delta/engine/errors.js'
 import { nodeParquetCodec } from '../parquet/node.js'
-import { NodeTableStorage } from '../api/node-engine.js'
+import { folderFileUri, NodeTableStorage } from '../api/node-engine.js'
 import { createWorkerApi } from './api.js'
 import { registerDeltaTransferHandlers } from './transfer.js'
 
 if (!parentPort) throw new DeltaError('InvalidArgument', 'node-worker runs inside a worker thread: start it with createNodePool')
 registerDeltaTransferHandlers()
-expose(createWorkerApi({ loadCodec: () => nodeParquetCodec(), nodeFs: (dir) => new NodeTableStorage(dir) }), nodeEndpoint(parentPort))
+expose(createWorkerApi({ loadCodec: () => nodeParquetCodec(), nodeFs: (dir) => new NodeTableStorage(dir), folderUri: folderFileUri }), nodeEndpoint(parentPort))

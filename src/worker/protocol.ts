@@ -30,6 +30,8 @@ export interface HttpStorageDescriptor {
   missingIs403?: boolean
   /** The table's folder in the signer's namespace. */
   root?: string
+  /** The table's URI (`s3://bucket/table`), for `fileUris()` and absolute paths in the log. */
+  uri?: string
 }
 
 /** Plain public HTTP (read-only), rebuilt in the worker: no round trip to the page per request. */
@@ -39,6 +41,8 @@ export interface PublicHttpStorageDescriptor {
   listing?: 's3' | 'none'
   missingIs403?: boolean
   root?: string
+  /** The table's URI; `baseUrl` joined with `root` when omitted. */
+  uri?: string
 }
 
 /** A File System Access folder (picked or OPFS); handles are structured-cloneable. */
@@ -49,6 +53,8 @@ export interface FsaStorageDescriptor {
   lockName?: string
   /** A sub-folder of `handle` holding the table. */
   root?: string
+  /** The table's URI, if it has one (a folder picked in a page has none). */
+  uri?: string
 }
 
 /**
@@ -62,6 +68,8 @@ export interface ObjectStorageDescriptor {
   capabilities: StorageCapabilities
   /** A folder of `storage` holding the table. */
   root?: string
+  /** The table's URI (`memory://t`, `s3://bucket/table`), for `fileUris()` and absolute paths in the log. */
+  uri?: string
 }
 
 /** A folder of the local file system; only for workers running in Node. */
@@ -69,9 +77,16 @@ export interface NodeFsStorageDescriptor {
   kind: 'node-fs'
   dir: string
   root?: string
+  /** The table's URI; the `file:` URI of `dir`/`root` (absolute, percent-encoded) when omitted. */
+  uri?: string
 }
 
-/** How a worker reaches a table's files: every kind can cross a worker boundary. */
+/**
+ * How a worker reaches a table's files: every kind can cross a worker boundary. The worker opens
+ * the table under the descriptor's `uri` (or the one it derives for `node-fs` and
+ * `public-http`), so `uri` and `fileUris()` agree with the same table opened in this thread;
+ * without one they are relative to a label that only names the place in messages.
+ */
 export type StorageDescriptor =
   | HttpStorageDescriptor
   | PublicHttpStorageDescriptor
@@ -92,7 +107,7 @@ export interface TableInfo {
   handle: string
   /** The id of the table's storage in that worker. */
   storageId: string
-  /** Where the table lives, for messages: never a signed URL or a secret. */
+  /** The table's URI (see `StorageDescriptor`), else a label naming it: never a signed URL or a secret. */
   uri: string
   version: number
   schema: StructType

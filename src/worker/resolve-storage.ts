@@ -2,12 +2,35 @@ import { DeltaError } from '../delta/engine/errors.js'
 import type { Storage } from '../delta/engine/storage.js'
 import { FsaStorage } from '../storage/fsa.js'
 import { HttpStorage } from '../storage/http.js'
+import { encodeKey, joinKey, trimBase } from '../storage/http-signer.js'
 import { PrefixedStorage } from '../storage/prefixed.js'
 import { publicHttp } from '../storage/signers/public.js'
 import type { ObjectStorageDescriptor, StorageDescriptor } from './protocol.js'
 
 /** Makes a Storage over a local folder; only a Node worker's host supplies one. */
 export type NodeFsFactory = (dir: string) => Storage
+
+/** The absolute, percent-encoded `file:` URI of a local folder; only a Node host supplies one. */
+export type FolderUriFactory = (dir: string) => string
+
+/**
+ * The URI of the table a descriptor stands for: its `uri` when given; for `public-http`,
+ * `baseUrl` joined with `root` (the URL its files are fetched under); for `node-fs`, the `file:`
+ * URI of `dir`/`root` from the host; else undefined (the table is then known by a label only).
+ */
+export function tableUriOf(d: StorageDescriptor, folderUri?: FolderUriFactory): string | undefined {
+  if (d.uri !== undefined) return d.uri
+  switch (d.kind) {
+    case 'public-http': {
+      const root = joinKey(d.root ?? '')
+      return root === '' ? trimBase(d.baseUrl) : `${trimBase(d.baseUrl)}/${encodeKey(root)}`
+    }
+    case 'node-fs':
+      return folderUri?.(d.root ? `${d.dir}/${d.root}` : d.dir)
+    default:
+      return undefined
+  }
+}
 
 /**
  * The Storage a descriptor stands for, built in the worker. HTTP kinds take the table folder as

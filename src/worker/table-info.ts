@@ -17,7 +17,10 @@ export function describeTable(handle: string, storageId: string, table: DeltaTab
   }
 }
 
-/** A name for where a table lives, for error messages: never a signed URL or a secret. */
+/**
+ * A name for where a table lives, for messages and for tables with no URI: never a signed URL
+ * or a secret. Not a URI to resolve paths against (see `tableUriOf`).
+ */
 export function describeLocation(d: StorageDescriptor): string {
   switch (d.kind) {
     case 'http':

@@ -1,9 +1,9 @@
 // Opening a local path in Node: a missing table says which case it is, with the absolute path,
 // while writers still create tables where there is none.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { join, relative, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DeltaTable } from '../../src/api/delta-table.js'
 import { nodeEngine, NodeTableStorage } from '../../src/api/node-engine.js'
@@ -101,29 +101,62 @@ describe('nodeEngine', () => {
 })
 
 describe('absolute paths in the log', () => {
-  /** A table whose first commit names its data file by absolute `file:` URI (as some writers do). */
-  async function tableWithAbsolutePath(name: string, uriOf: (tableDir: string, path: string) => string): Promise<string> {
+  /**
+   * A table partitioned by `p` whose first commit names its data files by absolute `file:` URI
+   * (as Spark and Hadoop do), in the form `uriOf` gives from the table folder's `file:///` URI
+   * and the relative path of the log.
+   */
+  async function tableWithAbsolutePaths(name: string, uriOf: (tableUri: string, path: string) => string): Promise<string> {
     const path = join(dir, name)
-    await writeDeltaLake(path, [{ id: 1n }, { id: 2n }])
+    await writeDeltaLake(path, [{ id: 1n, p: 'x/y' }, { id: 2n, p: 'a b' }, { id: 3n, p: '100%' }], { partitionBy: ['p'] })
     const commit = join(path, '_delta_log', '00000000000000000000.json')
     const lines = (await readFile(commit, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, { path: string }>)
-    for (const l of lines) if (l['add']) l['add'].path = uriOf(path, l['add'].path)
+    for (const l of lines) if (l['add']) l['add'].path = uriOf(pathToFileURL(path).href, l['add'].path)
     await writeFile(commit, lines.map((l) => JSON.stringify(l)).join('\n'))
     return path
   }
 
-  it('reads a data file named by a file: URI under the table root, and lists it as that URI', async () => {
-    const path = await tableWithAbsolutePath('abs inside', (t, p) => `${pathToFileURL(t).href}/${p}`)
+  const FORMS: Record<string, (tableUri: string, path: string) => string> = {
+    'file:/ (Spark, Hadoop)': (t, p) => `${t.replace(/^file:\/\//, 'file:')}/${p}`,
+    'file://localhost/': (t, p) => `${t.replace(/^file:\/\//, 'file://localhost')}/${p}`,
+    'file:///': (t, p) => `${t}/${p}`,
+  }
+
+  it.each(Object.keys(FORMS).map((form, i) => [form, i] as const))('reads data files named %s in a folder with a space and a percent sign, listing their real paths', async (form, i) => {
+    const name = `abs ${i} 50%`
+    const path = await tableWithAbsolutePaths(name, FORMS[form]!)
     const table = await DeltaTable.open(path)
-    expect((await table.toArrow()).numRows).toBe(2)
-    const [uri] = await table.fileUris()
-    expect(uri).toMatch(/^file:\/\/.*\/abs inside\/part-.*\.parquet$/)
-    expect(await table.count()).toBe(2)
+    const rows = (await table.toArrow()).toArray().map((r) => `${String(r.id)}:${String(r.p)}`).sort()
+    expect(rows).toEqual(['1:x/y', '2:a b', '3:100%'])
+    const uris = await table.fileUris()
+    expect(uris).toHaveLength(3)
+    // Each URI names a file that exists, one in each partition folder the writer made.
+    const folders = (await readdir(path)).filter((f) => f.startsWith('p=')).sort()
+    expect(folders).toContain('p=x%2Fy')
+    for (const uri of uris) {
+      expect(uri.startsWith(`${pathToFileURL(path).href}/p=`), uri).toBe(true)
+      expect((await stat(fileURLToPath(uri))).isFile()).toBe(true)
+    }
+    expect(uris.map((u) => relative(path, fileURLToPath(u)).split(sep)[0]).sort()).toEqual(folders)
+    // The same table named by relative paths gives the same URIs.
+    const plain = join(dir, `plain ${name}`)
+    await writeDeltaLake(plain, [{ id: 1n, p: 'x/y' }, { id: 2n, p: 'a b' }, { id: 3n, p: '100%' }], { partitionBy: ['p'] })
+    const plainUris = await (await DeltaTable.open(plain)).fileUris()
+    expect(plainUris.map((u) => relative(plain, fileURLToPath(u)).split(sep)[0]).sort()).toEqual(uris.map((u) => relative(path, fileURLToPath(u)).split(sep)[0]).sort())
+  })
+
+  it('opens a table by its file:/ URI as Spark writes it', async () => {
+    const path = await tableWithAbsolutePaths('by spark uri', FORMS['file:/ (Spark, Hadoop)']!)
+    const table = await DeltaTable.open(pathToFileURL(path).href.replace(/^file:\/\//, 'file:'))
+    expect(await table.count()).toBe(3)
+    expect((await table.toArrow()).numRows).toBe(3)
   })
 
   it('refuses a data file outside the table, naming it', async () => {
-    const path = await tableWithAbsolutePath('abs-outside', (_t, p) => `${pathToFileURL(join(dir, 'elsewhere')).href}/${p}`)
-    const table = await DeltaTable.open(path)
-    await expect(table.toArrow()).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining('elsewhere') })
+    for (const [i, [form, uriOf]] of Object.entries(FORMS).entries()) {
+      const path = await tableWithAbsolutePaths(`abs-outside ${i}`, (_t, p) => uriOf(pathToFileURL(join(dir, 'elsewhere')).href, p))
+      const table = await DeltaTable.open(path)
+      await expect(table.toArrow(), form).rejects.toMatchObject({ code: 'UnsupportedFeature', message: expect.stringContaining('elsewhere') })
+    }
   })
 })

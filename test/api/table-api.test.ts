@@ -3,9 +3,14 @@
 // transferred as across a real worker boundary). Each member of `TableApi` has a case; the
 // type of `cases` makes a new member without a case a compile error, and the last test fails
 // when either class grows a public member that no case covers.
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { tableFromArrays, type Table } from 'apache-arrow'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DeltaTable } from '../../src/api/delta-table.js'
+import { folderFileUri, NodeTableStorage } from '../../src/api/node-engine.js'
 import type { TableApi } from '../../src/api/table-api.js'
 import { writeDeltaLake } from '../../src/api/write-deltalake.js'
 import type { ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
@@ -16,6 +21,7 @@ import { WorkerDeltaTable } from '../../src/worker/client.js'
 import { objectStorageDescriptor } from '../../src/worker/descriptors.js'
 import { createInProcessPool } from '../../src/worker/in-process.js'
 import type { DeltaPool } from '../../src/worker/pool.js'
+import type { StorageDescriptor } from '../../src/worker/protocol.js'
 
 type Mode = 'in-process' | 'worker'
 const MODES: Mode[] = ['in-process', 'worker']
@@ -46,7 +52,7 @@ async function open(mode: Mode, storage: MemoryStorage): Promise<TableApi> {
   parquet ??= await nodeParquetCodec()
   if (mode === 'in-process') return DeltaTable.open('memory://t', { storage, parquet })
   pool ??= createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size: 2, via: 'channel' })
-  return WorkerDeltaTable.open(pool, objectStorageDescriptor(storage))
+  return WorkerDeltaTable.open(pool, objectStorageDescriptor(storage, undefined, { uri: 'memory://t' }))
 }
 
 function ids(table: Table): number[] {
@@ -56,7 +62,7 @@ function ids(table: Table): number[] {
 type Case = (t: TableApi, storage: MemoryStorage) => Promise<void>
 
 const cases: Record<keyof TableApi, Case> = {
-  uri: async (t) => expect(typeof t.uri).toBe('string'),
+  uri: async (t) => expect(t.uri).toBe('memory://t'),
   version: async (t) => expect(t.version).toBe(2),
   numFiles: async (t) => expect(t.numFiles).toBe(4),
   schema: async (t) => expect(t.schema().fields.map((f) => [f.name, f.type])).toEqual([['id', 'long'], ['p', 'string']]),
@@ -82,9 +88,12 @@ const cases: Record<keyof TableApi, Case> = {
   fileUris: async (t) => {
     const uris = await t.fileUris()
     expect(uris).toHaveLength(4)
-    const paths = (await t.files()).map((f) => `${t.uri}/${decodeURIComponent(f.path)}`)
-    expect(uris).toEqual(paths)
-    for (const u of uris) expect(u).toMatch(/\/p=[ab]\/part-.+\.parquet$/)
+    // The table URI joined with each storage path, the same in both modes.
+    expect(uris).toEqual((await t.files()).map((f) => `memory://t/${decodeURIComponent(f.path)}`))
+    for (const u of uris) {
+      expect(u).toMatch(/^memory:\/\/t\/p=[ab]\/part-.+\.parquet$/)
+      expect(new URL(u).host).toBe('t')
+    }
   },
   partitions: async (t) => {
     const parts = await t.partitions()
@@ -237,5 +246,37 @@ describe('TableApi coverage', () => {
     pool ??= createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size: 2, via: 'channel' })
     expect(await WorkerDeltaTable.isDeltaTable(pool, objectStorageDescriptor(storage))).toBe(true)
     expect(await WorkerDeltaTable.isDeltaTable(pool, objectStorageDescriptor(new MemoryStorage()))).toBe(false)
+  })
+})
+
+describe('file URIs of a local table', () => {
+  let dir: string | undefined
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('are the same in this thread and through a pool, and name the real files', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'deltalake-file-uris-'))
+    const folder = join(dir, 'my table 100%')
+    await writeDeltaLake(folder, tableFromArrays({ id: BigInt64Array.from([1n, 2n, 3n]), p: ['x/y', 'a b', 'c#d'] }), { partitionBy: ['p'] })
+    const local = await DeltaTable.open(folder)
+    const uris = await local.fileUris()
+    for (const u of uris) {
+      expect(u.startsWith(`${pathToFileURL(folder).href}/p=`), u).toBe(true)
+      expect((await stat(fileURLToPath(u))).isFile(), u).toBe(true)
+    }
+    const host = { loadCodec: () => nodeParquetCodec(), nodeFs: (d: string) => new NodeTableStorage(d), folderUri: folderFileUri }
+    const localPool = createInProcessPool(host, { via: 'channel' })
+    try {
+      const descriptors: StorageDescriptor[] = [{ kind: 'node-fs', dir: folder }, { kind: 'node-fs', dir, root: 'my table 100%' }]
+      for (const storage of descriptors) {
+        const remote = await WorkerDeltaTable.open(localPool, storage)
+        expect(remote.uri).toBe(pathToFileURL(folder).href)
+        expect(await remote.fileUris()).toEqual(uris)
+        await remote.close()
+      }
+    } finally {
+      await localPool.terminate()
+    }
   })
 })

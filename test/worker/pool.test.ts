@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { tableFromArrays, type Table } from 'apache-arrow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DeltaError } from '../../src/delta/engine/errors.js'
@@ -13,6 +14,7 @@ import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { NodeFsStorage } from '../../src/storage/node-fs.js'
 import { DeltaTable } from '../../src/api/delta-table.js'
+import { folderFileUri, NodeTableStorage } from '../../src/api/node-engine.js'
 import { createInProcessPool } from '../../src/worker/in-process.js'
 import { createNodePool } from '../../src/worker/node-pool.js'
 import type { DeltaPool } from '../../src/worker/pool.js'
@@ -47,7 +49,7 @@ async function makePool(mode: Mode, size: number): Promise<DeltaPool> {
     built ??= await buildNodeWorker()
     return createNodePool({ workerUrl: built.url, size })
   }
-  return createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size, via: mode })
+  return createInProcessPool({ loadCodec: () => nodeParquetCodec(), nodeFs: (dir) => new NodeTableStorage(dir), folderUri: folderFileUri }, { size, via: mode })
 }
 
 function ids(table: Table): number[] {
@@ -94,7 +96,7 @@ describe.each<Mode>(['direct', 'channel', 'thread'])('worker API (%s)', (mode) =
 
   const descriptors = (): [string, StorageDescriptor][] => [
     ['object', objectStorageDescriptor(memory)],
-    ...(mode === 'thread' ? [['node-fs', { kind: 'node-fs', dir: folder }] as [string, StorageDescriptor]] : []),
+    ['node-fs', { kind: 'node-fs', dir: folder }],
   ]
 
   it('opens a table with the facts DeltaTable gives', async () => {
@@ -136,6 +138,19 @@ describe.each<Mode>(['direct', 'channel', 'thread'])('worker API (%s)', (mode) =
     expect(none.numRows).toBe(0)
     expect(none.schema.fields.map((f) => f.name)).toEqual(['id', 'value', 'part'])
     await t.close()
+  })
+
+  it('gives the table URI and the file URIs that DeltaTable gives in this thread', async () => {
+    const local = await DeltaTable.open(folder)
+    const t = await WorkerDeltaTable.open(pool, { kind: 'node-fs', dir: folder })
+    expect(t.uri).toBe(pathToFileURL(folder).href)
+    expect(await t.fileUris()).toEqual(await local.fileUris())
+    await t.close()
+    const parquet = await nodeParquetCodec()
+    const inMemory = await WorkerDeltaTable.open(pool, objectStorageDescriptor(memory, undefined, { uri: 'memory://fixture' }))
+    expect(inMemory.uri).toBe('memory://fixture')
+    expect(await inMemory.fileUris()).toEqual(await (await DeltaTable.open('memory://fixture', { storage: memory, parquet })).fileUris())
+    await inMemory.close()
   })
 
   it('time travels and moves to the latest version', async () => {

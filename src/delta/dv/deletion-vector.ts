@@ -1,6 +1,7 @@
 import type { DeletionVectorDescriptor } from '../model/actions.js'
 import { crc32 } from './crc32.js'
 import { DeltaError } from '../engine/errors.js'
+import { relativeToTable, URI_SCHEME } from '../log/data-path.js'
 import { RowIndexSet, decodeRoaringBitmapArray, encodeRoaringBitmapArray } from './roaring.js'
 import type { Storage } from '../engine/storage.js'
 import { decodeZ85, encodeZ85 } from './z85.js'
@@ -162,15 +163,17 @@ function decodeInlineBytes(dv: DeletionVectorDescriptor): RowIndexSet {
 
 function relativeAbsolutePath(dv: DeletionVectorDescriptor, tableUri: string | undefined): string {
   const path = dv.pathOrInlineDv
-  const root = tableUri?.replace(/\/+$/, '')
-  let relative: string | undefined
-  if (root && path.startsWith(`${root}/`)) relative = path.slice(root.length + 1)
-  else if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path) && !path.startsWith('/')) relative = path
+  const isAbsolute = URI_SCHEME.test(path) || path.startsWith('/')
+  const relative = isAbsolute ? relativeToTable(path, tableUri) : decodeDescriptorPath(dv)
   if (relative === undefined) {
-    throw new DeltaError('UnsupportedFeature', `deletion vector ${path} lies outside the table root${root ? ` ${root}` : ''}; only deletion vectors stored under the table can be read`)
+    throw new DeltaError('UnsupportedFeature', `deletion vector ${path} lies outside the table root${tableUri ? ` ${tableUri}` : ''}; only deletion vectors stored under the table can be read`)
   }
+  return relative
+}
+
+function decodeDescriptorPath(dv: DeletionVectorDescriptor): string {
   try {
-    return decodeURIComponent(relative)
+    return decodeURIComponent(dv.pathOrInlineDv)
   } catch (e) {
     throw badDescriptor(dv, 'the path is not valid URI encoding', e)
   }

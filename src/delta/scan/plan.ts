@@ -83,22 +83,38 @@ function selectColumns(schema: StructType, columns: string[] | undefined): Struc
 
 const partitionCache = new WeakMap<object, Map<string, Scalar | null>>()
 
+type PartitionSource = Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>
+
+/** The fields of the partition columns, found as `findField` finds columns; InvalidLog if absent. */
+export function partitionFields(snapshot: PartitionSource): StructField[] {
+  return snapshot.metadata.partitionColumns.map((col) => {
+    const field = findField(snapshot.schema, col)
+    if (!field) throw new DeltaError('InvalidLog', `partition column '${col}' is not in the schema`)
+    return field
+  })
+}
+
 /**
- * The typed partition values of a file, by logical column name. Under column mapping the log
- * keys them by physical name.
+ * A file's partition value of one column as the log writes it (a string, null for null). Under
+ * column mapping the log keys it by physical name; a value keyed by the logical name is taken
+ * when the physical one is absent, as some writers key it so. Missing is null.
  */
-export function partitionValuesOf(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
+export function rawPartitionValue(snapshot: Pick<Snapshot, 'columnMapping'>, add: { partitionValues?: Record<string, string | null> | null }, field: StructField): string | null {
+  const given = add.partitionValues ?? {}
+  const key = physicalName(field, snapshot.columnMapping)
+  if (Object.hasOwn(given, key)) return given[key] ?? null
+  return Object.hasOwn(given, field.name) ? given[field.name] ?? null : null
+}
+
+/**
+ * The typed partition values of a file, by logical column name (see {@link rawPartitionValue}
+ * for the key the log uses).
+ */
+export function partitionValuesOf(snapshot: PartitionSource, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
   let values = partitionCache.get(add)
   if (values) return values
   values = new Map()
-  for (const col of snapshot.metadata.partitionColumns) {
-    const field = findField(snapshot.schema, col)
-    if (!field) throw new DeltaError('InvalidLog', `partition column '${col}' is not in the schema`)
-    const key = physicalName(field, snapshot.columnMapping)
-    const given = add.partitionValues ?? {}
-    const raw = key in given ? given[key] : given[field.name]
-    values.set(field.name, parsePartitionValue(raw ?? null, field.type))
-  }
+  for (const field of partitionFields(snapshot)) values.set(field.name, parsePartitionValue(rawPartitionValue(snapshot, add, field), field.type))
   partitionCache.set(add, values)
   return values
 }

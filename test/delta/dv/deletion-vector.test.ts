@@ -82,6 +82,16 @@ describe('deletionVectorPath', () => {
     ])
   })
 
+  it('resolves p paths written file:/, file://localhost/ or file:/// alike, as data paths do', async () => {
+    const p = (path: string): DeletionVectorDescriptor => ({ storageType: 'p', pathOrInlineDv: path, offset: 1, sizeInBytes: 36, cardinality: 2 })
+    const table = 'file:///data/my%20dir/t%25x'
+    for (const prefix of ['file:/', 'file://localhost/', 'file:///']) {
+      expect(deletionVectorPath(p(`${prefix}data/my%20dir/t%25x/dv%252F%20one.bin`), table), prefix).toBe('dv%2F one.bin')
+      expect(deletionVectorPath(p(`${prefix}data/my dir/t%25x/sub/dv.bin`), `${table}/`), prefix).toBe('sub/dv.bin')
+      expect(await codeOf(() => deletionVectorPath(p(`${prefix}data/my%20dir/other/dv.bin`), table)), prefix).toBe('UnsupportedFeature')
+    }
+  })
+
   it('refuses malformed u descriptors as InvalidLog', async () => {
     const u = (text: string): DeletionVectorDescriptor => ({ storageType: 'u', pathOrInlineDv: text, offset: 1, sizeInBytes: 36, cardinality: 2 })
     expect(await codeOf(() => deletionVectorPath(u('tooShort')))).toBe('InvalidLog')
