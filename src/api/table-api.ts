@@ -66,7 +66,10 @@ export type PartitionValues = Record<string, string | null>
  * Synchronous members answer from the version the object holds; the others may read storage.
  */
 export interface TableApi {
-  /** The URI or path the table was opened from. */
+  /**
+   * Where the table is: in this thread, the URI or path it was opened with; through a worker,
+   * its URI when the storage descriptor gives one (a `file:` URI for `node-fs`), else a label.
+   */
   readonly uri: string
   /** The version this object reads. */
   readonly version: number

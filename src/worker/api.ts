@@ -154,7 +154,7 @@ class WorkerApi implements DeltaWorkerApi {
 
   async write(storage: StorageDescriptor, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WriteResult> {
     const engine = await this.#engine(resolveStorage(storage, this.#host.nodeFs))
-    return writeDeltaLake(describeLocation(storage), fromWorkerWriteData(data), { ...opts, ...engine })
+    return writeDeltaLake(this.#tableUri(storage), fromWorkerWriteData(data), { ...opts, ...engine })
   }
 
   async writeTable(handle: string, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WorkerChange<WriteResult>> {
