@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { columnsOf, evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
 import { fileMayMatch } from '../scan/plan.js'
+import { isTableMissing } from '../log/log-segment.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { startTransaction, type Transaction } from '../txn/transaction.js'
 import { transactionOptions } from '../txn/options.js'
@@ -128,12 +129,16 @@ async function stageFiles(
   }
 }
 
-/** The snapshot of an existing table, or undefined when there is none yet. */
+/**
+ * The snapshot of an existing table, or undefined when there is none yet (no log, or a log with
+ * no commits). A log that is there but cannot be read at its latest version is an error, never
+ * "no table": writing a new version 0 into it would lose the table.
+ */
 export async function loadIfExists(engine: Engine): Promise<Snapshot | undefined> {
   try {
     return await loadSnapshot(engine)
   } catch (e) {
-    if (isDeltaError(e, 'NotFound')) return undefined
+    if (isTableMissing(e)) return undefined
     throw e
   }
 }
