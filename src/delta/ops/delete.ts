@@ -11,7 +11,7 @@ import { changeFileOf } from '../txn/file-actions.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
 import { DataFileWriter, discardFiles } from '../write/data-files.js'
-import { checkOptions, DELETE_OPTIONS } from './check-options.js'
+import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
 
 /**
  * Options of a delete: the commit's (`commitProperties`, `postCommitHookProperties`,
@@ -50,10 +50,10 @@ interface Rewrite {
  */
 export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
   checkOptions('delete', opts, DELETE_OPTIONS)
-  if (predicate !== undefined && typeof predicate !== 'string') throw new DeltaError('InvalidArgument', 'the delete predicate must be a string, such as "id > 10"')
+  if (predicate !== undefined) checkPredicate(predicate, 'the delete predicate')
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
-  const expr = predicate ? parseFilter(predicate, snapshot.schema) : undefined
+  const expr = predicate !== undefined ? parseFilter(predicate, snapshot.schema) : undefined
   const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files
   const rewrite = await rewriteFiles(engine, snapshot, candidates, expr, opts)
   if (rewrite.removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
@@ -61,7 +61,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
     .addFiles(rewrite.adds)
     .addChangeFiles(rewrite.changeFiles.map(changeFileOf))
     .readFrom({ files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || fileMayMatch(snapshot, a, expr) })
-    .withOperationParameters({ predicate: JSON.stringify(predicate ? [predicate] : []) })
+    .withOperationParameters({ predicate: JSON.stringify(predicate !== undefined ? [predicate] : []) })
     .withOperationMetrics({
       numRemovedFiles: rewrite.removed.length, numAddedFiles: rewrite.adds.length, numAddedChangeFiles: rewrite.changeFiles.length,
       numDeletedRows: rewrite.rowsDeleted, numCopiedRows: rewrite.rowsCopied,

@@ -6,6 +6,7 @@ import { DeltaError } from '../../../src/delta/engine/errors.js'
 import { commitPath } from '../../../src/delta/log/log-path.js'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
 import { loadIfExists, writeTable } from '../../../src/delta/ops/write.js'
+import { FailingStorage } from '../../../src/storage/failing.js'
 import { commitInfoOf, memoryEngine, readIds, rows } from './fixture.js'
 
 /** The footer of every data file of the latest version. */
@@ -116,5 +117,20 @@ describe('writeTable where the log cannot be rebuilt', () => {
       delete: (p) => inner.delete(p),
     }
     expect(await loadIfExists({ ...engine, storage })).toBeUndefined()
+  })
+})
+
+describe('writeTable with a blank replaceWhere predicate', () => {
+  it('refuses it before reading or writing anything', async () => {
+    const engine = await memoryEngine()
+    await writeTable(engine, rows([1, 2], ['a', 'b']), { partitionBy: ['p'] })
+    const before = engine.storage.paths()
+    const untouchable = { ...engine, storage: new FailingStorage(engine.storage, { failAt: 1 }) }
+    for (const blank of ['', '  ']) {
+      await expect(writeTable(untouchable, rows([3], ['a']), { mode: 'overwrite', predicate: blank }))
+        .rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('predicate') })
+    }
+    expect(engine.storage.paths()).toEqual(before)
+    expect(await readIds(engine)).toEqual([1, 2])
   })
 })
