@@ -2,6 +2,7 @@ import type { MetadataAction } from '../model/actions.js'
 import { mapLimit } from '../engine/concurrency.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
+import { booleanProperty, EXPIRED_LOG_CLEANUP_KEY } from '../features/table-config.js'
 import { buildLogSegment, listLog } from '../log/log-segment.js'
 import { parseLogFileName, type LogFile } from '../log/log-path.js'
 import type { Snapshot } from '../log/snapshot.js'
@@ -79,8 +80,7 @@ interface LogEntry {
  * correctness). Returns the deleted paths, oldest version first.
  */
 export async function cleanupExpiredLogs(engine: Engine, snapshot: Snapshot, opts: CleanupOptions = {}): Promise<string[]> {
-  const config = snapshot.metadata.configuration
-  if ((config['delta.enableExpiredLogCleanup'] ?? 'true').trim().toLowerCase() === 'false') return []
+  if (!booleanProperty(snapshot.metadata.configuration, EXPIRED_LOG_CLEANUP_KEY, true)) return []
   if (!engine.storage.capabilities.write) {
     throw new DeltaError('InvalidArgument', 'this storage is read-only: open the table with a storage that can write to clean up its log')
   }

@@ -4,6 +4,7 @@ import { filterTable } from '../arrow/index.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { booleanProperty, CHANGE_DATA_FEED_KEY } from '../features/table-config.js'
 import { fileMayMatch, planScan } from '../scan/plan.js'
 import { readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
@@ -78,7 +79,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
 
 /** Read each candidate file, and rewrite those holding matching rows without them. */
 async function rewriteFiles(engine: Engine, snapshot: Snapshot, candidates: AddAction[], expr: Expr | undefined, opts: DeleteOptions): Promise<Rewrite> {
-  const cdf = snapshot.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
+  const cdf = booleanProperty(snapshot.metadata.configuration, CHANGE_DATA_FEED_KEY)
   const rewrite = new DataFileWriter(engine, writerOptions(snapshot, opts))
   const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, opts, true), changeData: true }) : undefined
   const result: Rewrite = { removed: [], adds: [], changeFiles: [], rowsDeleted: 0, rowsCopied: 0, paths: [] }

@@ -3,6 +3,7 @@ import type { AddAction } from '../model/actions.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { columnsOf, evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { statsSettings } from '../features/table-config.js'
 import { fileMayMatch } from '../scan/plan.js'
 import { isTableMissing } from '../log/log-segment.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
@@ -150,15 +151,6 @@ function appTransactionsApplied(current: Snapshot, opts: WriteOptions): boolean 
 
 function skipped(version: number): WriteResult {
   return { version, skipped: true, filesAdded: 0, filesRemoved: 0, rowsWritten: 0, attempts: 0 }
-}
-
-function statsSettings(configuration: Record<string, string>): { numIndexedCols?: number; statsColumns?: string[] } {
-  const n = configuration['delta.dataSkippingNumIndexedCols']
-  const cols = configuration['delta.dataSkippingStatsColumns']
-  return {
-    numIndexedCols: n === undefined ? undefined : Number(n),
-    statsColumns: cols === undefined ? undefined : cols.split(',').map((c) => c.trim()).filter(Boolean),
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CommitInfoAction } from '../model/actions.js'
+import { booleanProperty, IN_COMMIT_TIMESTAMPS_KEY } from '../features/table-config.js'
 import type { Snapshot } from '../log/snapshot.js'
 import type { IsolationLevel } from './conflict.js'
 
@@ -55,7 +56,7 @@ export function buildCommitInfo(fields: CommitInfoFields): CommitInfoAction {
  * enabled (`delta.enableInCommitTimestamps`): the previous commit's, or nothing before the first.
  */
 export function inCommitTimestampAfter(configuration: Readonly<Record<string, string>>, current: Snapshot | undefined): number | undefined {
-  if (configuration['delta.enableInCommitTimestamps'] !== 'true') return undefined
+  if (!booleanProperty(configuration, IN_COMMIT_TIMESTAMPS_KEY)) return undefined
   const info = current?.commitInfos.get(current.version)?.info
   return typeof info?.inCommitTimestamp === 'number' ? info.inCommitTimestamp : 0
 }

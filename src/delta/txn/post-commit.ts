@@ -2,6 +2,7 @@ import type { MetadataAction } from '../model/actions.js'
 import type { Engine } from '../engine/engine.js'
 import { writeCheckpoint, shouldCheckpoint } from '../checkpoint/write.js'
 import { cleanupExpiredLogs } from '../checkpoint/log-cleanup.js'
+import { booleanProperty, EXPIRED_LOG_CLEANUP_KEY } from '../features/table-config.js'
 import { loadSnapshot } from '../log/snapshot.js'
 import type { PostCommitHookProperties } from './options.js'
 
@@ -27,7 +28,7 @@ export async function runPostCommit(
   const result: PostCommitResult = { checkpointCreated: false, logFilesCleanedUp: 0 }
   if (!shouldCheckpoint(version, metadata)) return result
   const createCheckpoint = hooks.createCheckpoint ?? true
-  const cleanup = hooks.cleanupExpiredLogs ?? !isFalse(metadata.configuration['delta.enableExpiredLogCleanup'])
+  const cleanup = hooks.cleanupExpiredLogs ?? booleanProperty(metadata.configuration, EXPIRED_LOG_CLEANUP_KEY, true)
   if (!createCheckpoint && !cleanup) return result
   try {
     const snapshot = await loadSnapshot(engine, version, { tombstones: createCheckpoint })
@@ -45,8 +46,4 @@ export async function runPostCommit(
     // A checkpoint and a clean log are optimisations; the commit stands.
   }
   return result
-}
-
-function isFalse(value: string | undefined): boolean {
-  return value?.trim().toLowerCase() === 'false'
 }
