@@ -4,14 +4,14 @@ import { filterTable } from '../arrow/index.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
-import { booleanProperty, CHANGE_DATA_FEED_KEY } from '../features/table-config.js'
+import { booleanProperty, CHANGE_DATA_FEED_KEY, statsSettings } from '../features/table-config.js'
 import { fileMayMatch, planScan } from '../scan/plan.js'
 import { readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { changeFileOf } from '../txn/file-actions.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
-import { DataFileWriter, discardFiles } from '../write/data-files.js'
+import { DataFileWriter, discardFiles, type DataFileOptions } from '../write/data-files.js'
 import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
 
 /**
@@ -110,11 +110,15 @@ async function readWholeFile(engine: Engine, snapshot: Snapshot, file: AddAction
   return new Table(await readDataFile(engine, snapshot, plan, file))
 }
 
-function writerOptions(snapshot: Snapshot, opts: DeleteOptions, changeType = false) {
+/** How the rewritten (or change data) files are written: the table's layout and stats settings. */
+function writerOptions(snapshot: Snapshot, opts: DeleteOptions, changeType = false): DataFileOptions {
   const schema = changeType
     ? { type: 'struct' as const, fields: [...snapshot.schema.fields, { name: '_change_type', type: 'string' as const, nullable: false, metadata: {} }] }
     : snapshot.schema
-  return { schema, partitionColumns: snapshot.metadata.partitionColumns, columnMapping: snapshot.columnMapping, writerProperties: opts.writerProperties }
+  return {
+    schema, partitionColumns: snapshot.metadata.partitionColumns, columnMapping: snapshot.columnMapping,
+    writerProperties: opts.writerProperties, ...statsSettings(snapshot.metadata.configuration),
+  }
 }
 
 function withChangeType(rows: Table, type: string): Table {

@@ -67,3 +67,19 @@ describe('deleteRows with a blank predicate', () => {
     expect(await readIds(engine)).toEqual([1, 2, 3])
   })
 })
+
+describe('deleteRows stats', () => {
+  it("rewrites files with the table's stats settings, as writes do", async () => {
+    const engine = await memoryEngine()
+    await writeTable(engine, rows([1, 2, 3], ['a', 'b', 'c']), { configuration: { 'delta.dataSkippingNumIndexedCols': '1' } })
+    const written = JSON.parse((await loadSnapshot(engine)).files[0]!.stats!)
+    expect(Object.keys(written.minValues)).toEqual(['id'])
+    await deleteRows(engine, 'id = 2')
+    const [file] = (await loadSnapshot(engine)).files
+    const stats = JSON.parse(file!.stats!)
+    expect(stats).toMatchObject({ numRecords: 2, minValues: { id: 1 }, maxValues: { id: 3 } })
+    expect(Object.keys(stats.minValues)).toEqual(['id'])
+    expect(Object.keys(stats.maxValues)).toEqual(['id'])
+    expect(Object.keys(stats.nullCount)).toEqual(['id'])
+  })
+})
