@@ -1,5 +1,5 @@
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { LAST_CHECKPOINT_PATH, LOG_DIR, commitPath, padVersion, parseLogFileName } from './log-path.js'
+import { LAST_CHECKPOINT_PATH, LOG_DIR, padVersion, parseLogFileName } from './log-path.js'
 import type { FileMeta, Storage } from '../engine/storage.js'
 
 /** A commit file of the log with its version. */
@@ -252,11 +252,6 @@ export function predictCheckpoint(hint: LastCheckpointHint | undefined, version?
 function isCheckpointOf(f: FileMeta, version: number): boolean {
   const p = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))
   return p?.kind === 'checkpoint' && p.version === version
-}
-
-/** Path of the commit of `version` under `root`. */
-export function commitFilePath(version: number): string {
-  return commitPath(version)
 }
 
 /** How many commit files a probe asks for at once. */
