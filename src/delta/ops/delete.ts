@@ -40,11 +40,12 @@ interface Rewrite {
 }
 
 /**
- * Delete the rows matching a predicate (all rows without one) by rewriting the files that hold
- * them (copy-on-write): files where every row matches are removed, files with some matching
- * rows are rewritten without them. With the change data feed on, the deleted rows also go to
- * `_change_data`. An append-only table refuses before anything is read; options are checked
- * first, so bad ones change nothing. Deletion vectors and the rest of the DML come later.
+ * Delete the rows matching a predicate (all rows without one; a blank one is refused) by
+ * rewriting the files that hold them (copy-on-write): files where every row matches are
+ * removed, files with some matching rows are rewritten without them, with the table's stats
+ * settings. It writes no deletion vectors, on any table. With the change data feed on, the
+ * deleted rows also go to `_change_data`. An append-only table refuses before anything is read;
+ * options and the predicate are checked first, so bad ones change nothing.
  *
  * `opts` holds only the delete's own options (`DeleteOptions`); anything else is refused as a
  * typo, so a caller that carries its own keys strips them first.

@@ -155,14 +155,15 @@ function skipped(version: number): WriteResult {
 
 /**
  * replaceWhere removes whole files: each file it removes must hold only rows the predicate
- * matches, which partition values prove. A predicate on data columns would need rewriting
- * files (a later operation), so it is refused rather than losing rows.
+ * matches, which partition values prove. A predicate on data columns that reaches any file is
+ * refused, since replacing only part of a file's rows would need that file rewritten, which
+ * replaceWhere does not do; dropping the whole file would lose the rows it does not match.
  */
 function checkWholeFiles(snapshot: Snapshot, removed: AddAction[], predicate: Expr, text: string): void {
   const partitionColumns = new Set(snapshot.metadata.partitionColumns.map((c) => c.toLowerCase()))
   const usesData = columnsOf(predicate).some((path) => !partitionColumns.has(path[0]!.toLowerCase()))
   if (usesData && removed.length > 0) {
-    throw new DeltaError('UnsupportedFeature', `replaceWhere '${text}' uses data columns; only predicates on partition columns are supported for now`)
+    throw new DeltaError('UnsupportedFeature', `replaceWhere '${text}' uses data columns; replaceWhere takes predicates on partition columns only (delete the rows first, then append)`)
   }
 }
 
