@@ -28,8 +28,9 @@ export const NUM_INDEXED_COLS_KEY = 'delta.dataSkippingNumIndexedCols'
 export const STATS_COLUMNS_KEY = 'delta.dataSkippingStatsColumns'
 
 /**
- * A boolean table property. As Spark reads them, `true` and `false` count whatever their case
- * and surrounding blanks; unset (or any other value) gives `fallback`, the property's default.
+ * A boolean table property: `true` and `false` count whatever their case, as in Spark, and
+ * blanks around them are ignored; unset (or any other value) gives `fallback`, the property's
+ * default, so an unreadable value never turns on a behaviour that is off by default.
  */
 export function booleanProperty(configuration: TableConfiguration, key: string, fallback = false): boolean {
   const value = configuration[key]
