@@ -2,6 +2,7 @@ import type { MetadataAction } from '../model/actions.js'
 import { mapLimit } from '../engine/concurrency.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
+import { booleanProperty, EXPIRED_LOG_CLEANUP_KEY } from '../features/table-config.js'
 import { buildLogSegment, listLog } from '../log/log-segment.js'
 import { parseLogFileName, type LogFile } from '../log/log-path.js'
 import type { Snapshot } from '../log/snapshot.js'
@@ -58,6 +59,12 @@ export function retentionMs(metadata: MetadataAction, key: string, fallback: str
 export interface CleanupOptions {
   /** The current time in ms since the epoch; `Date.now()` when omitted (tests pin it). */
   now?: number
+  /**
+   * Whether to clean up at all. When omitted, the table's `delta.enableExpiredLogCleanup`
+   * decides (true when unset); a caller that made the choice itself (the post-commit hook's
+   * `cleanupExpiredLogs`) says so here, and wins over the property.
+   */
+  enabled?: boolean
 }
 
 interface LogEntry {
@@ -66,8 +73,8 @@ interface LogEntry {
 }
 
 /**
- * Delete expired log files, as PROTOCOL.md's Metadata Cleanup describes, unless the table sets
- * `delta.enableExpiredLogCleanup=false`. The cut-off is midnight UTC of the day
+ * Delete expired log files, as PROTOCOL.md's Metadata Cleanup describes, unless `opts.enabled`
+ * is false or, without it, the table sets `delta.enableExpiredLogCleanup=false`. The cut-off is midnight UTC of the day
  * `delta.logRetentionDuration` (default 30 days) before `now`; the cut-off commit is the newest
  * one, at or below the snapshot's version, such that it and every commit before it were
  * written (file modification time) by then. The newest complete checkpoint at or below the
@@ -79,8 +86,8 @@ interface LogEntry {
  * correctness). Returns the deleted paths, oldest version first.
  */
 export async function cleanupExpiredLogs(engine: Engine, snapshot: Snapshot, opts: CleanupOptions = {}): Promise<string[]> {
-  const config = snapshot.metadata.configuration
-  if ((config['delta.enableExpiredLogCleanup'] ?? 'true').trim().toLowerCase() === 'false') return []
+  const enabled = opts.enabled ?? booleanProperty(snapshot.metadata.configuration, EXPIRED_LOG_CLEANUP_KEY, true)
+  if (!enabled) return []
   if (!engine.storage.capabilities.write) {
     throw new DeltaError('InvalidArgument', 'this storage is read-only: open the table with a storage that can write to clean up its log')
   }

@@ -3,6 +3,7 @@ import type { AddAction, MetadataAction, RemoveAction } from '../model/actions.j
 import { fitsPrecision } from '../arrow/decimal.js'
 import { nullData } from '../arrow/index.js'
 import { physicalName, type ColumnMappingMode } from '../features/column-mapping.js'
+import { booleanProperty, CHECKPOINT_STATS_AS_JSON_KEY, CHECKPOINT_STATS_AS_STRUCT_KEY } from '../features/table-config.js'
 import {
   DOMAIN_METADATA_COLUMNS, METADATA_COLUMNS, PROTOCOL_COLUMNS, REMOVE_COLUMNS, TXN_COLUMNS,
   addColumns, column, structColumn, structData, structTypeOf, type ColumnSpec,
@@ -125,8 +126,8 @@ function actionColumn<T>(name: string, fields: readonly ColumnSpec<T>[], items: 
  */
 export function buildCheckpointTable(snapshot: Snapshot, tombstones: readonly RemoveAction[]): Table {
   const config = snapshot.metadata.configuration
-  const statsAsJson = config['delta.checkpoint.writeStatsAsJson']?.trim().toLowerCase() !== 'false'
-  const statsAsStruct = config['delta.checkpoint.writeStatsAsStruct']?.trim().toLowerCase() === 'true'
+  const statsAsJson = booleanProperty(config, CHECKPOINT_STATS_AS_JSON_KEY, true)
+  const statsAsStruct = booleanProperty(config, CHECKPOINT_STATS_AS_STRUCT_KEY)
   const extra: ColumnSpec<AddAction>[] = []
   const partitions = statsAsStruct ? partitionValuesParsedColumn(snapshot) : undefined
   if (partitions) extra.push(partitions)

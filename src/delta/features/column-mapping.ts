@@ -61,11 +61,6 @@ export function fieldsAlong(schema: StructType, path: readonly string[]): Struct
   return out
 }
 
-/** The physical names along a logical column path (see {@link physicalName}), or undefined when absent. */
-export function physicalPath(schema: StructType, path: readonly string[], mode: ColumnMappingMode): string[] | undefined {
-  return fieldsAlong(schema, path)?.map((f) => physicalName(f, mode))
-}
-
 /**
  * Check every field of the schema, nested ones too, for a valid physical name under the mode,
  * so that a damaged schema is refused when the table is opened rather than midway in a scan.

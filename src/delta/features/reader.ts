@@ -34,8 +34,3 @@ export function checkReadSupported(protocol: ProtocolAction, metadata?: Metadata
   }
   if (metadata) columnMappingMode(metadata)
 }
-
-/** Whether a reader or writer feature is listed by the protocol. */
-export function hasFeature(protocol: ProtocolAction, feature: string): boolean {
-  return (protocol.readerFeatures ?? []).includes(feature) || (protocol.writerFeatures ?? []).includes(feature)
-}

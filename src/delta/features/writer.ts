@@ -1,6 +1,7 @@
 import type { MetadataAction, ProtocolAction } from '../model/actions.js'
 import { DeltaError } from '../engine/errors.js'
 import { checkReadSupported } from './reader.js'
+import { APPEND_ONLY_KEY, booleanProperty } from './table-config.js'
 
 /**
  * Writer features this library honours when it writes. Notes on the less obvious ones:
@@ -66,7 +67,7 @@ export function checkAppendOnly(table: TableState | undefined, files: number | u
 }
 
 function isAppendOnly(table: TableState): boolean {
-  if (String(table.metadata.configuration['delta.appendOnly'] ?? '').trim().toLowerCase() !== 'true') return false
+  if (!booleanProperty(table.metadata.configuration, APPEND_ONLY_KEY)) return false
   const v = table.protocol.minWriterVersion
   return v >= 2 && (v < 7 || (table.protocol.writerFeatures ?? []).includes('appendOnly'))
 }

@@ -1,10 +1,11 @@
 import type { CommitInfoAction, MetadataAction } from '../model/actions.js'
+import { booleanProperty, IN_COMMIT_TIMESTAMP_ENABLEMENT_VERSION_KEY, IN_COMMIT_TIMESTAMPS_KEY } from '../features/table-config.js'
 import type { CommitFile } from './log-segment.js'
 
 /** The version from which commits carry in-commit timestamps, or undefined when disabled. */
 export function inCommitTimestampsFrom(metadata: MetadataAction): number | undefined {
-  if (metadata.configuration['delta.enableInCommitTimestamps'] !== 'true') return undefined
-  const from = metadata.configuration['delta.inCommitTimestampEnablementVersion']
+  if (!booleanProperty(metadata.configuration, IN_COMMIT_TIMESTAMPS_KEY)) return undefined
+  const from = metadata.configuration[IN_COMMIT_TIMESTAMP_ENABLEMENT_VERSION_KEY]
   return from === undefined ? 0 : Number(from)
 }
 

@@ -1,5 +1,5 @@
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { LAST_CHECKPOINT_PATH, LOG_DIR, commitPath, padVersion, parseLogFileName } from './log-path.js'
+import { LAST_CHECKPOINT_PATH, LOG_DIR, padVersion, parseLogFileName } from './log-path.js'
 import type { FileMeta, Storage } from '../engine/storage.js'
 
 /** A commit file of the log with its version. */
@@ -65,16 +65,42 @@ export async function readLastCheckpoint(storage: Storage): Promise<LastCheckpoi
   }
 }
 
+/** The errors that say there is no table at all (see {@link isTableMissing}). */
+const missingTables = new WeakSet<DeltaError>()
+
+/** Mark `error` as saying there is no table at all, and give it back. */
+function tableMissing(error: DeltaError): DeltaError {
+  missingTables.add(error)
+  return error
+}
+
+/**
+ * Whether `e` says there is no Delta table here at all: no `_delta_log` (a storage that refuses
+ * to list a missing log folder with `NotFound` counts, as the Node one does for a missing path,
+ * a file or a folder without a log), or a log holding no commits and no checkpoints. A writer
+ * creates the table then. Every other failure, a `NotFound` included (a log whose commits cannot
+ * rebuild a version, a log file that vanished), means a table is there and must not be written
+ * over as if it were new.
+ */
+export function isTableMissing(e: unknown): boolean {
+  return isDeltaError(e, 'NotFound') && missingTables.has(e)
+}
+
 /**
  * List `_delta_log` (non-recursively) from just before `fromVersion`, or from the start. Files
- * of subfolders (`.tmp/`, `_staged_commits/`) never appear.
+ * of subfolders (`.tmp/`, `_staged_commits/`) never appear. A `NotFound` from the storage means
+ * there is no log folder: it is passed on marked as a missing table.
  */
 export async function listLog(storage: Storage, fromVersion?: number): Promise<FileMeta[]> {
   const dir = LOG_DIR
   const startAfter = fromVersion !== undefined && fromVersion > 0
     ? `${dir}/${padVersion(fromVersion - 1)}.~` // '~' sorts after every suffix of that version
     : undefined
-  return storage.list(dir, startAfter ? { startAfter } : undefined)
+  try {
+    return await storage.list(dir, startAfter ? { startAfter } : undefined)
+  } catch (e) {
+    throw isDeltaError(e, 'NotFound') ? tableMissing(e) : e
+  }
 }
 
 /**
@@ -97,7 +123,7 @@ export function buildLogSegment(listing: FileMeta[], version?: number): LogSegme
     }
   }
   if (commits.size === 0 && checkpoints.size === 0) {
-    throw new DeltaError('NotFound', `no Delta table: ${LOG_DIR} holds no commits`)
+    throw tableMissing(new DeltaError('NotFound', `no Delta table: ${LOG_DIR} holds no commits`))
   }
   const latest = Math.max(...commits.keys(), ...checkpoints.keys())
   const target = version ?? latest
@@ -109,20 +135,32 @@ export function buildLogSegment(listing: FileMeta[], version?: number): LogSegme
   const segmentCommits: CommitFile[] = []
   for (let v = first; v <= target; v++) {
     const c = commits.get(v)
-    if (!c) throw missingCommit(v, first, target, commits, checkpoint)
+    if (!c) throw missingCommit(v, first, target, latest, commits, checkpoint)
     segmentCommits.push(c)
   }
   return { version: target, checkpoint, commits: segmentCommits }
 }
 
+/**
+ * Why commit `v` of the segment is missing. Commits cleaned up below an old `target` make that
+ * version unavailable (`NotFound`: time travel went too far back); the same at the latest version,
+ * or a gap between commits, is a damaged log (`InvalidLog`), which no writer may take for an
+ * absent table.
+ */
 function missingCommit(
-  v: number, first: number, target: number, commits: Map<number, CommitFile>, cp: CheckpointFiles | undefined,
+  v: number, first: number, target: number, latest: number, commits: Map<number, CommitFile>, cp: CheckpointFiles | undefined,
 ): DeltaError {
   const earliest = Math.min(...commits.keys())
-  if (!cp && v === first && earliest > first && earliest <= target) {
+  const startsLater = !cp && v === first && earliest > first && earliest <= target
+  const cleanedUp = !cp && !commits.has(target) && v === 0
+  if ((startsLater || cleanedUp) && target === latest) {
+    const why = startsLater ? `the log starts at version ${earliest}` : `commit ${padVersion(v)}.json is missing`
+    return new DeltaError('InvalidLog', `the latest version ${latest} cannot be rebuilt: ${why} and no checkpoint covers the versions before it. The log is damaged: restore the missing log files before reading or writing the table`)
+  }
+  if (startsLater) {
     return new DeltaError('NotFound', `version ${target} cannot be rebuilt: the log starts at version ${earliest} and no checkpoint covers the versions before it (they were cleaned up)`)
   }
-  if (!cp && !commits.has(target) && v === 0) {
+  if (cleanedUp) {
     return new DeltaError('NotFound', `version ${target} is no longer available in the log`)
   }
   return new DeltaError('InvalidLog', `the log has a gap: commit ${padVersion(v)}.json is missing between versions ${first} and ${target}`)
@@ -191,7 +229,7 @@ export async function findLogSegment(
   }
   const listing = await listLog(storage)
   if (listing.length === 0) {
-    throw new DeltaError('NotFound', `no Delta table: there is no ${LOG_DIR} folder or it is empty`)
+    throw tableMissing(new DeltaError('NotFound', `no Delta table: there is no ${LOG_DIR} folder or it is empty`))
   }
   return buildLogSegment(listing, version)
 }
@@ -214,11 +252,6 @@ export function predictCheckpoint(hint: LastCheckpointHint | undefined, version?
 function isCheckpointOf(f: FileMeta, version: number): boolean {
   const p = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))
   return p?.kind === 'checkpoint' && p.version === version
-}
-
-/** Path of the commit of `version` under `root`. */
-export function commitFilePath(version: number): string {
-  return commitPath(version)
 }
 
 /** How many commit files a probe asks for at once. */

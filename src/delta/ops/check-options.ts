@@ -29,7 +29,7 @@ export const WRITE_OPTIONS: OptionChecks = {
   mode: oneOf(WRITE_MODES),
   schema: (v, key) => { if (!isPlainObject(v) || v.type !== 'struct' || !Array.isArray(v.fields)) fail(key, v, "a struct type: { type: 'struct', fields: [...] }") },
   partitionBy: checkStrings,
-  predicate: checkString,
+  predicate: (v, key) => checkPredicate(v, `option '${key}'`),
   schemaMode: oneOf(SCHEMA_MODES),
   name: checkString,
   description: checkString,
@@ -67,6 +67,15 @@ export function checkOptions(operation: string, opts: unknown, checks: OptionChe
     }
     check(value, key)
   }
+}
+
+/**
+ * Refuse a predicate that is not a string or is blank, naming it as `label`: a blank one must
+ * never pass for "no predicate", which means every row.
+ */
+export function checkPredicate(value: unknown, label: string): void {
+  if (typeof value !== 'string') throw new DeltaError('InvalidArgument', `${label} must be a string, such as "id > 10"`)
+  if (value.trim() === '') throw new DeltaError('InvalidArgument', `${label} is blank: give a condition, such as "id > 10"`)
 }
 
 function oneOf(values: readonly string[]): Check {

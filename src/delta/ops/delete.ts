@@ -4,14 +4,15 @@ import { filterTable } from '../arrow/index.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { booleanProperty, CHANGE_DATA_FEED_KEY, statsSettings } from '../features/table-config.js'
 import { fileMayMatch, planScan } from '../scan/plan.js'
 import { readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { changeFileOf } from '../txn/file-actions.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
-import { DataFileWriter, discardFiles } from '../write/data-files.js'
-import { checkOptions, DELETE_OPTIONS } from './check-options.js'
+import { DataFileWriter, discardFiles, type DataFileOptions } from '../write/data-files.js'
+import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
 
 /**
  * Options of a delete: the commit's (`commitProperties`, `postCommitHookProperties`,
@@ -39,21 +40,22 @@ interface Rewrite {
 }
 
 /**
- * Delete the rows matching a predicate (all rows without one) by rewriting the files that hold
- * them (copy-on-write): files where every row matches are removed, files with some matching
- * rows are rewritten without them. With the change data feed on, the deleted rows also go to
- * `_change_data`. An append-only table refuses before anything is read; options are checked
- * first, so bad ones change nothing. Deletion vectors and the rest of the DML come later.
+ * Delete the rows matching a predicate (all rows without one; a blank one is refused) by
+ * rewriting the files that hold them (copy-on-write): files where every row matches are
+ * removed, files with some matching rows are rewritten without them, with the table's stats
+ * settings. It writes no deletion vectors, on any table. With the change data feed on, the
+ * deleted rows also go to `_change_data`. An append-only table refuses before anything is read;
+ * options and the predicate are checked first, so bad ones change nothing.
  *
  * `opts` holds only the delete's own options (`DeleteOptions`); anything else is refused as a
  * typo, so a caller that carries its own keys strips them first.
  */
 export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
   checkOptions('delete', opts, DELETE_OPTIONS)
-  if (predicate !== undefined && typeof predicate !== 'string') throw new DeltaError('InvalidArgument', 'the delete predicate must be a string, such as "id > 10"')
+  if (predicate !== undefined) checkPredicate(predicate, 'the delete predicate')
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
-  const expr = predicate ? parseFilter(predicate, snapshot.schema) : undefined
+  const expr = predicate !== undefined ? parseFilter(predicate, snapshot.schema) : undefined
   const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files
   const rewrite = await rewriteFiles(engine, snapshot, candidates, expr, opts)
   if (rewrite.removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
@@ -61,7 +63,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
     .addFiles(rewrite.adds)
     .addChangeFiles(rewrite.changeFiles.map(changeFileOf))
     .readFrom({ files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || fileMayMatch(snapshot, a, expr) })
-    .withOperationParameters({ predicate: JSON.stringify(predicate ? [predicate] : []) })
+    .withOperationParameters({ predicate: JSON.stringify(predicate !== undefined ? [predicate] : []) })
     .withOperationMetrics({
       numRemovedFiles: rewrite.removed.length, numAddedFiles: rewrite.adds.length, numAddedChangeFiles: rewrite.changeFiles.length,
       numDeletedRows: rewrite.rowsDeleted, numCopiedRows: rewrite.rowsCopied,
@@ -78,7 +80,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
 
 /** Read each candidate file, and rewrite those holding matching rows without them. */
 async function rewriteFiles(engine: Engine, snapshot: Snapshot, candidates: AddAction[], expr: Expr | undefined, opts: DeleteOptions): Promise<Rewrite> {
-  const cdf = snapshot.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
+  const cdf = booleanProperty(snapshot.metadata.configuration, CHANGE_DATA_FEED_KEY)
   const rewrite = new DataFileWriter(engine, writerOptions(snapshot, opts))
   const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, opts, true), changeData: true }) : undefined
   const result: Rewrite = { removed: [], adds: [], changeFiles: [], rowsDeleted: 0, rowsCopied: 0, paths: [] }
@@ -109,11 +111,15 @@ async function readWholeFile(engine: Engine, snapshot: Snapshot, file: AddAction
   return new Table(await readDataFile(engine, snapshot, plan, file))
 }
 
-function writerOptions(snapshot: Snapshot, opts: DeleteOptions, changeType = false) {
+/** How the rewritten (or change data) files are written: the table's layout and stats settings. */
+function writerOptions(snapshot: Snapshot, opts: DeleteOptions, changeType = false): DataFileOptions {
   const schema = changeType
     ? { type: 'struct' as const, fields: [...snapshot.schema.fields, { name: '_change_type', type: 'string' as const, nullable: false, metadata: {} }] }
     : snapshot.schema
-  return { schema, partitionColumns: snapshot.metadata.partitionColumns, columnMapping: snapshot.columnMapping, writerProperties: opts.writerProperties }
+  return {
+    schema, partitionColumns: snapshot.metadata.partitionColumns, columnMapping: snapshot.columnMapping,
+    writerProperties: opts.writerProperties, ...statsSettings(snapshot.metadata.configuration),
+  }
 }
 
 function withChangeType(rows: Table, type: string): Table {

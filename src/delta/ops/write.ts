@@ -3,7 +3,9 @@ import type { AddAction } from '../model/actions.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { columnsOf, evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
+import { statsSettings } from '../features/table-config.js'
 import { fileMayMatch } from '../scan/plan.js'
+import { isTableMissing } from '../log/log-segment.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { startTransaction, type Transaction } from '../txn/transaction.js'
 import { transactionOptions } from '../txn/options.js'
@@ -128,12 +130,16 @@ async function stageFiles(
   }
 }
 
-/** The snapshot of an existing table, or undefined when there is none yet. */
+/**
+ * The snapshot of an existing table, or undefined when there is none yet (no log, or a log with
+ * no commits). A log that is there but cannot be read at its latest version is an error, never
+ * "no table": writing a new version 0 into it would lose the table.
+ */
 export async function loadIfExists(engine: Engine): Promise<Snapshot | undefined> {
   try {
     return await loadSnapshot(engine)
   } catch (e) {
-    if (isDeltaError(e, 'NotFound')) return undefined
+    if (isTableMissing(e)) return undefined
     throw e
   }
 }
@@ -147,25 +153,17 @@ function skipped(version: number): WriteResult {
   return { version, skipped: true, filesAdded: 0, filesRemoved: 0, rowsWritten: 0, attempts: 0 }
 }
 
-function statsSettings(configuration: Record<string, string>): { numIndexedCols?: number; statsColumns?: string[] } {
-  const n = configuration['delta.dataSkippingNumIndexedCols']
-  const cols = configuration['delta.dataSkippingStatsColumns']
-  return {
-    numIndexedCols: n === undefined ? undefined : Number(n),
-    statsColumns: cols === undefined ? undefined : cols.split(',').map((c) => c.trim()).filter(Boolean),
-  }
-}
-
 /**
  * replaceWhere removes whole files: each file it removes must hold only rows the predicate
- * matches, which partition values prove. A predicate on data columns would need rewriting
- * files (a later operation), so it is refused rather than losing rows.
+ * matches, which partition values prove. A predicate on data columns that reaches any file is
+ * refused, since replacing only part of a file's rows would need that file rewritten, which
+ * replaceWhere does not do; dropping the whole file would lose the rows it does not match.
  */
 function checkWholeFiles(snapshot: Snapshot, removed: AddAction[], predicate: Expr, text: string): void {
   const partitionColumns = new Set(snapshot.metadata.partitionColumns.map((c) => c.toLowerCase()))
   const usesData = columnsOf(predicate).some((path) => !partitionColumns.has(path[0]!.toLowerCase()))
   if (usesData && removed.length > 0) {
-    throw new DeltaError('UnsupportedFeature', `replaceWhere '${text}' uses data columns; only predicates on partition columns are supported for now`)
+    throw new DeltaError('UnsupportedFeature', `replaceWhere '${text}' uses data columns; replaceWhere takes predicates on partition columns only (delete the rows first, then append)`)
   }
 }
 

@@ -6,6 +6,7 @@ import { mapLimit } from '../engine/concurrency.js'
 import { readDeletionVector } from '../dv/deletion-vector.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
+import { booleanProperty, CHANGE_DATA_FEED_KEY } from '../features/table-config.js'
 import { findLogSegment } from '../log/log-segment.js'
 import { findCommitInfo } from '../log/replay.js'
 import type { StructField, StructType } from '../model/schema.js'
@@ -80,10 +81,10 @@ export async function readChanges(engine: Engine, opts: ChangesOptions): Promise
 }
 
 function checkChangeDataEnabled(start: Snapshot, commits: { version: number; actions: Action[] }[]): void {
-  let enabled = start.metadata.configuration['delta.enableChangeDataFeed'] === 'true'
+  let enabled = booleanProperty(start.metadata.configuration, CHANGE_DATA_FEED_KEY)
   for (const c of commits) {
     const md = c.actions.find((a) => a.kind === 'metaData')
-    if (md) enabled = md.configuration['delta.enableChangeDataFeed'] === 'true'
+    if (md) enabled = booleanProperty(md.configuration, CHANGE_DATA_FEED_KEY)
     if (!enabled) {
       throw new DeltaError('InvalidArgument', `change data feed is not enabled at version ${c.version}: set delta.enableChangeDataFeed to read changes there`)
     }

@@ -1,4 +1,9 @@
-import type { CommitInfoAction } from '../model/actions.js'
+import { parseCommit, type CommitInfoAction } from '../model/actions.js'
+import { readText, type Engine } from '../engine/engine.js'
+import { isDeltaError } from '../engine/errors.js'
+import { commitPath } from '../log/log-path.js'
+import { findCommitInfo } from '../log/replay.js'
+import { booleanProperty, IN_COMMIT_TIMESTAMPS_KEY } from '../features/table-config.js'
 import type { Snapshot } from '../log/snapshot.js'
 import type { IsolationLevel } from './conflict.js'
 
@@ -52,10 +57,27 @@ export function buildCommitInfo(fields: CommitInfoFields): CommitInfoAction {
 
 /**
  * What the next commit's in-commit timestamp must exceed, when the table as committed has them
- * enabled (`delta.enableInCommitTimestamps`): the previous commit's, or nothing before the first.
+ * enabled (`delta.enableInCommitTimestamps`): the in-commit timestamp of the snapshot's own
+ * version, or nothing before the first commit. A snapshot that starts on a checkpoint read no
+ * commit file for its version, so that one commit file is read here. When it is gone too (its
+ * log cleaned up) or carries no in-commit timestamp, nothing bounds the next one but the clock.
  */
-export function inCommitTimestampAfter(configuration: Readonly<Record<string, string>>, current: Snapshot | undefined): number | undefined {
-  if (configuration['delta.enableInCommitTimestamps'] !== 'true') return undefined
-  const info = current?.commitInfos.get(current.version)?.info
+export async function inCommitTimestampAfter(
+  engine: Engine, configuration: Readonly<Record<string, string>>, current: Snapshot | undefined,
+): Promise<number | undefined> {
+  if (!booleanProperty(configuration, IN_COMMIT_TIMESTAMPS_KEY)) return undefined
+  if (!current) return 0
+  const info = (current.commitInfos.get(current.version) ?? await readCommitInfo(engine, current.version))?.info
   return typeof info?.inCommitTimestamp === 'number' ? info.inCommitTimestamp : 0
+}
+
+/** The commitInfo of the commit file of `version`, or undefined when the file is gone. */
+async function readCommitInfo(engine: Engine, version: number): Promise<CommitInfoAction | undefined> {
+  const path = commitPath(version)
+  try {
+    return findCommitInfo(parseCommit(await readText(engine.storage, path), path))
+  } catch (e) {
+    if (isDeltaError(e, 'NotFound')) return undefined
+    throw e
+  }
 }

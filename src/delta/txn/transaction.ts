@@ -52,7 +52,8 @@ export class Transaction {
   readonly #cdc: CdcAction[] = []
   readonly #domains = new Map<string, DomainMetadataAction>()
   #read: ReadSet = { files: new Set() }
-  #state: 'open' | 'committing' | 'done' = 'open'
+  /** 'preparing': `commit()` was called but nothing is written yet; 'committing': the commit is being written. */
+  #state: 'open' | 'preparing' | 'committing' | 'done' = 'open'
 
   constructor(engine: Engine, snapshot: Snapshot | undefined, opts: TransactionStart) {
     if (snapshot) checkWriteSupported(snapshot.protocol, snapshot.metadata)
@@ -81,7 +82,7 @@ export class Transaction {
    * landed, so the operation may delete the data files it staged.
    */
   get commitAttempted(): boolean {
-    return this.#state !== 'open'
+    return this.#state === 'committing' || this.#state === 'done'
   }
 
   /** The operation's parameters, as commitInfo records them (`mode`, `predicate`...). */
@@ -163,12 +164,13 @@ export class Transaction {
   async commit(): Promise<CommittedTransaction> {
     if (this.#state !== 'open') throw new DeltaError('Internal', 'a transaction commits once; start a new one from a fresh snapshot')
     const summary = this.#prepare()
+    this.#state = 'preparing'
+    const ictAfter = await inCommitTimestampAfter(this.#engine, this.metadata?.configuration ?? {}, this.snapshot)
     this.#state = 'committing'
-    const configuration = this.metadata?.configuration ?? {}
     const landed = await commitTransaction(this.#engine, this.readVersion, summary, {
       retryBudgetMs: this.#opts.retryBudgetMs,
       sleep: this.#opts.sleep,
-      inCommitTimestampAfter: inCommitTimestampAfter(configuration, this.snapshot),
+      inCommitTimestampAfter: ictAfter,
     })
     this.#state = 'done'
     const post = await runPostCommit(this.#engine, landed.version, this.metadata!, this.#opts.postCommitHookProperties)

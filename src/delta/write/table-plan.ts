@@ -2,7 +2,8 @@ import type { MetadataAction, ProtocolAction } from '../model/actions.js'
 import { DeltaError } from '../engine/errors.js'
 import { findField, formatSchema, type StructType } from '../model/schema.js'
 import type { Snapshot } from '../log/snapshot.js'
-import { columnMappingMode, type ColumnMappingMode } from '../features/column-mapping.js'
+import { columnMappingMode, MAX_COLUMN_ID_KEY, type ColumnMappingMode } from '../features/column-mapping.js'
+import { booleanProperty, TYPE_WIDENING_KEY } from '../features/table-config.js'
 import { assignColumnMapping } from './features/column-mapping-assign.js'
 import { requiredProtocol } from './features/protocol-select.js'
 import { mergeSchemas } from './schema-merge.js'
@@ -37,7 +38,7 @@ export function planTable(current: Snapshot | undefined, incoming: StructType, o
   }
   const merged = mergeSchemas(current.schema, incoming, {
     mode: opts.schemaMode,
-    allowTypeWidening: String(current.metadata.configuration['delta.enableTypeWidening']).toLowerCase() === 'true',
+    allowTypeWidening: booleanProperty(current.metadata.configuration, TYPE_WIDENING_KEY),
   })
   const plan: TablePlan = {
     schema: current.schema,
@@ -49,9 +50,9 @@ export function planTable(current: Snapshot | undefined, incoming: StructType, o
   let schema = merged.schema
   let configuration = current.metadata.configuration
   if (plan.columnMapping !== 'none') {
-    const assigned = assignColumnMapping(schema, Number(configuration['delta.columnMapping.maxColumnId'] ?? 0))
+    const assigned = assignColumnMapping(schema, Number(configuration[MAX_COLUMN_ID_KEY] ?? 0))
     schema = assigned.schema
-    configuration = { ...configuration, 'delta.columnMapping.maxColumnId': String(assigned.maxColumnId) }
+    configuration = { ...configuration, [MAX_COLUMN_ID_KEY]: String(assigned.maxColumnId) }
   }
   const metadata: MetadataAction = { ...current.metadata, schemaString: formatSchema(schema), configuration }
   const protocol = requiredProtocol({ schema, configuration, partitionColumns: plan.partitionColumns }, current.protocol)
@@ -74,7 +75,7 @@ function planNewTable(current: Snapshot | undefined, incoming: StructType, opts:
   if (mode !== 'none') {
     const assigned = assignColumnMapping(incoming, 0)
     schema = assigned.schema
-    configuration = { ...configuration, 'delta.columnMapping.maxColumnId': String(assigned.maxColumnId) }
+    configuration = { ...configuration, [MAX_COLUMN_ID_KEY]: String(assigned.maxColumnId) }
   }
   const metadata: MetadataAction = {
     kind: 'metaData',

@@ -126,6 +126,17 @@ describe('cleanupExpiredLogs', () => {
     expect(disabled.storage.paths()).toEqual(before)
   })
 
+  it('lets the caller decide over the table property with enabled', async () => {
+    const config = { 'delta.logRetentionDuration': 'interval 1 day', 'delta.enableExpiredLogCleanup': 'false' }
+    const forced = await buildLog(config, { checkpoints: [4, 8] })
+    const snapshot = await loadSnapshot(forced.engine)
+    expect(await cleanupExpiredLogs(forced.engine, snapshot, { now: T0 + 100 * DAY, enabled: true })).toContain(commitPath(0))
+    const off = await buildLog({ 'delta.logRetentionDuration': 'interval 1 day' }, { checkpoints: [4, 8] })
+    const before = off.storage.paths()
+    expect(await cleanupExpiredLogs(off.engine, await loadSnapshot(off.engine), { now: T0 + 100 * DAY, enabled: false })).toEqual([])
+    expect(off.storage.paths()).toEqual(before)
+  })
+
   it('stops at the first commit written after the cut-off, whatever the times of later ones', async () => {
     // Commit 3 carries a late time: commits after it are kept even though they look old.
     const log = await buildLog({ 'delta.logRetentionDuration': 'interval 2 days' }, { checkpoints: [2, 4, 8], times: { 3: T0 + 50 * DAY } })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isDeltaError } from '../../../src/delta/engine/errors.js'
-import { checkReadSupported, hasFeature, SUPPORTED_READER_FEATURES } from '../../../src/delta/features/reader.js'
+import { checkReadSupported, SUPPORTED_READER_FEATURES } from '../../../src/delta/features/reader.js'
 import type { MetadataAction, ProtocolAction } from '../../../src/delta/model/actions.js'
 
 const protocol = (r: number, readerFeatures?: string[]): ProtocolAction =>
@@ -38,15 +38,5 @@ describe('checkReadSupported', () => {
   it('refuses an unknown column mapping mode in the metadata', () => {
     const metadata = { kind: 'metaData', configuration: { 'delta.columnMapping.mode': 'fancy' } } as unknown as MetadataAction
     expect(refusal(() => checkReadSupported(protocol(2), metadata))).toMatch(/fancy/)
-  })
-})
-
-describe('hasFeature', () => {
-  it('finds reader and writer features', () => {
-    const p: ProtocolAction = { kind: 'protocol', minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors', 'appendOnly'] }
-    expect(hasFeature(p, 'deletionVectors')).toBe(true)
-    expect(hasFeature(p, 'appendOnly')).toBe(true)
-    expect(hasFeature(p, 'columnMapping')).toBe(false)
-    expect(hasFeature(protocol(1), 'appendOnly')).toBe(false)
   })
 })

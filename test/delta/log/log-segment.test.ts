@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { buildLogSegment, findLogSegment } from '../../../src/delta/log/log-segment.js'
+import { DeltaError } from '../../../src/delta/engine/errors.js'
+import { buildLogSegment, findLogSegment, isTableMissing } from '../../../src/delta/log/log-segment.js'
 import { padVersion } from '../../../src/delta/log/log-path.js'
 import type { FileMeta, Storage } from '../../../src/delta/engine/storage.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
 import { createActions, writeCommit, writeJsonCheckpoint } from '../../helpers/log-builder.js'
 
 const file = (name: string): FileMeta => ({ path: `_delta_log/${name}`, size: 1, lastModified: 1 })
+/** What `fn` throws. */
+function caught(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (e) {
+    return e
+  }
+  throw new Error('expected a throw')
+}
 const commits = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => file(`${padVersion(from + i)}.json`))
 
 describe('buildLogSegment', () => {
@@ -54,6 +64,17 @@ describe('buildLogSegment', () => {
     const listing = [...commits(5, 8), file(`${padVersion(5)}.checkpoint.parquet`)]
     expect(() => buildLogSegment(listing, 3)).toThrow(expect.objectContaining({ code: 'NotFound' }))
   })
+
+  it('calls a latest version that cannot be rebuilt a damaged log, and an old one gone', () => {
+    const startsLate = commits(2, 4)
+    expect(() => buildLogSegment(startsLate)).toThrow(expect.objectContaining({ code: 'InvalidLog', message: expect.stringContaining('latest version 4') }))
+    expect(() => buildLogSegment(startsLate, 4)).toThrow(expect.objectContaining({ code: 'InvalidLog' }))
+    expect(() => buildLogSegment(startsLate, 3)).toThrow(expect.objectContaining({ code: 'NotFound' }))
+    // Only a checkpoint with a part missing, and no commits.
+    const partial = [file(`${padVersion(3)}.checkpoint.0000000001.0000000002.parquet`)]
+    expect(() => buildLogSegment(partial)).toThrow(expect.objectContaining({ code: 'InvalidLog' }))
+    for (const listing of [startsLate, partial]) expect(isTableMissing(caught(() => buildLogSegment(listing)))).toBe(false)
+  })
 })
 
 describe('findLogSegment', () => {
@@ -92,6 +113,23 @@ describe('findLogSegment', () => {
 
   it('reports a missing table as NotFound', async () => {
     await expect(findLogSegment(new MemoryStorage())).rejects.toMatchObject({ code: 'NotFound' })
+    expect(isTableMissing(await findLogSegment(new MemoryStorage()).catch((e: unknown) => e))).toBe(true)
+    expect(isTableMissing(caught(() => buildLogSegment([])))).toBe(true)
+  })
+
+  it("takes a storage's NotFound for the log folder as a missing table, and no other NotFound", async () => {
+    const refusing = (error: Error): Storage => ({
+      capabilities: { atomicCreate: true, list: true, write: true },
+      list: () => Promise.reject(error),
+      read: () => Promise.reject(new DeltaError('NotFound', 'No file')),
+      head: async () => undefined,
+      put: async () => {},
+      delete: async () => {},
+    })
+    const notFound = new DeltaError('NotFound', "No _delta_log in 'x'")
+    expect(isTableMissing(await findLogSegment(refusing(notFound)).catch((e: unknown) => e))).toBe(true)
+    expect(isTableMissing(await findLogSegment(refusing(new DeltaError('AccessDenied', 'no'))).catch((e: unknown) => e))).toBe(false)
+    expect(isTableMissing(new DeltaError('NotFound', 'No file at x'))).toBe(false)
   })
 })
 
@@ -136,5 +174,6 @@ describe('findLogSegment without LIST', () => {
 
   it('reports a missing table as NotFound', async () => {
     await expect(findLogSegment(unlisted(new MemoryStorage()))).rejects.toMatchObject({ code: 'NotFound' })
+    expect(isTableMissing(await findLogSegment(unlisted(new MemoryStorage())).catch((e: unknown) => e))).toBe(true)
   })
 })

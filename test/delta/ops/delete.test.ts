@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
 import { deleteRows } from '../../../src/delta/ops/delete.js'
 import { writeTable } from '../../../src/delta/ops/write.js'
+import { FailingStorage } from '../../../src/storage/failing.js'
 import { commitInfoOf, memoryEngine, readIds, rows } from './fixture.js'
 
 describe('deleteRows', () => {
@@ -49,5 +50,36 @@ describe('deleteRows', () => {
     await deleteRows(engine, 'id = 3')
     await deleteRows(engine, 'id = 4')
     expect(await engine.storage.head('_delta_log/00000000000000000004.checkpoint.parquet')).toBeDefined()
+  })
+})
+
+describe('deleteRows with a blank predicate', () => {
+  it('refuses it before reading or writing anything, rather than deleting every row', async () => {
+    const engine = await memoryEngine()
+    await writeTable(engine, rows([1, 2, 3]))
+    const before = engine.storage.paths()
+    // Any storage call fails: the refusal must come first.
+    const untouchable = { ...engine, storage: new FailingStorage(engine.storage, { failAt: 1 }) }
+    for (const blank of ['', '   ', '\n\t']) {
+      await expect(deleteRows(untouchable, blank)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('predicate') })
+    }
+    expect(engine.storage.paths()).toEqual(before)
+    expect(await readIds(engine)).toEqual([1, 2, 3])
+  })
+})
+
+describe('deleteRows stats', () => {
+  it("rewrites files with the table's stats settings, as writes do", async () => {
+    const engine = await memoryEngine()
+    await writeTable(engine, rows([1, 2, 3], ['a', 'b', 'c']), { configuration: { 'delta.dataSkippingNumIndexedCols': '1' } })
+    const written = JSON.parse((await loadSnapshot(engine)).files[0]!.stats!)
+    expect(Object.keys(written.minValues)).toEqual(['id'])
+    await deleteRows(engine, 'id = 2')
+    const [file] = (await loadSnapshot(engine)).files
+    const stats = JSON.parse(file!.stats!)
+    expect(stats).toMatchObject({ numRecords: 2, minValues: { id: 1 }, maxValues: { id: 3 } })
+    expect(Object.keys(stats.minValues)).toEqual(['id'])
+    expect(Object.keys(stats.maxValues)).toEqual(['id'])
+    expect(Object.keys(stats.nullCount)).toEqual(['id'])
   })
 })

@@ -1,8 +1,12 @@
 import { parquetMetadata } from 'hyparquet'
 import { describe, expect, it } from 'vitest'
 import type { Engine } from '../../../src/delta/engine/engine.js'
+import type { Storage } from '../../../src/delta/engine/storage.js'
+import { DeltaError } from '../../../src/delta/engine/errors.js'
+import { commitPath } from '../../../src/delta/log/log-path.js'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
-import { writeTable } from '../../../src/delta/ops/write.js'
+import { loadIfExists, writeTable } from '../../../src/delta/ops/write.js'
+import { FailingStorage } from '../../../src/storage/failing.js'
 import { commitInfoOf, memoryEngine, readIds, rows } from './fixture.js'
 
 /** The footer of every data file of the latest version. */
@@ -70,5 +74,63 @@ describe('writeTable commits', () => {
     await writeTable(engine, rows([4]), { mode: 'append' })
     expect(await engine.storage.head('_delta_log/00000000000000000004.checkpoint.parquet')).toBeDefined()
     expect(await readIds(engine)).toEqual([0, 1, 2, 3, 4])
+  })
+})
+
+describe('writeTable where the log cannot be rebuilt', () => {
+  /** Versions 0 to 2, then the first two commits deleted with no checkpoint to stand in for them. */
+  async function damaged() {
+    const engine = await memoryEngine()
+    await writeTable(engine, rows([0]))
+    await writeTable(engine, rows([1]), { mode: 'append' })
+    await writeTable(engine, rows([2]), { mode: 'append' })
+    await engine.storage.delete(commitPath(0))
+    await engine.storage.delete(commitPath(1))
+    return engine
+  }
+
+  it('refuses to write instead of starting a new table inside the old log', async () => {
+    const engine = await damaged()
+    const before = engine.storage.paths()
+    for (const mode of ['append', 'overwrite', 'error', 'ignore'] as const) {
+      await expect(writeTable(engine, rows([3]), { mode })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('version 2') })
+    }
+    expect(engine.storage.paths()).toEqual(before)
+    expect(await engine.storage.head(commitPath(0))).toBeUndefined()
+  })
+
+  it('is not mistaken for a missing table', async () => {
+    await expect(loadIfExists(await damaged())).rejects.toMatchObject({ code: 'InvalidLog' })
+    expect(await loadIfExists(await memoryEngine())).toBeUndefined()
+  })
+
+  it('still creates a table where the storage says there is no log folder', async () => {
+    const engine = await memoryEngine()
+    const inner = engine.storage
+    // As the Node table storage does for a path that does not exist.
+    const storage: Storage = {
+      capabilities: inner.capabilities,
+      list: () => Promise.reject(new DeltaError('NotFound', "No such path: 'x' does not exist.")),
+      read: (p, r) => inner.read(p, r),
+      head: (p) => inner.head(p),
+      put: (p, d, o) => inner.put(p, d, o),
+      delete: (p) => inner.delete(p),
+    }
+    expect(await loadIfExists({ ...engine, storage })).toBeUndefined()
+  })
+})
+
+describe('writeTable with a blank replaceWhere predicate', () => {
+  it('refuses it before reading or writing anything', async () => {
+    const engine = await memoryEngine()
+    await writeTable(engine, rows([1, 2], ['a', 'b']), { partitionBy: ['p'] })
+    const before = engine.storage.paths()
+    const untouchable = { ...engine, storage: new FailingStorage(engine.storage, { failAt: 1 }) }
+    for (const blank of ['', '  ']) {
+      await expect(writeTable(untouchable, rows([3], ['a']), { mode: 'overwrite', predicate: blank }))
+        .rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('predicate') })
+    }
+    expect(engine.storage.paths()).toEqual(before)
+    expect(await readIds(engine)).toEqual([1, 2])
   })
 })

@@ -4,6 +4,7 @@ import type { Engine } from '../../../src/delta/engine/engine.js'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
 import type { PostCommitHookProperties } from '../../../src/delta/txn/options.js'
 import { startTransaction } from '../../../src/delta/txn/transaction.js'
+import { FailingStorage, isInjectedFailure } from '../../../src/storage/failing.js'
 import { memoryEngine } from '../ops/fixture.js'
 
 const DAY = 86_400_000
@@ -61,6 +62,27 @@ describe('post-commit hooks', () => {
     expect(forced.log).not.toContain('00000000000000000000.json')
     const skipped = await commitAtInterval({}, { cleanupExpiredLogs: false })
     expect(skipped.result).toMatchObject({ checkpointCreated: true, logFilesCleanedUp: 0 })
+  })
+
+  it('report a failure after the commit landed, and the commit stands', async () => {
+    const engine = await memoryEngine()
+    await startTransaction(engine, undefined, { operation: 'CREATE TABLE' })
+      .setMetadata(metadata({ 'delta.checkpointInterval': '2' })).setProtocol({ kind: 'protocol', minReaderVersion: 1, minWriterVersion: 2 }).commit()
+    await startTransaction(engine, await loadSnapshot(engine), { operation: 'WRITE' }).addFiles([add('a.parquet')]).commit()
+    // The first put is the commit of version 2, the second the checkpoint's.
+    const failing = { ...engine, storage: new FailingStorage(engine.storage, { ops: ['put'], failAt: 2 }) }
+    const result = await startTransaction(failing, await loadSnapshot(failing), { operation: 'WRITE' }).addFiles([add('b.parquet')]).commit()
+    expect(result).toMatchObject({ version: 2, checkpointCreated: false, logFilesCleanedUp: 0 })
+    expect(isInjectedFailure(result.error)).toBe(true)
+    expect(await engine.storage.head('_delta_log/00000000000000000002.checkpoint.parquet')).toBeUndefined()
+    const snapshot = await loadSnapshot(engine)
+    expect(snapshot.version).toBe(2)
+    expect(snapshot.files.map((f) => f.path).sort()).toEqual(['a.parquet', 'b.parquet'])
+  })
+
+  it('report no error when they succeed', async () => {
+    const { result } = await commitAtInterval({})
+    expect(result.error).toBeUndefined()
   })
 
   it('do nothing between intervals', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AddAction, MetadataAction, ProtocolAction } from '../../../src/delta/model/actions.js'
 import type { Engine } from '../../../src/delta/engine/engine.js'
 import { isDeltaError } from '../../../src/delta/engine/errors.js'
@@ -83,6 +83,26 @@ describe('Transaction commitInfo', () => {
     const actions = await commitActions(engine, 1)
     expect(Object.keys(actions[0]!)).toEqual(['commitInfo'])
     expect(actions[0]!.commitInfo!.inCommitTimestamp).toBeGreaterThan(previous)
+  })
+
+  it('keeps in-commit timestamps increasing past a checkpoint, with a clock that is behind', async () => {
+    const engine = await memoryEngine()
+    const configuration = { 'delta.enableInCommitTimestamps': 'true', 'delta.checkpointInterval': '2' }
+    await writeTable(engine, rows([0]), { configuration })
+    await writeTable(engine, rows([1]), { mode: 'append' })
+    await writeTable(engine, rows([2]), { mode: 'append' })
+    const snapshot = await loadSnapshot(engine)
+    // The snapshot sits on the checkpoint: it read no commit, so no commitInfo of its own version.
+    expect(snapshot.segment.checkpoint?.version).toBe(2)
+    expect(snapshot.commitInfos.has(2)).toBe(false)
+    const previous = (await commitInfoOf(engine, 2)).inCommitTimestamp as number
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(previous - 3_600_000)
+    try {
+      await append(engine, snapshot, 'c.parquet').commit()
+    } finally {
+      clock.mockRestore()
+    }
+    expect((await commitInfoOf(engine, 3)).inCommitTimestamp).toBeGreaterThan(previous)
   })
 
   it('records app transactions as txn actions', async () => {

@@ -1,4 +1,8 @@
 import type { DeltaType, StructField, StructType } from '../../model/schema.js'
+import { COLUMN_MAPPING_MODE_KEY } from '../../features/column-mapping.js'
+import {
+  APPEND_ONLY_KEY, booleanProperty, CHANGE_DATA_FEED_KEY, IN_COMMIT_TIMESTAMPS_KEY, TYPE_WIDENING_KEY,
+} from '../../features/table-config.js'
 import { CONSTRAINT_PREFIX } from './constraints.js'
 import { GENERATION_EXPRESSION_KEY } from './generated.js'
 import { isIdentityColumn } from './identity.js'
@@ -34,10 +38,6 @@ export function featuresOfWriterVersion(version: number): string[] {
   return LEGACY_WRITER_FEATURES.slice(0, Math.min(version, 6) + 1).flat()
 }
 
-function isTrue(configuration: Readonly<Record<string, string>>, key: string): boolean {
-  return String(configuration[key] ?? '').toLowerCase() === 'true'
-}
-
 function someField(fields: readonly StructField[], test: (f: StructField) => boolean): boolean {
   return fields.some((f) => test(f) || typeHas(f.type, test))
 }
@@ -61,11 +61,11 @@ function usesType(t: DeltaType, primitive: string): boolean {
 }
 
 const PROPERTY_FEATURES: ReadonlyArray<[string, string]> = [
-  ['delta.appendOnly', 'appendOnly'],
-  ['delta.enableChangeDataFeed', 'changeDataFeed'],
+  [APPEND_ONLY_KEY, 'appendOnly'],
+  [CHANGE_DATA_FEED_KEY, 'changeDataFeed'],
   ['delta.enableDeletionVectors', 'deletionVectors'],
-  ['delta.enableTypeWidening', 'typeWidening'],
-  ['delta.enableInCommitTimestamps', 'inCommitTimestamp'],
+  [TYPE_WIDENING_KEY, 'typeWidening'],
+  [IN_COMMIT_TIMESTAMPS_KEY, 'inCommitTimestamp'],
   ['delta.enableRowTracking', 'rowTracking'],
   ['delta.enableIcebergCompatV1', 'icebergCompatV1'],
   ['delta.enableIcebergCompatV2', 'icebergCompatV2'],
@@ -82,9 +82,9 @@ const PROPERTY_FEATURES: ReadonlyArray<[string, string]> = [
 export function featuresUsedBy(metadata: TableMetadataView): Set<string> {
   const { schema, configuration } = metadata
   const used = new Set<string>()
-  for (const [key, feature] of PROPERTY_FEATURES) if (isTrue(configuration, key)) used.add(feature)
+  for (const [key, feature] of PROPERTY_FEATURES) if (booleanProperty(configuration, key)) used.add(feature)
   if (String(configuration['delta.checkpointPolicy'] ?? '').toLowerCase() === 'v2') used.add('v2Checkpoint')
-  const mode = configuration['delta.columnMapping.mode']
+  const mode = configuration[COLUMN_MAPPING_MODE_KEY]
   if (mode === 'name' || mode === 'id') used.add('columnMapping')
   if (Object.keys(configuration).some((k) => k.toLowerCase().startsWith(CONSTRAINT_PREFIX))) used.add('checkConstraints')
   if (someField(schema.fields, (f) => f.metadata[INVARIANTS_KEY] !== undefined)) used.add('invariants')
