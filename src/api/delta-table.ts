@@ -8,6 +8,7 @@ import type { Storage } from '../delta/engine/storage.js'
 import type { StructType } from '../delta/model/schema.js'
 import { dataFileUri } from '../delta/log/data-path.js'
 import { readHistory, type CommitEntry } from '../delta/log/history.js'
+import { isTableMissing } from '../delta/log/log-segment.js'
 import { loadSnapshot, type Snapshot } from '../delta/log/snapshot.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
 import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
@@ -108,7 +109,9 @@ export class DeltaTable implements TableApi {
     try {
       return (await loadIfExists(await resolveEngine(uri, opts))) !== undefined
     } catch (e) {
-      if (isDeltaError(e, 'NotFound')) return false
+      if (isTableMissing(e)) return false
+      // A log with commits that cannot be rebuilt is still a Delta table, a damaged one.
+      if (isDeltaError(e, 'InvalidLog')) return true
       throw e
     }
   }

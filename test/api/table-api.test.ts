@@ -170,6 +170,9 @@ const cases: Record<keyof TableApi, Case> = {
     expect(ids(await t.toArrow())).toEqual([1, 2, 3])
     const c = await t.changes({ startVersion: 3 })
     expect(ids(c)).toEqual([4, 5])
+     // A blank predicate is refused, not taken as "every row".
+    await expect(t.delete('  ')).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'InvalidArgument'))
+    expect(t.version).toBe(3)
   },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
