@@ -14,6 +14,7 @@ import { collectStats } from '../../../src/delta/stats/collect.js'
 import { fileStats, statsPath } from '../../../src/delta/stats/file-stats.js'
 import { inferTable } from '../../../src/delta/write/infer.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
+import { caught } from '../../helpers/caught.js'
 import { writeCommit } from '../../helpers/log-builder.js'
 
 const MODES: ColumnMappingMode[] = ['none', 'name', 'id']
@@ -31,16 +32,6 @@ function field(name: string, type: StructField['type'], physical?: unknown, id?:
 
 const struct = (...fields: StructField[]): StructType => ({ type: 'struct', fields })
 
-/** Run `f` and return the DeltaError it throws (failing the test when it throws none). */
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f()
-  } catch (e) {
-    if (isDeltaError(e)) return e
-    throw e
-  }
-  throw new Error('expected a DeltaError')
-}
 
 /** A decoded file with long columns under the given (physical) names, one row. */
 function fileOf(names: string[]): Table {

@@ -1,6 +1,5 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Vector } from 'apache-arrow'
 import { toArrowField } from '../../../../src/delta/arrow/types.js'
-import { isDeltaError, type DeltaError } from '../../../../src/delta/engine/errors.js'
 import { vectorFromScalars } from '../../../../src/delta/arrow/build-vector.js'
 import type { Scalar } from '../../../../src/delta/model/scalar.js'
 import type { DeltaType, StructField, StructType } from '../../../../src/delta/model/schema.js'
@@ -36,13 +35,4 @@ export function structData(field: StructField, children: ReturnType<typeof makeD
   return makeData({ type, length: valid.length, nullCount: valid.filter((v) => !v).length, nullBitmap, children })
 }
 
-/** The DeltaError `f` throws; any other outcome fails the test. */
-export function caught(f: () => unknown): DeltaError {
-  try {
-    f()
-  } catch (e) {
-    if (isDeltaError(e)) return e
-    throw e
-  }
-  throw new Error('expected a DeltaError')
-}
+export { caught } from '../../../helpers/caught.js'
