@@ -5,6 +5,7 @@
  */
 export { DeltaTable } from './api/delta-table.js'
 export type { OpenOptions, CreateTableOptions, PlannedScan, ReadPlannedOptions } from './api/delta-table.js'
+export type { EngineOptions } from './api/engine-options.js'
 export { readPlannedFiles } from './api/delta-table.js'
 export type { TableApi, TableMetadata, TableProtocol, AddFileInfo, ToArrowOptions, PartitionValues } from './api/table-api.js'
 export { DeltaError, isDeltaError } from './delta/engine/errors.js'

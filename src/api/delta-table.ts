@@ -23,7 +23,8 @@ import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { TransactionOptions } from '../delta/txn/options.js'
 import { checkCreateOptions, checkEngineOptions, checkOpenOptions, CREATE_MODES } from './api-options.js'
-import { resolveEngine, type EngineOptions } from './resolve-engine.js'
+import type { EngineOptions } from './engine-options.js'
+import { resolveEngine } from './resolve-engine.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions,

@@ -6,7 +6,7 @@ import type { FileMeta } from '../delta/engine/storage.js'
 import { URI_SCHEME } from '../delta/log/data-path.js'
 import { nodeParquetCodec } from '../parquet/node.js'
 import { explainMissingLog, NodeFsStorage } from '../storage/node-fs.js'
-import type { EngineOptions } from './resolve-engine.js'
+import type { EngineOptions } from './engine-options.js'
 
 const LOG_DIR = '_delta_log'
 

@@ -1,14 +1,7 @@
 import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError } from '../delta/engine/errors.js'
-import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
-import type { Storage } from '../delta/engine/storage.js'
+import type { EngineOptions } from './engine-options.js'
 import { URI_SCHEME } from '../delta/log/data-path.js'
-
-/** What `resolveEngine` may be handed in place of defaults. */
-export interface EngineOptions {
-  storage?: Storage
-  parquet?: ParquetCodec
-}
 
 /** Builds the engine for a URI in Node (`nodeEngine`). */
 export type LocalEngine = (uri: string, opts: EngineOptions) => Promise<Engine>

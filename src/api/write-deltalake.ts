@@ -1,7 +1,8 @@
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import { writeTable, type WriteResult } from '../delta/ops/write.js'
-import { resolveEngine, type EngineOptions } from './resolve-engine.js'
+import type { EngineOptions } from './engine-options.js'
+import { resolveEngine } from './resolve-engine.js'
 import type { TableApi } from './table-api.js'
 
 /** Options of `writeDeltaLake`: the write's, plus where the table lives when given by URI. */
