@@ -202,7 +202,7 @@ export class DeltaTable implements TableApi {
   }
 
   async count(): Promise<number> {
-    const exact = exactRowCount(this.#snapshot.files)
+    const exact = exactRowCount(this.#snapshot)
     if (exact !== undefined) return exact
     const first = this.#snapshot.schema.fields[0]
     return (await this.toArrow({ columns: first ? [first.name] : [] })).numRows

@@ -14,3 +14,26 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return out
 }
+
+/**
+ * Yield `fn(item)` for each item in order, with up to `limit` calls started ahead of the one
+ * being consumed: the next reads overlap the caller's work on this one, while memory stays
+ * bounded by `limit` results.
+ */
+export async function* mapAhead<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const pending: Promise<R>[] = []
+  let next = 0
+  const fill = () => {
+    while (next < items.length && pending.length < limit) {
+      const p = fn(items[next++]!)
+      p.catch(() => undefined) // rejections surface when awaited in order, not as unhandled
+      pending.push(p)
+    }
+  }
+  fill()
+  while (pending.length > 0) {
+    const value = await pending.shift()!
+    fill()
+    yield value
+  }
+}

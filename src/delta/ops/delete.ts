@@ -1,12 +1,13 @@
 import { Table, vectorFromArray, Utf8 } from 'apache-arrow'
 import type { AddAction } from '../model/actions.js'
 import { filterTable } from '../arrow/index.js'
+import { mapAhead } from '../engine/concurrency.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
 import { booleanProperty, CHANGE_DATA_FEED_KEY, statsSettings } from '../features/table-config.js'
 import { fileMayMatch, planScan } from '../scan/plan.js'
-import { readDataFile } from '../scan/read.js'
+import { FILE_READ_CONCURRENCY, readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { changeFileOf } from '../txn/file-actions.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
@@ -85,8 +86,9 @@ async function rewriteFiles(engine: Engine, snapshot: Snapshot, candidates: AddA
   const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, opts, true), changeData: true }) : undefined
   const result: Rewrite = { removed: [], adds: [], changeFiles: [], rowsDeleted: 0, rowsCopied: 0, paths: [] }
   try {
-    for (const file of candidates) {
-      const rows = await readWholeFile(engine, snapshot, file)
+    // The next files are read while this one is filtered and rewritten.
+    const files = mapAhead(candidates, FILE_READ_CONCURRENCY, async (file) => ({ file, rows: await readWholeFile(engine, snapshot, file) }))
+    for await (const { file, rows } of files) {
       const mask = expr ? evaluateFilter(expr, rows) : new Uint8Array(rows.numRows).fill(1)
       const hits = mask.reduce((n, m) => n + m, 0)
       if (hits === 0) continue
