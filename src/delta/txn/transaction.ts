@@ -112,7 +112,7 @@ export class Transaction {
 
   /** Data files (already written) that the commit adds. */
   addFiles(adds: readonly AddAction[]): this {
-    this.#adds.push(...adds)
+    appendAll(this.#adds, adds)
     return this
   }
 
@@ -122,13 +122,13 @@ export class Transaction {
    */
   removeFiles(files: readonly AddAction[], dataChange = true): this {
     if (dataChange && files.length > 0) checkAppendOnly(this.snapshot, files.length)
-    this.#removes.push(...files.map((f) => removeOf(f, dataChange)))
+    for (const f of files) this.#removes.push(removeOf(f, dataChange))
     return this
   }
 
   /** Change data files (already written under `_change_data/`). */
   addChangeFiles(cdc: readonly CdcAction[]): this {
-    this.#cdc.push(...cdc)
+    appendAll(this.#cdc, cdc)
     return this
   }
 
@@ -211,6 +211,11 @@ export class Transaction {
     const now = Date.now()
     return (this.#opts.commitProperties?.appTransactions ?? []).map((t) => ({ kind: 'txn', appId: t.appId, version: t.version, lastUpdated: now }))
   }
+}
+
+/** Append every item to `into`; a loop, as a spread into `push` overflows the stack past ~100k items. */
+function appendAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item)
 }
 
 /** Start the transaction of an operation on `snapshot` (undefined to create the table). */
