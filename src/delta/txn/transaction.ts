@@ -9,6 +9,8 @@ import { commitTransaction } from './commit.js'
 import { buildCommitInfo, inCommitTimestampAfter } from './commit-info.js'
 import type { IsolationLevel, ReadSet, TransactionSummary } from './conflict.js'
 import { removeOf } from './file-actions.js'
+import { physicalPartitionValues } from '../features/column-mapping.js'
+import { partitionKeysOf } from '../scan/plan.js'
 import type { TransactionOptions } from './options.js'
 import { runPostCommit, type PostCommitResult } from './post-commit.js'
 
@@ -122,7 +124,14 @@ export class Transaction {
    */
   removeFiles(files: readonly AddAction[], dataChange = true): this {
     if (dataChange && files.length > 0) checkAppendOnly(this.snapshot, files.length)
-    for (const f of files) this.#removes.push(removeOf(f, dataChange))
+    // Under column mapping, a file an older writer of ours added may have logical keys: its
+    // remove is keyed by physical name, as the protocol wants every action.
+    const keys = this.snapshot && this.snapshot.columnMapping !== 'none' ? partitionKeysOf(this.snapshot) : []
+    for (const f of files) {
+      const remove = removeOf(f, dataChange)
+      if (keys.length > 0) remove.partitionValues = physicalPartitionValues(f.partitionValues, keys)
+      this.#removes.push(remove)
+    }
     return this
   }
 
