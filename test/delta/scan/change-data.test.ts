@@ -44,7 +44,7 @@ async function replaceCdcFile(storage: MemoryStorage, path: string, table: Table
 
 describe('change data files', () => {
   it('hold no partition columns; the feed takes the values from the cdc action', async () => {
-    for (const configuration of [{}, { 'delta.columnMapping.mode': 'name' }]) {
+    for (const configuration of [{}, { 'delta.columnMapping.mode': 'name' }] as Record<string, string>[]) {
       const { storage, cdcPath } = await deleted(configuration)
       const columns = await columnsOf(storage, cdcPath)
       expect(columns).toHaveLength(2)

@@ -1,6 +1,6 @@
 // targetFileSize: input of any shape, a single huge batch included, becomes files near the
 // target, with every row kept in order.
-import { Field, Float64, Int32, Int64, List, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow'
+import { Field, Float64, Int32, List, Struct, Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
 import { storageSource } from '../../../src/delta/engine/engine.js'
 import type { Engine } from '../../../src/delta/engine/engine.js'
@@ -28,7 +28,7 @@ describe('DataFileWriter and targetFileSize', () => {
     const engine = await memoryEngine()
     const n = 1_000_000
     const table = new Table({
-      id: vectorFromArray(BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), new Int64()),
+      id: makeVector(BigInt64Array.from({ length: n }, (_, i) => BigInt(i))),
       s: vectorFromArray(Array.from({ length: n }, (_, i) => `row-${i % 5000}`), new Utf8()),
     })
     expect(table.batches).toHaveLength(1)
@@ -64,7 +64,7 @@ describe('DataFileWriter and targetFileSize', () => {
       const target = 4096 * (1 + Math.floor(random() * 16))
       const parts = 1 + Math.floor(random() * 3)
       const whole = new Table({
-        id: vectorFromArray(Int32Array.from({ length: n }, (_, i) => i), new Int32()),
+        id: makeVector(Int32Array.from({ length: n }, (_, i) => i)),
         part: vectorFromArray(Array.from({ length: n }, () => `p${Math.floor(random() * parts)}`), new Utf8()),
         text: vectorFromArray(Array.from({ length: n }, () => (random() < 0.1 ? null : 'x'.repeat(Math.floor(random() * 200)))), new Utf8()),
         nums: vectorFromArray(Array.from({ length: n }, () => Array.from({ length: Math.floor(random() * 8) }, () => random())), new List(new Field('element', new Float64(), true))),
@@ -98,7 +98,7 @@ describe('tableBytes', () => {
     const table = new Table({
       s: vectorFromArray(Array.from({ length: n }, () => 'y'.repeat(100)), new Utf8()),
       l: vectorFromArray(Array.from({ length: n }, () => [1, 2, 3, 4]), new List(new Field('element', new Int32(), true))),
-      i: vectorFromArray(Int32Array.from({ length: n }, (_, i) => i), new Int32()),
+      i: makeVector(Int32Array.from({ length: n }, (_, i) => i)),
     })
     const whole = tableBytes(table)
     expect(whole).toBeGreaterThan(n * (100 + 16 + 4))
