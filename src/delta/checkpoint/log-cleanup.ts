@@ -20,6 +20,21 @@ export const DEFAULT_DELETED_FILE_RETENTION = 'interval 1 week'
 const MS_PER_DAY = 86_400_000
 const DELETE_CONCURRENCY = 16
 
+/**
+ * How old a temp file in `_delta_log` must be before log cleanup deletes it. A writer holds its
+ * temp file for the moments between writing it and linking or moving it into place; one this
+ * old belongs to a writer that was killed. Deleting one a writer stalled for longer would only
+ * fail that writer's put (the link or move finds no file), never damage the log.
+ */
+export const ABANDONED_TEMP_AGE_MS = 3_600_000
+
+/**
+ * Temp files of log writes: hidden and ending in `.tmp`, as the Node and File System Access
+ * storages name them (`.<name>.<random>.tmp`) and as Hadoop log stores do. No Delta log file
+ * starts with a dot.
+ */
+const TEMP_NAME = /^\.[^/]*\.tmp$/
+
 const UNIT_MS: Record<string, number> = {
   microsecond: 0.001, millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: MS_PER_DAY, week: 7 * MS_PER_DAY,
 }
@@ -82,8 +97,11 @@ interface LogEntry {
  * it are deleted, as are compacted logs starting at or below it. Without such a checkpoint
  * nothing is deleted. Every version from the kept checkpoint on stays readable.
  *
+ * Temp files that killed writers left in `_delta_log` (see {@link ABANDONED_TEMP_AGE_MS}) are
+ * deleted too, whatever the retention, once older than an hour by their modification time.
+ *
  * Sidecar files of deleted v2 checkpoints are left alone (orphans cost space, never
- * correctness). Returns the deleted paths, oldest version first.
+ * correctness). Returns the deleted paths, oldest version first, then the temp files.
  */
 export async function cleanupExpiredLogs(engine: Engine, snapshot: Snapshot, opts: CleanupOptions = {}): Promise<string[]> {
   const enabled = opts.enabled ?? booleanProperty(snapshot.metadata.configuration, EXPIRED_LOG_CLEANUP_KEY, true)
@@ -97,13 +115,17 @@ export async function cleanupExpiredLogs(engine: Engine, snapshot: Snapshot, opt
   const listing = await listLog(engine.storage)
   const entries = classify(listing)
   const keep = findCutoffCheckpoint(listing, entries, cutoffTime, snapshot.version)
-  if (keep === undefined) return []
-  const doomed = entries
+  const doomed = keep === undefined ? [] : entries
     .filter(({ file }) => isExpired(file, keep))
     .sort((a, b) => a.file.version - b.file.version)
     .map((e) => e.meta.path)
+  for (const meta of listing) if (isAbandonedTemp(meta, now)) doomed.push(meta.path)
   await mapLimit(doomed, DELETE_CONCURRENCY, (path) => engine.storage.delete(path))
   return doomed
+}
+
+function isAbandonedTemp(meta: FileMeta, now: number): boolean {
+  return TEMP_NAME.test(meta.path.slice(meta.path.lastIndexOf('/') + 1)) && meta.lastModified < now - ABANDONED_TEMP_AGE_MS
 }
 
 function classify(listing: readonly FileMeta[]): LogEntry[] {

@@ -1,8 +1,8 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Data } from 'apache-arrow'
-import type { AddAction, MetadataAction, RemoveAction } from '../model/actions.js'
+import { plainAdd, type AddAction, type MetadataAction, type RemoveAction } from '../model/actions.js'
 import { fitsPrecision } from '../arrow/decimal.js'
 import { nullData } from '../arrow/index.js'
-import { physicalName, type ColumnMappingMode } from '../features/column-mapping.js'
+import { lookupPartitionValue, physicalName, physicalPartitionValues, type ColumnMappingMode } from '../features/column-mapping.js'
 import { booleanProperty, CHECKPOINT_STATS_AS_JSON_KEY, CHECKPOINT_STATS_AS_STRUCT_KEY } from '../features/table-config.js'
 import {
   DOMAIN_METADATA_COLUMNS, METADATA_COLUMNS, PROTOCOL_COLUMNS, REMOVE_COLUMNS, TXN_COLUMNS,
@@ -16,7 +16,8 @@ import { LAST_CHECKPOINT_PATH, classicCheckpointPath } from '../log/log-path.js'
 import { readLastCheckpoint } from '../log/log-segment.js'
 import { parsePartitionValue } from '../values/partition-value.js'
 import type { Scalar } from '../model/scalar.js'
-import { findField, type PrimitiveType, type StructField } from '../model/schema.js'
+import type { PrimitiveType, StructField } from '../model/schema.js'
+import { partitionKeysOf } from '../scan/plan.js'
 import type { Snapshot } from '../log/snapshot.js'
 import { statBound } from '../stats/parse.js'
 
@@ -135,7 +136,7 @@ export function buildCheckpointTable(snapshot: Snapshot, tombstones: readonly Re
   if (stats) extra.push(stats)
   const columns = [
     actionColumn('txn', TXN_COLUMNS, [...snapshot.txns.values()]),
-    actionColumn('add', addColumns({ statsAsJson, extra }), snapshot.files),
+    actionColumn('add', addColumns({ statsAsJson, extra }), physicallyKeyed(snapshot)),
     actionColumn('remove', REMOVE_COLUMNS, tombstones),
     actionColumn('metaData', METADATA_COLUMNS, [snapshot.metadata]),
     actionColumn('protocol', PROTOCOL_COLUMNS, [snapshot.protocol]),
@@ -154,20 +155,31 @@ export function buildCheckpointTable(snapshot: Snapshot, tombstones: readonly Re
 }
 
 /**
+ * The snapshot's adds with partition values keyed by physical name, as PROTOCOL.md wants: under
+ * column mapping, files an older writer of ours added with logical keys are copied with
+ * physical ones (in the same order, so stats columns still line up); the rest are kept as is.
+ */
+function physicallyKeyed(snapshot: Snapshot): readonly AddAction[] {
+  if (snapshot.columnMapping === 'none' || snapshot.metadata.partitionColumns.length === 0) return snapshot.files
+  const keys = partitionKeysOf(snapshot)
+  const stale = (a: AddAction) => keys.some((k) => !Object.hasOwn(a.partitionValues, k.key))
+  if (!snapshot.files.some(stale)) return snapshot.files
+  return snapshot.files.map((a) => (stale(a) ? { ...plainAdd(a), partitionValues: physicalPartitionValues(a.partitionValues, keys) } : a))
+}
+
+/**
  * `add.partitionValues_parsed`: the partition values typed per the schema, under their
  * physical names (PROTOCOL.md, Checkpoints), for `delta.checkpoint.writeStatsAsStruct` tables.
  */
 function partitionValuesParsedColumn(snapshot: Snapshot): ColumnSpec<AddAction> | undefined {
-  const partitionColumns = snapshot.metadata.partitionColumns
-  if (partitionColumns.length === 0) return undefined
-  const fields = partitionColumns.map((name) => {
-    const field = findField(snapshot.schema, name)
-    if (!field || typeof field.type !== 'string') {
-      throw new DeltaError('InvalidLog', `partition column '${name}' is not a primitive column of the schema; the table's metadata is inconsistent`)
+  const keys = partitionKeysOf(snapshot)
+  if (keys.length === 0) return undefined
+  const fields = keys.map((k) => {
+    const type = k.field.type
+    if (typeof type !== 'string') {
+      throw new DeltaError('InvalidLog', `partition column '${k.field.name}' is not a primitive column of the schema; the table's metadata is inconsistent`)
     }
-    const type = field.type
-    const key = physicalName(field, snapshot.columnMapping)
-    return column<AddAction>(key, type, (a) => parsePartitionValue(key in a.partitionValues ? a.partitionValues[key] : a.partitionValues[field.name], type))
+    return column<AddAction>(k.key, type, (a) => parsePartitionValue(lookupPartitionValue(a.partitionValues, k), type))
   })
   return structColumn<AddAction, AddAction>('partitionValues_parsed', fields, (a) => a)
 }

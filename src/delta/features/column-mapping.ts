@@ -45,6 +45,57 @@ export function physicalName(field: StructField, mode: ColumnMappingMode): strin
   return p
 }
 
+/** Where a file's value of one partition column is found in `partitionValues`. */
+export interface PartitionKey {
+  /** The partition column, as the schema has it. */
+  field: StructField
+  /** The key the protocol uses: the column's physical name ({@link physicalName}). */
+  key: string
+  /** The logical name, read when `key` is absent; undefined when it may not be (see {@link partitionKeys}). */
+  fallback?: string
+}
+
+/**
+ * The keys of a table's partition columns in `add`, `remove` and `cdc` partition values.
+ * PROTOCOL.md keys them by physical name, which is the logical name without column mapping.
+ *
+ * Under column mapping, earlier versions of this library keyed them by logical name. To keep
+ * reading those logs, a value is taken from the logical name when the physical key is absent
+ * and the logical key is present. The fallback is not used when the logical name is also the
+ * physical name of another partition column (a column renamed, then a new one given its old
+ * name): that key holds the other column's value.
+ */
+export function partitionKeys(fields: readonly StructField[], mode: ColumnMappingMode): PartitionKey[] {
+  const keys = fields.map((f) => physicalName(f, mode))
+  const taken = new Set(keys)
+  return fields.map((field, i) => {
+    const key = keys[i]!
+    return field.name === key || taken.has(field.name) ? { field, key } : { field, key, fallback: field.name }
+  })
+}
+
+/**
+ * A file's partition value of one column as the log writes it (a string, null for null),
+ * looked up by {@link partitionKeys}' rule. A missing value is null; keys only an object's
+ * prototype has (`constructor`) are missing.
+ */
+export function lookupPartitionValue(values: Readonly<Record<string, string | null>> | null | undefined, k: PartitionKey): string | null {
+  if (!values) return null
+  if (Object.hasOwn(values, k.key)) return values[k.key] ?? null
+  if (k.fallback !== undefined && Object.hasOwn(values, k.fallback)) return values[k.fallback] ?? null
+  return null
+}
+
+/**
+ * Partition values keyed as the protocol keys them (by {@link PartitionKey.key}), whatever keys
+ * `values` used: for actions written from a file an older writer keyed by logical name.
+ */
+export function physicalPartitionValues(values: Readonly<Record<string, string | null>> | null | undefined, keys: readonly PartitionKey[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {}
+  for (const k of keys) out[k.key] = lookupPartitionValue(values, k)
+  return out
+}
+
 /**
  * The fields along a logical column path through nested structs (names matched exactly), or
  * undefined when the path is not in the schema.

@@ -11,7 +11,7 @@ import { findLogSegment } from '../log/log-segment.js'
 import { findCommitInfo } from '../log/replay.js'
 import type { StructField, StructType } from '../model/schema.js'
 import { FILE_READ_CONCURRENCY, readDataFile, type DataFileRef, type ReadOptions } from './read.js'
-import type { ScanPlan } from './plan.js'
+import { partitionFields, type ScanPlan } from './plan.js'
 import { loadSnapshot, readCommits, type Snapshot } from '../log/snapshot.js'
 
 /** The versions to read changes between, both inclusive. */
@@ -42,7 +42,9 @@ interface ChangeTask {
  * Read the change data feed between two versions: `_change_data` files where a commit has them,
  * else rows derived from its data-changing adds (inserts) and removes (deletes), with deletion
  * vectors turned into the rows they delete or restore. Every version of the range must have
- * `delta.enableChangeDataFeed` on.
+ * `delta.enableChangeDataFeed` on. Partition values come from each action's `partitionValues`,
+ * as for data files: change data files hold no partition columns (older ones of ours did; the
+ * copy in the file is not read).
  */
 export async function readChanges(engine: Engine, opts: ChangesOptions): Promise<Table> {
   const { startVersion } = opts
@@ -127,7 +129,8 @@ function changePlan(snapshot: Snapshot, withChangeType: boolean): ScanPlan {
   return {
     output: struct,
     read: struct,
-    partitionColumns: new Set(snapshot.metadata.partitionColumns),
+    // By logical name, as scans name them: the values come from each action, never the file.
+    partitionColumns: new Set(partitionFields(snapshot).map((f) => f.name)),
     files: [],
     skipped: 0,
   }

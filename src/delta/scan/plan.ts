@@ -6,7 +6,7 @@ import type { Scalar } from '../model/scalar.js'
 import { findField, type StructField, type StructType } from '../model/schema.js'
 import type { Snapshot } from '../log/snapshot.js'
 import { fileStats } from '../stats/file-stats.js'
-import { physicalName } from '../features/column-mapping.js'
+import { lookupPartitionValue, partitionKeys, type PartitionKey } from '../features/column-mapping.js'
 
 /** What to read: which columns, which rows. */
 export interface ScanOptions {
@@ -94,27 +94,37 @@ export function partitionFields(snapshot: PartitionSource): StructField[] {
   })
 }
 
+const keyCache = new WeakMap<object, { mode: string; keys: PartitionKey[] }>()
+
 /**
- * A file's partition value of one column as the log writes it (a string, null for null). Under
- * column mapping the log keys it by physical name; a value keyed by the logical name is taken
- * when the physical one is absent, as some writers key it so. Missing is null.
+ * Where the partition columns' values are found in a file's `partitionValues` (by physical
+ * name, reading logical keys that older writers of ours wrote: see {@link partitionKeys});
+ * computed once per metadata. Every reader of partition values goes through here: scans,
+ * file skipping, `partitions()`, deletes, overwrites, conflict checks, checkpoints and the
+ * change data feed.
  */
-export function rawPartitionValue(snapshot: Pick<Snapshot, 'columnMapping'>, add: { partitionValues?: Record<string, string | null> | null }, field: StructField): string | null {
-  const given = add.partitionValues ?? {}
-  const key = physicalName(field, snapshot.columnMapping)
-  if (Object.hasOwn(given, key)) return given[key] ?? null
-  return Object.hasOwn(given, field.name) ? given[field.name] ?? null : null
+export function partitionKeysOf(snapshot: PartitionSource): PartitionKey[] {
+  const cached = keyCache.get(snapshot.metadata)
+  if (cached && cached.mode === snapshot.columnMapping) return cached.keys
+  const keys = partitionKeys(partitionFields(snapshot), snapshot.columnMapping)
+  keyCache.set(snapshot.metadata, { mode: snapshot.columnMapping, keys })
+  return keys
+}
+
+/** A file's partition values as the log writes them (strings, null for null), in partition column order. */
+export function rawPartitionValues(snapshot: PartitionSource, add: { partitionValues?: Record<string, string | null> | null }): (string | null)[] {
+  return partitionKeysOf(snapshot).map((k) => lookupPartitionValue(add.partitionValues, k))
 }
 
 /**
- * The typed partition values of a file, by logical column name (see {@link rawPartitionValue}
- * for the key the log uses).
+ * The typed partition values of a file, by logical column name (see {@link partitionKeysOf}
+ * for the keys the log uses).
  */
 export function partitionValuesOf(snapshot: PartitionSource, add: { partitionValues?: Record<string, string | null> | null }): Map<string, Scalar | null> {
   let values = partitionCache.get(add)
   if (values) return values
   values = new Map()
-  for (const field of partitionFields(snapshot)) values.set(field.name, parsePartitionValue(rawPartitionValue(snapshot, add, field), field.type))
+  for (const k of partitionKeysOf(snapshot)) values.set(k.field.name, parsePartitionValue(lookupPartitionValue(add.partitionValues, k), k.field.type))
   partitionCache.set(add, values)
   return values
 }

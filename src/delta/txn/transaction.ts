@@ -9,6 +9,8 @@ import { commitTransaction } from './commit.js'
 import { buildCommitInfo, inCommitTimestampAfter } from './commit-info.js'
 import type { IsolationLevel, ReadSet, TransactionSummary } from './conflict.js'
 import { removeOf } from './file-actions.js'
+import { physicalPartitionValues } from '../features/column-mapping.js'
+import { partitionKeysOf } from '../scan/plan.js'
 import type { TransactionOptions } from './options.js'
 import { runPostCommit, type PostCommitResult } from './post-commit.js'
 
@@ -112,7 +114,7 @@ export class Transaction {
 
   /** Data files (already written) that the commit adds. */
   addFiles(adds: readonly AddAction[]): this {
-    this.#adds.push(...adds)
+    appendAll(this.#adds, adds)
     return this
   }
 
@@ -122,13 +124,20 @@ export class Transaction {
    */
   removeFiles(files: readonly AddAction[], dataChange = true): this {
     if (dataChange && files.length > 0) checkAppendOnly(this.snapshot, files.length)
-    this.#removes.push(...files.map((f) => removeOf(f, dataChange)))
+    // Under column mapping, a file an older writer of ours added may have logical keys: its
+    // remove is keyed by physical name, as the protocol wants every action.
+    const keys = this.snapshot && this.snapshot.columnMapping !== 'none' ? partitionKeysOf(this.snapshot) : []
+    for (const f of files) {
+      const remove = removeOf(f, dataChange)
+      if (keys.length > 0) remove.partitionValues = physicalPartitionValues(f.partitionValues, keys)
+      this.#removes.push(remove)
+    }
     return this
   }
 
   /** Change data files (already written under `_change_data/`). */
   addChangeFiles(cdc: readonly CdcAction[]): this {
-    this.#cdc.push(...cdc)
+    appendAll(this.#cdc, cdc)
     return this
   }
 
@@ -211,6 +220,11 @@ export class Transaction {
     const now = Date.now()
     return (this.#opts.commitProperties?.appTransactions ?? []).map((t) => ({ kind: 'txn', appId: t.appId, version: t.version, lastUpdated: now }))
   }
+}
+
+/** Append every item to `into`; a loop, as a spread into `push` overflows the stack past ~100k items. */
+function appendAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item)
 }
 
 /** Start the transaction of an operation on `snapshot` (undefined to create the table). */

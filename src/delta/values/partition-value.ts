@@ -17,8 +17,10 @@ function invalid(raw: string, type: DeltaType, hint: string): DeltaError {
 /**
  * The typed value of a partition value as the log stores it (PROTOCOL.md "Partition Value
  * Serialization"): null, the empty string (for every type, strings included) and
- * `__HIVE_DEFAULT_PARTITION__` are NULL; timestamps come as `YYYY-MM-DD HH:MM:SS[.ffffff]`
- * (UTC) or ISO-8601 with a zone; decimals are exact; binary is the UTF-8 bytes of the text.
+ * `__HIVE_DEFAULT_PARTITION__` are NULL; timestamps come as ISO-8601 with a zone
+ * (`2024-01-01T10:00:00.000000Z`, as we write them) or zone-less `YYYY-MM-DD HH:MM:SS[.ffffff]`,
+ * read as UTC (the protocol says "in the writer's zone", which the log does not record; every
+ * writer we know of writes UTC there); `timestamp_ntz` only zone-less; decimals are exact; binary is the UTF-8 bytes of the text.
  * A value that does not fit its type is `InvalidLog`.
  */
 export function parsePartitionValue(raw: string | null | undefined, type: DeltaType): Scalar | null {
@@ -72,9 +74,11 @@ function parseOtherPartitionValue(raw: string, type: DeltaType): Scalar {
 /** Options for {@link formatPartitionValue}. */
 export interface FormatPartitionOptions {
   /**
-   * How to write `timestamp` values: `'space'` (default) is `YYYY-MM-DD HH:MM:SS.ffffff` in UTC,
-   * the form delta-rs writes; `'iso'` is `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the form PROTOCOL.md
-   * recommends because it carries its zone (Spark reads zone-less text in its session zone).
+   * How to write `timestamp` values: `'iso'` (default) is `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the
+   * ISO-8601 UTC form PROTOCOL.md recommends to modern writers, because it carries its zone (a
+   * zone-less value is read in the writing system's zone, so Spark reads it in its session
+   * zone); `'space'` is the zone-less `YYYY-MM-DD HH:MM:SS.ffffff` in UTC that older writers
+   * (delta-rs, earlier versions of this library) write. `timestamp_ntz` is always zone-less.
    */
   timestamp?: 'space' | 'iso'
 }
@@ -90,7 +94,7 @@ export function formatPartitionValue(value: Scalar | null, type: DeltaType, opts
   if (type === 'date') return formatDate(value as number)
   if (type === 'timestamp' || type === 'timestamp_ntz') {
     const micros = BigInt(value)
-    if (type === 'timestamp' && opts.timestamp === 'iso') return `${formatTimestamp(micros, 'T')}Z`
+    if (type === 'timestamp' && opts.timestamp !== 'space') return `${formatTimestamp(micros, 'T')}Z`
     return formatTimestamp(micros, ' ')
   }
   const dec = decimalParams(type)

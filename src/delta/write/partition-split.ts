@@ -8,7 +8,7 @@ import type { StructField } from '../model/schema.js'
 
 /** The rows of a batch that share one set of partition values. */
 export interface PartitionSlice {
-  /** Serialized partition values by column name, as the log stores them. */
+  /** Serialized partition values (as the log stores them) by logical column name; the writer keys them by physical name. */
   values: Record<string, string | null>
   /** A stable key of `values`. */
   key: string

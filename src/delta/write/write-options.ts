@@ -40,7 +40,10 @@ export interface WriteOptions extends DataWriteOptions {
   description?: string
   /** Table properties (`delta.*` and others) of a new table. */
   configuration?: Record<string, string>
-  /** Bytes of Arrow data per file before a new one starts. Default 100 MiB. */
+  /**
+   * The size data files aim for, in bytes of Parquet. Default 100 MiB. Input is cut into row
+   * ranges to get near it (a single large batch too); a file holds at least one row.
+   */
   targetFileSize?: number
   /** @deprecated Use `writerProperties.compression`; kept as an alias of it. */
   compression?: ParquetCompression

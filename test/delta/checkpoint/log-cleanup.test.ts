@@ -3,7 +3,7 @@ import type { Action, AddAction, MetadataAction } from '../../../src/delta/model
 import { formatCommit } from '../../../src/delta/model/action-json.js'
 import { writeCheckpoint } from '../../../src/delta/checkpoint/write.js'
 import type { Engine } from '../../../src/delta/engine/engine.js'
-import { cleanupExpiredLogs, parseInterval } from '../../../src/delta/checkpoint/log-cleanup.js'
+import { ABANDONED_TEMP_AGE_MS, cleanupExpiredLogs, parseInterval } from '../../../src/delta/checkpoint/log-cleanup.js'
 import { LAST_CHECKPOINT_PATH, commitPath, padVersion } from '../../../src/delta/log/log-path.js'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
 import { nodeParquetCodec } from '../../../src/parquet/node.js'
@@ -155,6 +155,29 @@ describe('cleanupExpiredLogs', () => {
     expect(names(deleted)).not.toContain(`${padVersion(4)}.json`)
     expect(names(deleted)).toContain(`${padVersion(3)}.json`)
     for (let v = 4; v <= 12; v++) expect((await loadSnapshot(log.engine, v)).files.map((f) => f.path).sort()).toEqual(log.files.get(v))
+  })
+
+  it('deletes temp files that killed writers left, only once they are an hour old', async () => {
+    for (const retention of ['interval 5 days', 'interval 30 days']) {
+      const log = await buildLog({ 'delta.logRetentionDuration': retention }, { checkpoints: [4, 8] })
+      const now = T0 + 12 * DAY + DAY / 2
+      const temp = (name: string) => `_delta_log/.${name}.0123456789abcdef.tmp`
+      log.at(now - 2 * ABANDONED_TEMP_AGE_MS)
+      await log.storage.put(temp(`${padVersion(13)}.json`), enc.encode('{"add":'))
+      await log.storage.put(temp('_last_checkpoint'), enc.encode('{'))
+      await log.storage.put('_delta_log/.hadoop-style.json.a1b2c3.tmp', enc.encode('x'))
+      await log.storage.put('_delta_log/.00000000000000000012.json.crc', enc.encode('x'))
+      log.at(now - 60_000) // a writer that is at it right now
+      await log.storage.put(temp(`${padVersion(13)}.checkpoint.parquet`), enc.encode('PAR1'))
+      const deleted = await cleanupExpiredLogs(log.engine, await loadSnapshot(log.engine), { now })
+      expect(deleted.filter((p) => p.endsWith('.tmp')).sort(), retention).toEqual([
+        temp(`${padVersion(13)}.json`), temp('_last_checkpoint'), '_delta_log/.hadoop-style.json.a1b2c3.tmp',
+      ].sort())
+      const left = log.storage.paths()
+      expect(left).toContain(temp(`${padVersion(13)}.checkpoint.parquet`))
+      expect(left).toContain('_delta_log/.00000000000000000012.json.crc')
+      expect((await loadSnapshot(log.engine)).version).toBe(12)
+    }
   })
 
   it('refuses a malformed retention property', async () => {

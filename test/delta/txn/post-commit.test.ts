@@ -1,4 +1,9 @@
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { ABANDONED_TEMP_AGE_MS } from '../../../src/delta/checkpoint/log-cleanup.js'
+import { NodeFsStorage } from '../../../src/storage/node-fs.js'
 import type { AddAction, MetadataAction } from '../../../src/delta/model/actions.js'
 import type { Engine } from '../../../src/delta/engine/engine.js'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
@@ -91,5 +96,34 @@ describe('post-commit hooks', () => {
       .setMetadata(metadata({ 'delta.checkpointInterval': '2' })).setProtocol({ kind: 'protocol', minReaderVersion: 1, minWriterVersion: 2 }).commit()
     const result = await startTransaction(engine, await loadSnapshot(engine), { operation: 'WRITE' }).addFiles([add('a.parquet')]).commit()
     expect(result).toMatchObject({ version: 1, checkpointCreated: false, logFilesCleanedUp: 0 })
+  })
+})
+
+describe('a writer killed mid-commit on the file system', () => {
+  it('leaves a temp file that the next writer\'s log cleanup removes once abandoned', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'delta-temp-'))
+    try {
+      const storage = new NodeFsStorage(dir)
+      const engine: Engine = { storage, parquet: (await memoryEngine()).parquet }
+      await startTransaction(engine, undefined, { operation: 'CREATE TABLE' })
+        .setMetadata(metadata({ 'delta.checkpointInterval': '2' })).setProtocol({ kind: 'protocol', minReaderVersion: 1, minWriterVersion: 2 }).commit()
+      // What a writer killed between writing its temp file and linking it leaves behind.
+      const abandoned = join(dir, '_delta_log', '.00000000000000000001.json.5f3c9a0b1d2e4f67.tmp')
+      const fresh = join(dir, '_delta_log', '.00000000000000000002.json.0a1b2c3d4e5f6789.tmp')
+      await writeFile(abandoned, '{"add":{"path":"half')
+      await writeFile(fresh, '{"add":{"path":"being written')
+      const old = new Date(Date.now() - 2 * ABANDONED_TEMP_AGE_MS)
+      await utimes(abandoned, old, old)
+      await startTransaction(engine, await loadSnapshot(engine), { operation: 'WRITE' }).addFiles([add('a.parquet')]).commit()
+      expect(await readdir(join(dir, '_delta_log'))).toContain(basename(abandoned))
+      const result = await startTransaction(engine, await loadSnapshot(engine), { operation: 'WRITE' }).addFiles([add('b.parquet')]).commit()
+      expect(result).toMatchObject({ version: 2, checkpointCreated: true, logFilesCleanedUp: 1 })
+      const left = await readdir(join(dir, '_delta_log'))
+      expect(left).not.toContain(basename(abandoned))
+      expect(left).toContain(basename(fresh))
+      expect((await loadSnapshot(engine)).files.map((f) => f.path).sort()).toEqual(['a.parquet', 'b.parquet'])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

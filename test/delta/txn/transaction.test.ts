@@ -155,6 +155,18 @@ describe('Transaction commit', () => {
     expect(() => txn.setProtocol({ kind: 'protocol', minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering'] })).toThrow(expect.objectContaining({ code: 'UnsupportedFeature' }))
   })
 
+  it('takes more file actions than a call can spread (200,000 of each kind)', async () => {
+    const { engine, snapshot } = await created()
+    const n = 200_000
+    const adds = Array.from({ length: n }, (_, i) => add(`new-${i}.parquet`))
+    const gone = Array.from({ length: n }, (_, i) => add(`old-${i}.parquet`))
+    const cdc = Array.from({ length: n }, (_, i) => ({ kind: 'cdc' as const, path: `_change_data/c-${i}.parquet`, partitionValues: {}, size: 1, dataChange: false }))
+    const txn = startTransaction(engine, snapshot, { operation: 'OPTIMIZE', ...noWait }).addFiles(adds).removeFiles(gone, false).addChangeFiles(cdc)
+    await txn.commit()
+    const actions = await commitActions(engine, 1)
+    expect([actions.filter((a) => a.add).length, actions.filter((a) => a.remove).length, actions.filter((a) => a.cdc).length]).toEqual([n, n, n])
+  }, 60_000)
+
   it('refuses to create a table without metadata and protocol', async () => {
     const engine = await memoryEngine()
     await expect(startTransaction(engine, undefined, { operation: 'CREATE TABLE' }).addFiles([add('a.parquet')]).commit()).rejects.toMatchObject({ code: 'Internal' })

@@ -103,7 +103,7 @@ describe('formatPartitionValue', () => {
       [-4n, 'decimal(10,5)', '-0.00004'],
       [true, 'boolean', 'true'],
       [18878, 'date', '2021-09-08'],
-      [1631099471000001n, 'timestamp', '2021-09-08 11:11:11.000001'],
+      [1631099471000001n, 'timestamp', '2021-09-08T11:11:11.000001Z'],
       [-1n, 'timestamp_ntz', '1969-12-31 23:59:59.999999'],
       [new Uint8Array([104, 105]), 'binary', 'hi'],
     ]
@@ -113,10 +113,28 @@ describe('formatPartitionValue', () => {
     }
   })
 
-  it('writes NULL and the empty string as null, ISO timestamps on request', () => {
+  it('round-trips timestamps in the ISO-8601 UTC form it writes and the zone-less form, across the years', () => {
+    let seed = 7
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const min = -62135596800000000n // 0001-01-01
+    const span = 253402300799999999n - min // to 9999-12-31 23:59:59.999999
+    for (let i = 0; i < 500; i++) {
+      const micros = min + (span * BigInt(Math.floor(next() * 2 ** 30))) / 2n ** 30n + BigInt(Math.floor(next() * 1e6))
+      const iso = formatPartitionValue(micros, 'timestamp')!
+      expect(iso).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+      expect(parsePartitionValue(iso, 'timestamp')).toBe(micros)
+      const spaced = formatPartitionValue(micros, 'timestamp', { timestamp: 'space' })!
+      expect(parsePartitionValue(spaced, 'timestamp')).toBe(micros)
+      expect(parsePartitionValue(spaced.replace(/\.?0+$/, ''), 'timestamp')).toBe(micros)
+      expect(parsePartitionValue(formatPartitionValue(micros, 'timestamp_ntz')!, 'timestamp_ntz')).toBe(micros)
+    }
+  })
+
+  it('writes NULL and the empty string as null, zone-less timestamps on request', () => {
     expect(formatPartitionValue(null, 'string')).toBeNull()
     expect(formatPartitionValue('', 'string')).toBeNull()
-    expect(formatPartitionValue(0n, 'timestamp', { timestamp: 'iso' })).toBe('1970-01-01T00:00:00.000000Z')
+    expect(formatPartitionValue(0n, 'timestamp', { timestamp: 'space' })).toBe('1970-01-01 00:00:00.000000')
+    expect(formatPartitionValue(0n, 'timestamp_ntz', { timestamp: 'iso' })).toBe('1970-01-01 00:00:00.000000')
     expect(errorCode(() => formatPartitionValue(new Uint8Array([0xff]), 'binary'))).toBe('InvalidArgument')
   })
 })
