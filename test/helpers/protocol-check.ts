@@ -1,0 +1,198 @@
+// An independent check of a table folder against PROTOCOL.md, written from the protocol text and
+// not from this library's reader: it reads the raw log, the checkpoint (with hyparquet) and the
+// data files' footers, and lists every rule a writer broke.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { parquetMetadata, parquetReadObjects } from 'hyparquet'
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Obj = Record<string, Json>
+
+interface Field {
+  name: string
+  type: Json
+  nullable: boolean
+  metadata: Obj
+}
+
+const COMMIT = /^(\d{20})\.json$/
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+/**
+ * PROTOCOL.md allows a timestamp partition value as `yyyy-MM-dd HH:mm:ss[.S]` or ISO-8601 and
+ * recommends ISO-8601 in UTC: a zone-less value is read in the reader's zone by some engines, so
+ * this library writes (and this check wants) the recommended form.
+ */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const TIMESTAMP_NTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/
+
+/** Every protocol rule the table at `root` breaks, as readable lines; empty when it conforms. */
+export async function checkTableProtocol(root: string): Promise<string[]> {
+  const problems: string[] = []
+  const log = join(root, '_delta_log')
+  const commits = readdirSync(log).filter((n) => COMMIT.test(n)).sort()
+  let metadata: Obj | undefined
+  let protocol: Obj | undefined
+  const fileActions: { where: string; kind: string; body: Obj }[] = []
+  for (const name of commits) {
+    const bytes = readFileSync(join(log, name))
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      problems.push(`${name}: not UTF-8`)
+      continue
+    }
+    const kinds: string[] = []
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return
+      const where = `${name}:${i + 1}`
+      const action = JSON.parse(line) as Json
+      if (!action || typeof action !== 'object' || Array.isArray(action) || Object.keys(action).length !== 1) {
+        problems.push(`${where}: a line must be an object with one action`)
+        return
+      }
+      const [kind, body] = Object.entries(action)[0]! as [string, Obj]
+      kinds.push(kind)
+      if (kind === 'metaData') metadata = body
+      if (kind === 'protocol') protocol = body
+      if (kind === 'add' || kind === 'remove' || kind === 'cdc') fileActions.push({ where, kind, body })
+    })
+    for (const once of ['metaData', 'protocol']) if (kinds.filter((k) => k === once).length > 1) problems.push(`${name}: two ${once} actions`)
+    if (!kinds.includes('commitInfo')) problems.push(`${name}: no commitInfo`)
+  }
+  if (!metadata || !protocol) return [...problems, 'no metaData or protocol in the log']
+  const schema = JSON.parse(String(metadata.schemaString)) as { fields: Field[] }
+  const mode = (metadata.configuration as Obj | undefined)?.['delta.columnMapping.mode'] ?? 'none'
+  problems.push(...checkColumnMapping(schema.fields, String(mode), metadata, protocol))
+  const physical = (f: Field): string => (mode === 'none' ? f.name : String(f.metadata['delta.columnMapping.physicalName']))
+  const partitionColumns = (metadata.partitionColumns as string[]).map((name) => schema.fields.find((f) => f.name === name)!)
+  const partitionKeys = partitionColumns.map(physical).sort()
+  for (const { where, kind, body } of fileActions) {
+    if (kind === 'remove' && body.partitionValues === undefined) continue
+    problems.push(...checkPartitionValues(`${where} ${kind}`, body.partitionValues, partitionColumns, partitionKeys, physical))
+    if (kind === 'add' && typeof body.stats === 'string') problems.push(...checkStats(where, body.stats, schema.fields, partitionColumns, physical))
+    if (kind !== 'remove') problems.push(...checkDataFile(`${where} ${kind}`, root, body, schema.fields, partitionColumns, physical))
+  }
+  problems.push(...(await checkCheckpoint(log, partitionColumns, partitionKeys, physical)))
+  return problems
+}
+
+function checkColumnMapping(fields: Field[], mode: string, metadata: Obj, protocol: Obj): string[] {
+  if (mode === 'none') return []
+  const problems: string[] = []
+  const ids: number[] = []
+  const visit = (list: Field[], path: string): void => {
+    for (const f of list) {
+      const id = f.metadata['delta.columnMapping.id']
+      const name = f.metadata['delta.columnMapping.physicalName']
+      if (typeof id !== 'number' || typeof name !== 'string' || !name) problems.push(`column ${path}${f.name}: no column mapping id or physical name`)
+      else ids.push(id)
+      const type = f.type as Obj
+      if (type && typeof type === 'object' && type.type === 'struct') visit(type.fields as unknown as Field[], `${path}${f.name}.`)
+    }
+  }
+  visit(fields, '')
+  if (new Set(ids).size !== ids.length) problems.push('column mapping ids repeat')
+  const maxId = Number((metadata.configuration as Obj)['delta.columnMapping.maxColumnId'])
+  if (!(maxId >= Math.max(0, ...ids))) problems.push(`delta.columnMapping.maxColumnId ${maxId} is below the largest id`)
+  const features = (protocol.readerFeatures as string[] | undefined) ?? []
+  const supports = Number(protocol.minReaderVersion) === 2 ? Number(protocol.minWriterVersion) >= 5 : features.includes('columnMapping')
+  if (!supports) problems.push('column mapping without protocol support')
+  return problems
+}
+
+function checkPartitionValues(where: string, values: Json | undefined, columns: Field[], keys: string[], physical: (f: Field) => string): string[] {
+  if (!values || typeof values !== 'object' || Array.isArray(values)) return [`${where}: partitionValues missing`]
+  const got = Object.keys(values).sort()
+  if (got.join('\u0000') !== keys.join('\u0000')) return [`${where}: partitionValues keyed ${JSON.stringify(got)}, the protocol wants the physical names ${JSON.stringify(keys)}`]
+  const problems: string[] = []
+  for (const column of columns) {
+    const value = values[physical(column)]
+    if (value === null || value === undefined) continue
+    if (typeof value !== 'string') problems.push(`${where}: partition value of ${column.name} is not a string`)
+    else if (!partitionValueFits(value, column.type)) problems.push(`${where}: partition value ${JSON.stringify(value)} of ${column.name} (${JSON.stringify(column.type)}) is not in the protocol's form`)
+  }
+  return problems
+}
+
+function partitionValueFits(value: string, type: Json): boolean {
+  if (value === '') return true
+  switch (type) {
+    case 'date':
+      return DATE.test(value)
+    case 'timestamp':
+      return TIMESTAMP.test(value)
+    case 'timestamp_ntz':
+      return TIMESTAMP_NTZ.test(value)
+    case 'boolean':
+      return value === 'true' || value === 'false'
+    case 'byte':
+    case 'short':
+    case 'integer':
+    case 'long':
+      return /^-?\d+$/.test(value)
+    default:
+      return true
+  }
+}
+
+function checkStats(where: string, text: string, fields: Field[], partitionColumns: Field[], physical: (f: Field) => string): string[] {
+  const stats = JSON.parse(text) as Obj
+  const problems: string[] = []
+  if (!Number.isSafeInteger(stats.numRecords)) problems.push(`${where}: stats without an integer numRecords`)
+  const allowed = new Set(fields.filter((f) => !partitionColumns.includes(f)).map(physical))
+  for (const group of ['minValues', 'maxValues', 'nullCount']) {
+    const values = stats[group]
+    if (values === undefined) continue
+    for (const key of Object.keys(values as Obj)) if (!allowed.has(key)) problems.push(`${where}: stats ${group} keyed ${key}, not a physical data column`)
+  }
+  return problems
+}
+
+function checkDataFile(where: string, root: string, body: Obj, fields: Field[], partitionColumns: Field[], physical: (f: Field) => string): string[] {
+  const path = String(body.path)
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/') || decodeURIComponent(path).split('/').includes('..')) return [`${where}: path ${path} is not relative to the table`]
+  const file = join(root, ...decodeURIComponent(path).split('/'))
+  if (!existsSync(file)) return [`${where}: ${path} does not exist`]
+  if (statSync(file).size !== body.size) return [`${where}: size ${String(body.size)} but the file has ${statSync(file).size} bytes`]
+  const bytes = readFileSync(file)
+  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+  const top = new Set<string>()
+  let skip = 0
+  for (const e of meta.schema.slice(1)) {
+    if (skip > 0) {
+      skip += (e.num_children ?? 0) - 1
+      continue
+    }
+    top.add(e.name)
+    skip = e.num_children ?? 0
+  }
+  const problems: string[] = []
+  for (const column of partitionColumns) if (top.has(physical(column)) || top.has(column.name)) problems.push(`${where}: the file holds partition column ${column.name}`)
+  for (const f of fields) {
+    if (partitionColumns.includes(f)) continue
+    if (!top.has(physical(f))) problems.push(`${where}: the file has no column ${physical(f)} (${f.name})`)
+  }
+  return problems
+}
+
+async function checkCheckpoint(log: string, columns: Field[], keys: string[], physical: (f: Field) => string): Promise<string[]> {
+  const last = join(log, '_last_checkpoint')
+  if (!existsSync(last)) return []
+  const hint = JSON.parse(readFileSync(last, 'utf8')) as Obj
+  const name = `${String(hint.version).padStart(20, '0')}.checkpoint.parquet`
+  const file = join(log, name)
+  if (!existsSync(file)) return [`_last_checkpoint names ${name}, which is absent`]
+  const problems: string[] = []
+  if (hint.sizeInBytes !== undefined && hint.sizeInBytes !== statSync(file).size) problems.push(`_last_checkpoint sizeInBytes ${String(hint.sizeInBytes)} for a ${statSync(file).size}-byte checkpoint`)
+  const bytes = readFileSync(file)
+  const rows = (await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), columns: ['add'] })) as { add: Obj | null }[]
+  for (const [i, row] of rows.entries()) {
+    if (!row.add) continue
+    const values = row.add.partitionValues
+    // hyparquet reads a map as an object (or as a list of key/value entries).
+    const asObject: Json = Array.isArray(values) ? Object.fromEntries((values as Obj[]).map((e) => [String(e.key), e.value ?? null])) : (values ?? null)
+    problems.push(...checkPartitionValues(`${name} row ${i} add`, asObject, columns, keys, physical))
+  }
+  return problems
+}
