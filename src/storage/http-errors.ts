@@ -38,8 +38,8 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
  * message names the path and the service's error code, never the URL: signed URLs carry
  * credentials.
  */
-export function errorFromStatus(status: number, body: string, ctx: FailureContext): DeltaError {
-  const code = serviceCode(body)
+export function errorFromStatus(status: number, body: string, ctx: FailureContext, secrets: readonly string[] = []): DeltaError {
+  const code = serviceCode(body, secrets)
   const what = `${ctx.op} of "${ctx.path}" (HTTP ${status}${code ? ` ${code}` : ''})`
   const expired = EXPIRED.test(body)
   if (status === 404) {
@@ -77,10 +77,9 @@ export function errorFromSigner(e: unknown, ctx: FailureContext): DeltaError {
 }
 
 // The service's own error code: <Code> in S3/Azure/GCS XML, error.status or error.code in JSON.
-// Only a plain identifier is taken, so an answer cannot smuggle text into our messages.
-function serviceCode(body: string): string {
-  const xml = /<Code>([A-Za-z0-9._-]{1,64})<\/Code>/.exec(body)?.[1]
-  if (xml) return xml
-  const json = /"(?:status|reason)"\s*:\s*"([A-Za-z0-9._-]{1,64})"/.exec(body)?.[1]
-  return json ?? ''
+// Only a plain identifier is taken, so an answer cannot smuggle text into our messages, and not
+// one that echoes a piece of the request's secrets.
+function serviceCode(body: string, secrets: readonly string[]): string {
+  const code = /<Code>([A-Za-z0-9._-]{1,64})<\/Code>/.exec(body)?.[1] ?? /"(?:status|reason)"\s*:\s*"([A-Za-z0-9._-]{1,64})"/.exec(body)?.[1] ?? ''
+  return secrets.some((s) => s.includes(code) || code.includes(s)) ? '' : code
 }

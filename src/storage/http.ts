@@ -137,7 +137,7 @@ export class HttpStorage implements Storage {
     if (dialect === 'none') {
       throw new DeltaError('UnsupportedFeature', 'This HTTP storage cannot list files; use a signer with a listing dialect, or open the table without listing.')
     }
-    const folder = joinKey(dir)
+    const folder = dir.replace(/\/+$/, '')
     if (folder !== '') checkStoragePath(folder)
     const full = joinKey(this.#root, folder)
     const sign: SignOptions = { prefix: full === '' ? '' : `${full}/` }
@@ -303,7 +303,7 @@ export class HttpStorage implements Storage {
       const { status } = ex.response
       if (!ex.response.ok && !spec.accept?.(status)) {
         const body = spec.op === 'head' ? '' : await errorBody(ex)
-        throw new AttemptFailure(errorFromStatus(status, body, ctx), isTransientStatus(status), retryAfterMs(ex.response.headers))
+        throw new AttemptFailure(errorFromStatus(status, body, ctx, secrets), isTransientStatus(status), retryAfterMs(ex.response.headers))
       }
       return await handle(ex)
     } catch (e) {
