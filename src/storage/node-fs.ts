@@ -7,6 +7,7 @@ import {
   checkByteRange,
   checkStoragePath,
   shortReadError,
+  storagePathProblem,
   throwIfCancelled,
   type ByteRange,
   type FileMeta,
@@ -51,7 +52,8 @@ export class NodeFsStorage implements Storage {
     const paths = entries
       .filter((d) => d.isFile() || d.isSymbolicLink())
       .map((d) => (rel === '' ? d.name : `${rel}/${d.name}`))
-      .filter((p) => startAfter === undefined || p > startAfter)
+      // A name no storage path can spell (`a\..\b`, `%2e%2e`) could not be read back: leave it out.
+      .filter((p) => (startAfter === undefined || p > startAfter) && storagePathProblem(p) === undefined)
       .sort()
     // A file may vanish between readdir and stat (a racing delete or temp rename): skip it.
     const metas = await Promise.all(paths.map((p) => this.head(p, opts.signal ? { signal: opts.signal } : {})))
