@@ -2,9 +2,13 @@
 // short or wrong ranges, 416, stalls, listings that never end. Every outcome is the right bytes
 // or a typed DeltaError, retries happen only where a retry may help, and a signal stops all.
 import type { ServerResponse } from 'node:http'
+import { tableFromArrays } from 'apache-arrow'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { DeltaTable } from '../../src/api/delta-table.js'
+import { writeDeltaLake } from '../../src/api/write-deltalake.js'
+import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { DeltaError, isDeltaError, type DeltaErrorCode } from '../../src/delta/engine/errors.js'
-import { HttpStorage, type HttpStorageOptions } from '../../src/storage/http.js'
+import { HttpStorage, type HttpStorageOptions, type Signer } from '../../src/storage/http.js'
 import { encodeKey } from '../../src/storage/http-signer.js'
 import { publicHttp } from '../../src/storage/signers/public.js'
 import { cutAfter, replyError, serveBytes, stallAfter, startFaultServer, type FaultRequest, type FaultServer } from './fault-server.js'
@@ -370,5 +374,54 @@ describe('HttpStorage retries a conditional create without losing or doubling it
     expect(store.objects.get('b/data/x.parquet')).toEqual(commit)
     await writable().delete('data/x.parquet')
     expect(store.objects.has('b/data/x.parquet')).toBe(false)
+  })
+})
+
+describe('tables over a flaky server', () => {
+  // Objects under /b, and S3 listings of them.
+  const signer: Signer = (op, path, so) => {
+    if (op !== 'list') return { url: `${store.url}/b/${encodeKey(path)}` }
+    const query = new URLSearchParams({ 'list-type': '2', prefix: so.prefix ?? '' })
+    if (so.startAfter !== undefined) query.set('start-after', so.startAfter)
+    if (so.continuation !== undefined) query.set('continuation-token', so.continuation)
+    return { url: `${store.url}/b?${query.toString()}` }
+  }
+  const writableStorage = (): HttpStorage => new HttpStorage({ signer, listing: 's3', conditionalCreate: 'if-none-match', retry: FAST })
+
+  it('reads a table when every file, commit and listing fails once with 503', async () => {
+    store.objects.clear()
+    const parquet = await nodeParquetCodec()
+    await writeDeltaLake('s3://b', tableFromArrays({ id: BigInt64Array.from([1n, 2n, 3n]) }), { storage: writableStorage(), parquet })
+    await writeDeltaLake('s3://b', tableFromArrays({ id: BigInt64Array.from([4n]) }), { storage: writableStorage(), parquet, mode: 'append' })
+    const failed = new Set<string>()
+    store.fault = (req, res) => {
+      const key = `${req.method} ${req.path}?${req.query.toString()}`
+      if (failed.has(key)) return false
+      failed.add(key)
+      replyError(res, 503, 'SlowDown')
+      return true
+    }
+    const table = await DeltaTable.open('s3://b', { storage: writableStorage(), parquet })
+    expect(table.version).toBe(1)
+    const ids = [...((await table.toArrow()).getChild('id')?.toArray() ?? [])].sort()
+    expect(ids).toEqual([1n, 2n, 3n, 4n])
+    expect(failed.size).toBeGreaterThanOrEqual(4)
+  })
+
+  it('commits once when the answer to a commit that landed is lost: no lost and no doubled commit', async () => {
+    store.objects.clear()
+    const parquet = await nodeParquetCodec()
+    let failed = false
+    store.fault = (req, res) => {
+      if (req.method !== 'PUT' || failed || !req.path.endsWith('.json') || req.headers['if-none-match'] !== '*') return false
+      failed = true
+      store.objects.set(decodeURIComponent(req.path).slice(1), new Uint8Array(req.body))
+      res.socket?.destroy()
+      return true
+    }
+    const result = await writeDeltaLake('s3://b', tableFromArrays({ id: BigInt64Array.from([1n]) }), { storage: writableStorage(), parquet })
+    expect(failed).toBe(true)
+    expect(result.version).toBe(0)
+    expect([...store.objects.keys()].filter((k) => k.startsWith('b/_delta_log/') && k.endsWith('.json'))).toEqual(['b/_delta_log/00000000000000000000.json'])
   })
 })
