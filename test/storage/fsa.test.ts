@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { FsaStorage, type LockManagerLike } from '../../src/storage/fsa.js'
 import { FakeFolder } from './fake-fsa.js'
-import { describeStorageContract, expectDeltaError } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 /** Web Locks for one thread: callbacks for one name run one after another. */
 function locks(): LockManagerLike {
@@ -19,6 +19,7 @@ function locks(): LockManagerLike {
 }
 
 describeStorageContract('FsaStorage over an in-memory folder', async () => ({ storage: new FsaStorage(new FakeFolder('t'), { locks: locks() }) }))
+describeSignalContract('FsaStorage over an in-memory folder', async () => ({ storage: new FsaStorage(new FakeFolder('t'), { locks: locks() }) }))
 
 describe('FsaStorage', () => {
   it('reads a range past the end as InvalidData, never fewer bytes', async () => {

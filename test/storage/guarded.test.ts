@@ -6,10 +6,10 @@ import { DeltaError, type DeltaErrorCode } from '../../src/delta/engine/errors.j
 import type { ByteRange, FileMeta, Storage, StorageRequestOptions } from '../../src/delta/engine/storage.js'
 import { GuardedStorage } from '../../src/storage/guarded.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import { describeStorageContract } from './storage-contract.js'
-import { HOSTILE_PATHS } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, HOSTILE_PATHS } from './storage-contract.js'
 
 describeStorageContract('GuardedStorage over MemoryStorage', async () => ({ storage: GuardedStorage.wrap(new MemoryStorage()) }))
+describeSignalContract('GuardedStorage over MemoryStorage', async () => ({ storage: GuardedStorage.wrap(new MemoryStorage()) }))
 
 /** A storage that records every call and answers with whatever `reply` gives. */
 class Recorder implements Storage {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DeltaError } from '../../src/delta/engine/errors.js'
 import { explainMissingLog, NodeFsStorage, toDeltaError } from '../../src/storage/node-fs.js'
-import { describeStorageContract, expectDeltaError } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -13,6 +13,10 @@ async function makeTemp(): Promise<string> {
 }
 
 describeStorageContract('NodeFsStorage', async () => {
+  const dir = await makeTemp()
+  return { storage: new NodeFsStorage(dir), cleanup: () => rm(dir, { recursive: true, force: true }) }
+})
+describeSignalContract('NodeFsStorage', async () => {
   const dir = await makeTemp()
   return { storage: new NodeFsStorage(dir), cleanup: () => rm(dir, { recursive: true, force: true }) }
 })

@@ -115,20 +115,6 @@ export function describeStorageContract(name: string, create: () => Promise<Cont
       await expectDeltaError(storage.read('missing.bin', { offset: 0, length: 2 }), 'NotFound')
     })
 
-    it('refuses every request once its signal is aborted', async () => {
-      await storage.put('s.bin', text('x'))
-      const signal = AbortSignal.abort()
-      await expectDeltaError(storage.read('s.bin', undefined, { signal }), 'Cancelled')
-      await expectDeltaError(storage.read('s.bin', { offset: 0, length: 1 }, { signal }), 'Cancelled')
-      await expectDeltaError(storage.head('s.bin', { signal }), 'Cancelled')
-      await expectDeltaError(storage.list('', { signal }), 'Cancelled')
-      await expectDeltaError(storage.put('t.bin', text('y'), { signal }), 'Cancelled')
-      await expectDeltaError(storage.put('t.bin', text('y'), { ifAbsent: true, signal }), 'Cancelled')
-      await expectDeltaError(storage.delete('s.bin', { signal }), 'Cancelled')
-      expect(await storage.head('t.bin')).toBeUndefined()
-      expect(decode(await storage.read('s.bin'))).toBe('x')
-    })
-
     it('overwrites on a plain put', async () => {
       await storage.put('f.json', text('first, longer'))
       await storage.put('f.json', text('second'))
@@ -199,6 +185,38 @@ export function describeStorageContract(name: string, create: () => Promise<Cont
         await storage.put(fine, text(fine))
         expect(decode(await storage.read(fine))).toBe(fine)
       }
+    })
+  })
+}
+
+/**
+ * Signals, for adapters called in this thread (a proxy to a page cannot pass an AbortSignal):
+ * every method refuses to start once its signal is aborted.
+ */
+export function describeSignalContract(name: string, create: () => Promise<ContractSubject>): void {
+  describe(`${name}: signals`, () => {
+    let subject: ContractSubject
+    let storage: Storage
+    beforeEach(async () => {
+      subject = await create()
+      storage = subject.storage
+    })
+    afterEach(async () => {
+      await subject.cleanup?.()
+    })
+
+    it('refuses every request once its signal is aborted', async () => {
+      await storage.put('s.bin', text('x'))
+      const signal = AbortSignal.abort()
+      await expectDeltaError(storage.read('s.bin', undefined, { signal }), 'Cancelled')
+      await expectDeltaError(storage.read('s.bin', { offset: 0, length: 1 }, { signal }), 'Cancelled')
+      await expectDeltaError(storage.head('s.bin', { signal }), 'Cancelled')
+      await expectDeltaError(storage.list('', { signal }), 'Cancelled')
+      await expectDeltaError(storage.put('t.bin', text('y'), { signal }), 'Cancelled')
+      await expectDeltaError(storage.put('t.bin', text('y'), { ifAbsent: true, signal }), 'Cancelled')
+      await expectDeltaError(storage.delete('s.bin', { signal }), 'Cancelled')
+      expect(await storage.head('t.bin')).toBeUndefined()
+      expect(decode(await storage.read('s.bin'))).toBe('x')
     })
   })
 }
