@@ -188,3 +188,26 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
   }
   return out
 }
+
+/**
+ * Refuse a signed URL that is not http(s) or does not parse, before fetch does: fetch would say
+ * "Failed to parse URL from <the signed URL>", credentials and all.
+ */
+export function checkUrl(url: string, ctx: FailureContext): void {
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(url)
+  } catch {
+    parsed = undefined
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new DeltaError('InvalidArgument', `The signer gave no valid http(s) URL for the ${ctx.op} of "${ctx.path}"; check the account URL, endpoint or base URL it was given.`)
+  }
+}
+
+/** Any failure of an attempt as an AttemptFailure; only those marked transient are retried. */
+export function asFailure(e: unknown): AttemptFailure {
+  if (e instanceof AttemptFailure) return e
+  if (e instanceof DeltaError) return new AttemptFailure(e, false)
+  return new AttemptFailure(new DeltaError('Internal', 'The HTTP storage failed unexpectedly; retry, and report it if it keeps failing.', { cause: e }), false)
+}

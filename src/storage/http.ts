@@ -2,7 +2,6 @@ import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
 import {
   checkByteRange,
   checkStoragePath,
-  shortReadError,
   type ByteRange,
   type FileMeta,
   type Storage,
@@ -21,7 +20,8 @@ import {
   type SignOptions,
   type Signer,
 } from './http-signer.js'
-import { AttemptFailure, Exchange, type FetchLike } from './http-transport.js'
+import { errorBody, readRange, readWhole } from './http-answer.js'
+import { asFailure, AttemptFailure, checkUrl, Exchange, type FetchLike } from './http-transport.js'
 import { parseListPage } from './listing/index.js'
 import { secretsOf, sanitizeError } from './redact.js'
 
@@ -75,7 +75,6 @@ const DEFAULT_STALL_MS = 30_000
 const DEFAULT_MAX_LIST_PAGES = 10_000
 // An upload of this many bytes a second or more never trips the stall watch before the answer.
 const UPLOAD_BYTES_PER_SECOND = 64 * 1024
-const ERROR_BODY_BYTES = 4000
 
 /** One request as the retry loop sees it. */
 interface RequestSpec {
@@ -314,83 +313,6 @@ export class HttpStorage implements Storage {
       ex?.close()
     }
   }
-}
-
-// The whole file; a body shorter than its Content-Length was cut, and may be fetched again.
-async function readWhole(ex: Exchange, path: string): Promise<Uint8Array> {
-  const bytes = await ex.body()
-  const declared = declaredLength(ex.response)
-  if (declared !== undefined && bytes.length < declared) throw cutBody(path, bytes.length, declared)
-  return bytes
-}
-
-// Exactly the bytes of `range`, from a 206 (checked against its Content-Range) or from a 200
-// that holds the whole file.
-async function readRange(ex: Exchange, path: string, range: ByteRange): Promise<Uint8Array> {
-  const res = ex.response
-  const declared = declaredLength(res)
-  if (res.status === 206) {
-    const content = parseContentRange(res.headers.get('Content-Range'))
-    if (content && content.start !== range.offset) {
-      throw new AttemptFailure(new DeltaError('InvalidData', `The server answered bytes ${content.start}-${content.end} of "${path}" when bytes from ${range.offset} were asked; it does not serve ranges correctly.`), false)
-    }
-    const bytes = await ex.body(range.length)
-    if (bytes.length >= range.length) return bytes.slice(0, range.length)
-    if (declared !== undefined && bytes.length < declared) throw cutBody(path, bytes.length, declared)
-    const size = content?.total
-    throw new AttemptFailure(shortReadError(path, range, size !== undefined ? { size } : { bytes: bytes.length }), false)
-  }
-  // A server that ignores Range answers 200 with the whole file: keep only what was asked.
-  const end = range.offset + range.length
-  const bytes = await ex.body(end)
-  if (bytes.length >= end) return bytes.slice(range.offset, end)
-  if (declared !== undefined && bytes.length < declared) throw cutBody(path, bytes.length, declared)
-  throw new AttemptFailure(shortReadError(path, range, { size: bytes.length }), false)
-}
-
-function cutBody(path: string, got: number, declared: number): AttemptFailure {
-  return new AttemptFailure(new DeltaError('Internal', `The answer for "${path}" was cut after ${got} of its ${declared} bytes; retry later.`), true)
-}
-
-// Content-Length counts the encoded body: only a body sent as is can be checked against it.
-function declaredLength(res: Response): number | undefined {
-  if (res.headers.has('Content-Encoding')) return undefined
-  const n = Number(res.headers.get('Content-Length') ?? Number.NaN)
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
-}
-
-function parseContentRange(value: string | null): { start: number; end: number; total?: number } | undefined {
-  const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(value?.trim() ?? '')
-  if (!m) return undefined
-  const total = m[3] === '*' ? undefined : Number(m[3])
-  return { start: Number(m[1]), end: Number(m[2]), ...(total === undefined ? {} : { total }) }
-}
-
-async function errorBody(ex: Exchange): Promise<string> {
-  try {
-    return new TextDecoder().decode(await ex.body(ERROR_BODY_BYTES)).slice(0, ERROR_BODY_BYTES)
-  } catch {
-    return ''
-  }
-}
-
-// A URL fetch cannot parse would come back as "Failed to parse URL from <the signed URL>".
-function checkUrl(url: string, ctx: FailureContext): void {
-  let parsed: URL | undefined
-  try {
-    parsed = new URL(url)
-  } catch {
-    parsed = undefined
-  }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    throw new DeltaError('InvalidArgument', `The signer gave no valid http(s) URL for the ${ctx.op} of "${ctx.path}"; check the account URL, endpoint or base URL it was given.`)
-  }
-}
-
-function asFailure(e: unknown): AttemptFailure {
-  if (e instanceof AttemptFailure) return e
-  if (e instanceof DeltaError) return new AttemptFailure(e, false)
-  return new AttemptFailure(new DeltaError('Internal', 'The HTTP storage failed unexpectedly; retry, and report it if it keeps failing.', { cause: e }), false)
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
