@@ -145,8 +145,8 @@ export class HttpStorage implements Storage {
     const seen = new Set<string>()
     for (let pages = 1; ; pages++) {
       const spec: RequestSpec = { op: 'list', path: folder, sign: { ...sign }, signal: opts.signal }
-      const text = await this.#request(spec, async (ex) => new TextDecoder().decode(await ex.body()))
-      const page = parseListPage(dialect, text)
+      // Parsed inside the request, so a malformed page's error is redacted like any other.
+      const page = await this.#request(spec, async (ex) => parseListPage(dialect, new TextDecoder().decode(await ex.body())))
       for (const obj of page.objects) {
         const name = childName(obj.key, full)
         if (name !== undefined) files.push({ path: joinKey(folder, name), size: obj.size, lastModified: obj.lastModified })

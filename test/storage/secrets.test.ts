@@ -111,6 +111,7 @@ const FAILURES: [string, (base: string) => string, ((req: FaultRequest, res: imp
   ['no answer at all', (b) => b, () => true],
   ['a malformed listing echoing the request', (b) => b, (req, res) => (res.writeHead(200).end(`<html>${echo(req)}</html>`), true)],
   ['a truncated listing without a token', (b) => b, (req, res) => (res.writeHead(200).end(`<ListBucketResult><IsTruncated>true</IsTruncated><Prefix>${echo(req)}</Prefix></ListBucketResult>`), true)],
+  ['a listing whose fields echo the request', (b) => b, (req, res) => (res.writeHead(200).end(`<ListBucketResult><IsTruncated>${echo(req)}</IsTruncated><Contents><Key>${echo(req)}</Key></Contents></ListBucketResult>`), true)],
   ['a HEAD without Content-Length', (b) => b, (_req, res) => (res.writeHead(200).end(), true)],
   ['a 206 for another range', (b) => b, (req, res) => (res.writeHead(206, { 'Content-Range': `bytes 50-59/100`, 'X-Echo': encodeURIComponent(echo(req)) }).end('0123456789'), true)],
 ]
