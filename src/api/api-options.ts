@@ -8,6 +8,9 @@ export const CREATE_MODES = ['error', 'ignore', 'overwrite'] as const
 const ENGINE_OPTIONS: OptionChecks = {
   storage: (v, key) => expectObject(v, key, 'a Storage (list, read, head, put, delete, capabilities)'),
   parquet: (v, key) => expectObject(v, key, 'a ParquetCodec (read, write)'),
+  signal: (v, key) => {
+    if (!isAbortSignal(v)) refuse(key, v, 'an AbortSignal')
+  },
 }
 
 const OPEN_OPTIONS: OptionChecks = {
@@ -55,6 +58,13 @@ export function checkEngineOptions(operation: string, opts: unknown): void {
 
 function pick(checks: OptionChecks, keys: readonly string[]): OptionChecks {
   return Object.fromEntries(keys.map((k) => [k, checks[k]!]))
+}
+
+function isAbortSignal(v: unknown): boolean {
+  if (typeof AbortSignal !== 'undefined' && v instanceof AbortSignal) return true
+  // A signal of another realm (a worker's, a test environment's) is taken by its shape.
+  const s = v as { aborted?: unknown; addEventListener?: unknown } | null
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function'
 }
 
 function expectObject(v: unknown, key: string, what: string): void {

@@ -23,23 +23,23 @@ import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { TransactionOptions } from '../delta/txn/options.js'
 import { checkCreateOptions, checkEngineOptions, checkOpenOptions, CREATE_MODES } from './api-options.js'
-import type { EngineOptions } from './engine-options.js'
-import { resolveEngine } from './resolve-engine.js'
+import type { EngineOptions, SignalOptions } from './engine-options.js'
+import { guardEngine, resolveEngine } from './resolve-engine.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions,
 } from './table-api.js'
 
-/** Where and how to open a table. */
-export interface OpenOptions extends EngineOptions {
+/** Where and how to open a table; `signal` stops the opening (`Cancelled`). */
+export interface OpenOptions extends EngineOptions, SignalOptions {
   /** Open this version instead of the latest. */
   version?: number
   /** Open the version the table had at this time (Date, ISO string or ms since the epoch). */
   timestamp?: Date | string | number
 }
 
-/** Options of `DeltaTable.create`, as delta-rs's. */
-export interface CreateTableOptions extends EngineOptions, Pick<TransactionOptions, 'commitProperties' | 'postCommitHookProperties' | 'retryBudgetMs'> {
+/** Options of `DeltaTable.create`, as delta-rs's; `signal` stops the creation (`Cancelled`). */
+export interface CreateTableOptions extends EngineOptions, SignalOptions, Pick<TransactionOptions, 'commitProperties' | 'postCommitHookProperties' | 'retryBudgetMs'> {
   /** The table's columns, with field metadata (generated and identity columns, invariants). */
   schema: StructType
   /** Columns whose values name the table's partition folders. */
@@ -92,11 +92,13 @@ export class DeltaTable implements TableApi {
   static async open(uri: string, opts: OpenOptions = {}): Promise<DeltaTable> {
     checkOpenOptions(opts)
     const engine = await resolveEngine(uri, opts)
+    // The open's own requests carry its signal; the table keeps the engine without it.
+    const opening = guardEngine(engine, opts.signal)
     try {
       const version = opts.timestamp !== undefined
-        ? await versionAtTimestamp(engine, toMillis(opts.timestamp))
+        ? await versionAtTimestamp(opening, toMillis(opts.timestamp))
         : opts.version
-      return new DeltaTable(uri, engine, await loadSnapshot(engine, version))
+      return new DeltaTable(uri, engine, await loadSnapshot(opening, version))
     } catch (e) {
       // Name the table the user asked for: the core only knows paths inside its storage.
       if (isDeltaError(e, 'NotFound') && !e.message.includes(uri)) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
@@ -105,10 +107,10 @@ export class DeltaTable implements TableApi {
   }
 
   /** Whether `uri` holds a Delta table (a `_delta_log` with at least one commit). */
-  static async isDeltaTable(uri: string, opts: EngineOptions = {}): Promise<boolean> {
+  static async isDeltaTable(uri: string, opts: EngineOptions & SignalOptions = {}): Promise<boolean> {
     checkEngineOptions('isDeltaTable', opts)
     try {
-      return (await loadIfExists(await resolveEngine(uri, opts))) !== undefined
+      return (await loadIfExists(guardEngine(await resolveEngine(uri, opts), opts.signal))) !== undefined
     } catch (e) {
       if (isTableMissing(e)) return false
       // A log with commits that cannot be rebuilt is still a Delta table, a damaged one.
@@ -122,18 +124,19 @@ export class DeltaTable implements TableApi {
     checkCreateOptions(opts)
     const mode = opts.mode ?? 'error'
     const engine = await resolveEngine(uri, opts)
-    const existing = await loadIfExists(engine)
+    const creating = guardEngine(engine, opts.signal)
+    const existing = await loadIfExists(creating)
     if (existing && mode === 'error') {
       throw new DeltaError('InvalidArgument', `${uri}: a table already exists (version ${existing.version}); pass mode 'ignore' or 'overwrite'`)
     }
     if (!existing || mode === 'overwrite') {
-      await writeTable(engine, new Table(toArrowSchema(opts.schema)), {
+      await writeTable(creating, new Table(toArrowSchema(opts.schema)), {
         mode: 'overwrite', schemaMode: 'overwrite', schema: opts.schema, partitionBy: opts.partitionBy, name: opts.name,
         description: opts.description, configuration: opts.configuration, commitProperties: opts.commitProperties,
         postCommitHookProperties: opts.postCommitHookProperties, retryBudgetMs: opts.retryBudgetMs,
       })
     }
-    return new DeltaTable(uri, engine, await loadSnapshot(engine))
+    return new DeltaTable(uri, engine, await loadSnapshot(creating))
   }
 
   get version(): number {
@@ -219,7 +222,7 @@ export class DeltaTable implements TableApi {
   async toArrow(opts: ToArrowOptions = {}): Promise<Table> {
     const snapshot = withFiles(this.#snapshot, opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
-    return executeScan(this.#engine, snapshot, plan, { signal: opts.signal })
+    return executeScan(guardEngine(this.#engine, opts.signal), snapshot, plan, { signal: opts.signal })
   }
 
   /**
@@ -289,7 +292,7 @@ export async function readPlannedFiles(
   engine: { storage: Storage; parquet: ParquetCodec }, context: ReadContext, files: AddAction[], opts: ReadPlannedOptions = {},
 ): Promise<Table> {
   const plan = planScan({ ...context, files }, { columns: opts.columns, filter: opts.filter })
-  return executeScan(engine, context, plan, { signal: opts.signal })
+  return executeScan(guardEngine(engine, opts.signal), context, plan, { signal: opts.signal })
 }
 
 /** The snapshot narrowed to some of its files (by log path, in the given order). */

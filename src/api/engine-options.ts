@@ -6,3 +6,12 @@ export interface EngineOptions {
   storage?: Storage
   parquet?: ParquetCodec
 }
+
+/** A way to stop an operation. */
+export interface SignalOptions {
+  /**
+   * Cancels the operation: every storage request it makes gets this signal, and the operation
+   * rejects with `Cancelled` promptly once it is aborted, even while a request hangs.
+   */
+  signal?: AbortSignal
+}

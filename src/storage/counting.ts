@@ -1,4 +1,4 @@
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
+import type { ByteRange, FileMeta, Storage, StorageCapabilities, StorageRequestOptions } from '../delta/engine/storage.js'
 
 /** The methods of a Storage, as counted by CountingStorage and FailingStorage. */
 export type StorageOp = 'list' | 'read' | 'head' | 'put' | 'delete'
@@ -95,28 +95,28 @@ export class CountingStorage implements Storage {
   }
 
   /** Counted `list`. */
-  list(dir: string, opts?: { startAfter?: string }): Promise<FileMeta[]> {
+  list(dir: string, opts?: { startAfter?: string } & StorageRequestOptions): Promise<FileMeta[]> {
     return this.#track('list', dir, undefined, () => this.#inner.list(dir, opts), () => undefined)
   }
 
   /** Counted `read`; records the range and the bytes returned. */
-  read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
-    return this.#track('read', path, range, () => this.#inner.read(path, range), (b) => b.length)
+  read(path: string, range?: ByteRange, opts?: StorageRequestOptions): Promise<Uint8Array> {
+    return this.#track('read', path, range, () => this.#inner.read(path, range, opts), (b) => b.length)
   }
 
   /** Counted `head`. */
-  head(path: string): Promise<FileMeta | undefined> {
-    return this.#track('head', path, undefined, () => this.#inner.head(path), () => undefined)
+  head(path: string, opts?: StorageRequestOptions): Promise<FileMeta | undefined> {
+    return this.#track('head', path, undefined, () => this.#inner.head(path, opts), () => undefined)
   }
 
   /** Counted `put`; records the bytes written. */
-  put(path: string, data: Uint8Array, opts?: { ifAbsent?: boolean }): Promise<void> {
+  put(path: string, data: Uint8Array, opts?: { ifAbsent?: boolean } & StorageRequestOptions): Promise<void> {
     return this.#track('put', path, undefined, () => this.#inner.put(path, data, opts), () => data.length)
   }
 
   /** Counted `delete`. */
-  delete(path: string): Promise<void> {
-    return this.#track('delete', path, undefined, () => this.#inner.delete(path), () => undefined)
+  delete(path: string, opts?: StorageRequestOptions): Promise<void> {
+    return this.#track('delete', path, undefined, () => this.#inner.delete(path, opts), () => undefined)
   }
 
   async #track<T>(

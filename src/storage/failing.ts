@@ -1,5 +1,5 @@
 import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
+import type { ByteRange, FileMeta, Storage, StorageCapabilities, StorageRequestOptions } from '../delta/engine/storage.js'
 import type { StorageOp } from './counting.js'
 
 /** Options of a FailingStorage. */
@@ -61,28 +61,28 @@ export class FailingStorage implements Storage {
   }
 
   /** `list`, counted when `ops` includes it. */
-  list(dir: string, opts?: { startAfter?: string }): Promise<FileMeta[]> {
+  list(dir: string, opts?: { startAfter?: string } & StorageRequestOptions): Promise<FileMeta[]> {
     return this.#run('list', () => this.#inner.list(dir, opts))
   }
 
   /** `read`, counted when `ops` includes it. */
-  read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
-    return this.#run('read', () => this.#inner.read(path, range))
+  read(path: string, range?: ByteRange, opts?: StorageRequestOptions): Promise<Uint8Array> {
+    return this.#run('read', () => this.#inner.read(path, range, opts))
   }
 
   /** `head`, counted when `ops` includes it. */
-  head(path: string): Promise<FileMeta | undefined> {
-    return this.#run('head', () => this.#inner.head(path))
+  head(path: string, opts?: StorageRequestOptions): Promise<FileMeta | undefined> {
+    return this.#run('head', () => this.#inner.head(path, opts))
   }
 
   /** `put`, counted when `ops` includes it. */
-  put(path: string, data: Uint8Array, opts?: { ifAbsent?: boolean }): Promise<void> {
+  put(path: string, data: Uint8Array, opts?: { ifAbsent?: boolean } & StorageRequestOptions): Promise<void> {
     return this.#run('put', () => this.#inner.put(path, data, opts))
   }
 
   /** `delete`, counted when `ops` includes it. */
-  delete(path: string): Promise<void> {
-    return this.#run('delete', () => this.#inner.delete(path))
+  delete(path: string, opts?: StorageRequestOptions): Promise<void> {
+    return this.#run('delete', () => this.#inner.delete(path, opts))
   }
 
   async #run<T>(op: StorageOp, call: () => Promise<T>): Promise<T> {

@@ -1,24 +1,21 @@
 import { DeltaError } from '../delta/engine/errors.js'
+import { checkStoragePath, shortReadError, type ByteRange } from '../delta/engine/storage.js'
 
 /**
- * The parts of a storage path, refusing what no adapter could store (empty, `.` or `..` parts)
+ * The parts of a storage path, refusing what no adapter could store (see `checkStoragePath`)
  * and characters a File System Access entry name cannot hold (`\` is a separator on Windows).
  */
 export function checkFsaPath(path: string): string[] {
-  const parts = path.split('/')
-  if (path === '' || parts.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) {
-    throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': use a relative '/'-separated path with no empty, '.' or '..' parts.`)
+  checkStoragePath(path)
+  if (path.includes('\\')) {
+    throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': a folder or file name of the File System Access API cannot hold '\\'.`)
   }
-  return parts
+  return path.split('/')
 }
 
-/** The length to read for `range` of a file of `size` bytes, clamped at the end of the file. */
-export function checkFsaRange(path: string, range: { offset: number; length: number }, size: number): number {
-  const { offset, length } = range
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset > size) {
-    throw new DeltaError('InvalidArgument', `Invalid range (offset ${offset}, length ${length}) for '${path}' of ${size} bytes: pass non-negative integers with the offset inside the file.`)
-  }
-  return Math.min(length, size - offset)
+/** Refuse `range` of a file of `size` bytes when it reaches past the end (`InvalidData`). */
+export function checkFsaRange(path: string, range: ByteRange, size: number): void {
+  if (range.offset + range.length > size) throw shortReadError(path, range, { size })
 }
 
 /** `.<name>.<16 hex digits>.tmp`: hidden, unique, and never shaped like a Delta log file. */

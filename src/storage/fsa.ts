@@ -1,5 +1,14 @@
 import { DeltaError } from '../delta/engine/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
+import {
+  checkByteRange,
+  shortReadError,
+  throwIfCancelled,
+  type ByteRange,
+  type FileMeta,
+  type Storage,
+  type StorageCapabilities,
+  type StorageRequestOptions,
+} from '../delta/engine/storage.js'
 import { fsaError, isMissingEntry } from './fsa-errors.js'
 import { checkFsaPath, checkFsaRange, tempFileName } from './fsa-path.js'
 import type { FsaDirectoryHandle, FsaFileHandle } from './fsa-types.js'
@@ -53,9 +62,11 @@ export class FsaStorage implements Storage {
   }
 
   /** Files directly under `dir`, sorted by full path, after `startAfter`; [] when missing. */
-  async list(dir: string, opts: { startAfter?: string } = {}): Promise<FileMeta[]> {
+  async list(dir: string, opts: { startAfter?: string } & StorageRequestOptions = {}): Promise<FileMeta[]> {
     const rel = dir.replace(/\/+$/, '')
-    const folder = await this.#findFolder(rel === '' ? [] : checkFsaPath(rel))
+    const parts = rel === '' ? [] : checkFsaPath(rel)
+    throwIfCancelled(opts.signal, `The listing of '${dir}'`)
+    const folder = await this.#findFolder(parts)
     if (!folder) return []
     const handles: [string, FsaFileHandle][] = []
     try {
@@ -68,6 +79,7 @@ export class FsaStorage implements Storage {
       if (isMissingEntry(e)) return [] // the folder was removed while listing
       throw fsaError(e, rel)
     }
+    throwIfCancelled(opts.signal, `The listing of '${dir}'`)
     handles.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     // A file may vanish between listing and getFile (a racing delete or temp move): skip it.
     const metas = await Promise.all(handles.map(([path, h]) => metaOf(path, h).catch((e: unknown) => {
@@ -77,9 +89,11 @@ export class FsaStorage implements Storage {
     return metas.filter((m): m is FileMeta => m !== undefined)
   }
 
-  /** The file's bytes, or `range` of them (clamped at the end of the file). */
-  async read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+  /** The file's bytes, or exactly `range` of them (`InvalidData` past the end of the file). */
+  async read(path: string, range?: ByteRange, opts: StorageRequestOptions = {}): Promise<Uint8Array> {
     const parts = checkFsaPath(path)
+    if (range !== undefined) checkByteRange(path, range)
+    throwIfCancelled(opts.signal, `The read of '${path}'`)
     try {
       const handle = await this.#fileHandle(parts)
       return await readBytes(handle, path, range).catch(async (e: unknown) => {
@@ -93,8 +107,9 @@ export class FsaStorage implements Storage {
   }
 
   /** Size and modification time of a file, or undefined when absent (or a folder). */
-  async head(path: string): Promise<FileMeta | undefined> {
+  async head(path: string, opts: StorageRequestOptions = {}): Promise<FileMeta | undefined> {
     const parts = checkFsaPath(path)
+    throwIfCancelled(opts.signal, `The head of '${path}'`)
     try {
       return await metaOf(path, await this.#fileHandle(parts))
     } catch (e) {
@@ -104,8 +119,9 @@ export class FsaStorage implements Storage {
   }
 
   /** Write through a temp file moved into place; `ifAbsent` does it under the table's lock. */
-  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<void> {
+  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } & StorageRequestOptions = {}): Promise<void> {
     const parts = checkFsaPath(path)
+    throwIfCancelled(opts.signal, `The put of '${path}'`)
     const name = parts.at(-1)!
     try {
       const folder = await this.#makeFolder(parts.slice(0, -1))
@@ -118,8 +134,9 @@ export class FsaStorage implements Storage {
   }
 
   /** Remove the file; an absent file is not an error. */
-  async delete(path: string): Promise<void> {
+  async delete(path: string, opts: StorageRequestOptions = {}): Promise<void> {
     const parts = checkFsaPath(path)
+    throwIfCancelled(opts.signal, `The delete of '${path}'`)
     try {
       const folder = await this.#findFolder(parts.slice(0, -1))
       if (!folder) return
@@ -170,11 +187,14 @@ async function metaOf(path: string, handle: FsaFileHandle): Promise<FileMeta> {
   return { path, size: file.size, lastModified: file.lastModified }
 }
 
-async function readBytes(handle: FsaFileHandle, path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+async function readBytes(handle: FsaFileHandle, path: string, range?: ByteRange): Promise<Uint8Array> {
   const file = await handle.getFile()
   if (range === undefined) return new Uint8Array(await file.arrayBuffer())
-  const length = checkFsaRange(path, range, file.size)
-  return new Uint8Array(await file.slice(range.offset, range.offset + length).arrayBuffer())
+  checkFsaRange(path, range, file.size)
+  const bytes = new Uint8Array(await file.slice(range.offset, range.offset + range.length).arrayBuffer())
+  // The file may have been replaced by a shorter one between getFile and the read.
+  if (bytes.length !== range.length) throw shortReadError(path, range, { bytes: bytes.length })
+  return bytes
 }
 
 async function exists(folder: FsaDirectoryHandle, name: string): Promise<boolean> {

@@ -1,3 +1,5 @@
+import { DeltaError } from '../delta/engine/errors.js'
+
 /** One storage operation, as a signer sees it. */
 export type HttpOperation = 'get' | 'head' | 'put' | 'delete' | 'list'
 
@@ -77,9 +79,20 @@ export function joinKey(...parts: string[]): string {
     .join('/')
 }
 
-/** Percent-encode an object key for a URL path, keeping `/` as the separator. */
+/**
+ * Percent-encode an object key for a URL path, keeping `/` as the separator. A `.` or `..` part
+ * is refused: URL parsers resolve it (also as `%2e`), so the request would leave the prefix.
+ */
 export function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/')
+  return key
+    .split('/')
+    .map((part) => {
+      if (part === '.' || part === '..') {
+        throw new DeltaError('InvalidArgument', `Invalid object key '${key}': a '.' or '..' part would step out of the table's prefix.`)
+      }
+      return encodeURIComponent(part)
+    })
+    .join('/')
 }
 
 /** `base` without trailing slashes, so that `${base}/${key}` has exactly one. */

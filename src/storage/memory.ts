@@ -1,5 +1,15 @@
 import { DeltaError } from '../delta/engine/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
+import {
+  checkByteRange,
+  checkStoragePath,
+  shortReadError,
+  throwIfCancelled,
+  type ByteRange,
+  type FileMeta,
+  type Storage,
+  type StorageCapabilities,
+  type StorageRequestOptions,
+} from '../delta/engine/storage.js'
 
 interface MemoryEntry {
   bytes: Uint8Array
@@ -35,7 +45,8 @@ export class MemoryStorage implements Storage {
   }
 
   /** Files directly under `dir` (never those of subfolders), sorted, after `startAfter`. */
-  async list(dir: string, opts: { startAfter?: string } = {}): Promise<FileMeta[]> {
+  async list(dir: string, opts: { startAfter?: string } & StorageRequestOptions = {}): Promise<FileMeta[]> {
+    throwIfCancelled(opts.signal, `The listing of '${dir}'`)
     const prefix = folderPrefix(dir)
     const { startAfter } = opts
     const found: FileMeta[] = []
@@ -47,24 +58,30 @@ export class MemoryStorage implements Storage {
     return found.sort((a, b) => comparePaths(a.path, b.path))
   }
 
-  /** A copy of the file's bytes, or of `range` of them (clamped at the end of the file). */
-  async read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
-    const entry = this.#files.get(checkPath(path))
+  /** A copy of the file's bytes, or of exactly `range` of them (`InvalidData` past the end). */
+  async read(path: string, range?: ByteRange, opts: StorageRequestOptions = {}): Promise<Uint8Array> {
+    checkStoragePath(path)
+    if (range !== undefined) checkByteRange(path, range)
+    throwIfCancelled(opts.signal, `The read of '${path}'`)
+    const entry = this.#files.get(path)
     if (entry === undefined) throw new DeltaError('NotFound', `No file at '${path}': check the path and that the table was written.`)
     if (range === undefined) return entry.bytes.slice()
-    checkRange(path, range, entry.bytes.length)
+    if (range.offset + range.length > entry.bytes.length) throw shortReadError(path, range, { size: entry.bytes.length })
     return entry.bytes.slice(range.offset, range.offset + range.length)
   }
 
   /** Size and write time of the file, or undefined when absent. */
-  async head(path: string): Promise<FileMeta | undefined> {
-    const entry = this.#files.get(checkPath(path))
+  async head(path: string, opts: StorageRequestOptions = {}): Promise<FileMeta | undefined> {
+    checkStoragePath(path)
+    throwIfCancelled(opts.signal, `The head of '${path}'`)
+    const entry = this.#files.get(path)
     return entry === undefined ? undefined : toMeta(path, entry)
   }
 
   /** Store a copy of `data`; with `ifAbsent`, only when no file has that path yet. */
-  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<void> {
-    checkPath(path)
+  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } & StorageRequestOptions = {}): Promise<void> {
+    checkStoragePath(path)
+    throwIfCancelled(opts.signal, `The put of '${path}'`)
     // Check and set with no await in between: JS runs this without interleaving.
     if (opts.ifAbsent === true && this.#files.has(path)) {
       throw new DeltaError('FileAlreadyExists', `'${path}' already exists: another writer created it first; re-read the table and retry.`)
@@ -73,8 +90,10 @@ export class MemoryStorage implements Storage {
   }
 
   /** Remove the file; an absent file is not an error. */
-  async delete(path: string): Promise<void> {
-    this.#files.delete(checkPath(path))
+  async delete(path: string, opts: StorageRequestOptions = {}): Promise<void> {
+    checkStoragePath(path)
+    throwIfCancelled(opts.signal, `The delete of '${path}'`)
+    this.#files.delete(path)
   }
 
   #nextTime(): number {
@@ -97,22 +116,6 @@ function comparePaths(a: string, b: string): number {
 function folderPrefix(dir: string): string {
   const trimmed = dir.replace(/\/+$/, '')
   if (trimmed === '') return ''
-  checkPath(trimmed)
+  checkStoragePath(trimmed)
   return `${trimmed}/`
-}
-
-/** Reject paths no other adapter could store either, so tests on memory catch them early. */
-function checkPath(path: string): string {
-  const segments = path.split('/')
-  if (path === '' || segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': use a relative '/'-separated path with no empty, '.' or '..' parts.`)
-  }
-  return path
-}
-
-function checkRange(path: string, range: { offset: number; length: number }, size: number): void {
-  const { offset, length } = range
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset > size) {
-    throw new DeltaError('InvalidArgument', `Invalid range (offset ${offset}, length ${length}) for '${path}' of ${size} bytes: pass non-negative integers with the offset inside the file.`)
-  }
 }

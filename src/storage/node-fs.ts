@@ -3,7 +3,18 @@ import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'nod
 import type { FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import { DeltaError } from '../delta/engine/errors.js'
-import type { FileMeta, Storage, StorageCapabilities } from '../delta/engine/storage.js'
+import {
+  checkByteRange,
+  checkStoragePath,
+  shortReadError,
+  storagePathProblem,
+  throwIfCancelled,
+  type ByteRange,
+  type FileMeta,
+  type Storage,
+  type StorageCapabilities,
+  type StorageRequestOptions,
+} from '../delta/engine/storage.js'
 
 /**
  * A Storage over a folder of the local file system (Node only). Paths are relative to
@@ -26,7 +37,8 @@ export class NodeFsStorage implements Storage {
   }
 
   /** Files directly under `dir`, sorted by full path, after `startAfter`; [] when missing. */
-  async list(dir: string, opts: { startAfter?: string } = {}): Promise<FileMeta[]> {
+  async list(dir: string, opts: { startAfter?: string } & StorageRequestOptions = {}): Promise<FileMeta[]> {
+    throwIfCancelled(opts.signal, `The listing of '${dir}'`)
     const rel = dir.replace(/\/+$/, '')
     const abs = rel === '' ? this.rootDir : this.#resolve(rel)
     let entries
@@ -40,23 +52,29 @@ export class NodeFsStorage implements Storage {
     const paths = entries
       .filter((d) => d.isFile() || d.isSymbolicLink())
       .map((d) => (rel === '' ? d.name : `${rel}/${d.name}`))
-      .filter((p) => startAfter === undefined || p > startAfter)
+      // A name no storage path can spell (`a\..\b`, `%2e%2e`) could not be read back: leave it out.
+      .filter((p) => (startAfter === undefined || p > startAfter) && storagePathProblem(p) === undefined)
       .sort()
     // A file may vanish between readdir and stat (a racing delete or temp rename): skip it.
-    const metas = await Promise.all(paths.map((p) => this.head(p)))
+    const metas = await Promise.all(paths.map((p) => this.head(p, opts.signal ? { signal: opts.signal } : {})))
     return metas.filter((m): m is FileMeta => m !== undefined)
   }
 
-  /** The file's bytes, or `range` of them (clamped at the end of the file). */
-  async read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+  /**
+   * The file's bytes, or exactly `range` of them: a range past the end of the file, or a file
+   * that shrinks while it is read, is `InvalidData`.
+   */
+  async read(path: string, range?: ByteRange, opts: StorageRequestOptions = {}): Promise<Uint8Array> {
     const abs = this.#resolve(path)
+    if (range !== undefined) checkByteRange(path, range)
+    throwIfCancelled(opts.signal, `The read of '${path}'`)
     let handle: FileHandle | undefined
     try {
       handle = await open(abs, 'r')
       const size = (await handle.stat()).size
-      const offset = range?.offset ?? 0
-      const length = range === undefined ? size : checkRange(path, range, size)
-      return await readFully(handle, offset, length)
+      const wanted = range ?? { offset: 0, length: size }
+      if (wanted.offset + wanted.length > size) throw shortReadError(path, wanted, { size })
+      return await readFully(handle, path, wanted, opts.signal)
     } catch (e) {
       throw toDeltaError(e, abs)
     } finally {
@@ -65,8 +83,9 @@ export class NodeFsStorage implements Storage {
   }
 
   /** Size and modification time of a regular file, or undefined when absent. */
-  async head(path: string): Promise<FileMeta | undefined> {
+  async head(path: string, opts: StorageRequestOptions = {}): Promise<FileMeta | undefined> {
     const abs = this.#resolve(path)
+    throwIfCancelled(opts.signal, `The head of '${path}'`)
     try {
       const st = await stat(abs)
       return st.isFile() ? { path, size: st.size, lastModified: Math.floor(st.mtimeMs) } : undefined
@@ -77,8 +96,9 @@ export class NodeFsStorage implements Storage {
   }
 
   /** Write through a temp file; `ifAbsent` links it (atomic create), else renames it over. */
-  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<void> {
+  async put(path: string, data: Uint8Array, opts: { ifAbsent?: boolean } & StorageRequestOptions = {}): Promise<void> {
     const abs = this.#resolve(path)
+    throwIfCancelled(opts.signal, `The put of '${path}'`)
     await ensureFolder(dirname(abs))
     const temp = `${dirname(abs)}${sep}.${basename(abs)}.${randomBytes(8).toString('hex')}.tmp`
     let renamed = false
@@ -95,8 +115,9 @@ export class NodeFsStorage implements Storage {
   }
 
   /** Remove the file; an absent file is not an error. */
-  async delete(path: string): Promise<void> {
+  async delete(path: string, opts: StorageRequestOptions = {}): Promise<void> {
     const abs = this.#resolve(path)
+    throwIfCancelled(opts.signal, `The delete of '${path}'`)
     try {
       await unlink(abs)
     } catch (e) {
@@ -106,10 +127,10 @@ export class NodeFsStorage implements Storage {
 
   /** The absolute path of `path`, refusing anything that would leave the root. */
   #resolve(path: string): string {
-    const segments = path.split('/')
-    const abs = resolve(this.rootDir, ...segments)
+    checkStoragePath(path)
+    const abs = resolve(this.rootDir, ...path.split('/'))
     const inside = abs.startsWith(this.rootDir.endsWith(sep) ? this.rootDir : this.rootDir + sep)
-    if (path === '' || segments.some((s) => s === '' || s === '.' || s === '..') || !inside) {
+    if (!inside) {
       throw new DeltaError('InvalidArgument', `Invalid storage path '${path}': use a relative '/'-separated path inside the table folder, with no empty, '.' or '..' parts.`)
     }
     return abs
@@ -156,25 +177,20 @@ async function ensureFolder(dir: string): Promise<void> {
   }
 }
 
-/** Read `length` bytes at `offset` into a fresh Uint8Array (not a pooled Buffer), up to EOF. */
-async function readFully(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length)
+/**
+ * Read exactly `range` into a fresh Uint8Array (not a pooled Buffer); a file that ends early
+ * (it shrank since stat) is `InvalidData`, never a shorter answer.
+ */
+async function readFully(handle: FileHandle, path: string, range: ByteRange, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const out = new Uint8Array(range.length)
   let filled = 0
-  while (filled < length) {
-    const { bytesRead } = await handle.read(out, filled, length - filled, offset + filled)
-    if (bytesRead === 0) break // the file shrank since stat
+  while (filled < range.length) {
+    throwIfCancelled(signal, `The read of '${path}'`)
+    const { bytesRead } = await handle.read(out, filled, range.length - filled, range.offset + filled)
+    if (bytesRead === 0) throw shortReadError(path, range, { bytes: filled })
     filled += bytesRead
   }
-  return filled === length ? out : out.slice(0, filled)
-}
-
-/** The length to read for `range`, clamped at the end of the file. */
-function checkRange(path: string, range: { offset: number; length: number }, size: number): number {
-  const { offset, length } = range
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset > size) {
-    throw new DeltaError('InvalidArgument', `Invalid range (offset ${offset}, length ${length}) for '${path}' of ${size} bytes: pass non-negative integers with the offset inside the file.`)
-  }
-  return Math.min(length, size - offset)
+  return out
 }
 
 function errnoOf(e: unknown): string | undefined {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { FileMeta, Storage } from '../../src/delta/engine/storage.js'
 import { CountingStorage } from '../../src/storage/counting.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import { describeStorageContract, expectDeltaError } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 describeStorageContract('CountingStorage over MemoryStorage', async () => ({ storage: new CountingStorage(new MemoryStorage()) }))
+describeSignalContract('CountingStorage over MemoryStorage', async () => ({ storage: new CountingStorage(new MemoryStorage()) }))
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 

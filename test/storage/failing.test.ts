@@ -3,9 +3,10 @@ import { DeltaError } from '../../src/delta/engine/errors.js'
 import type { Storage } from '../../src/delta/engine/storage.js'
 import { FailingStorage, isInjectedFailure } from '../../src/storage/failing.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import { describeStorageContract, expectDeltaError } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 describeStorageContract('FailingStorage without failAt', async () => ({ storage: new FailingStorage(new MemoryStorage()) }))
+describeSignalContract('FailingStorage without failAt', async () => ({ storage: new FailingStorage(new MemoryStorage()) }))
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 const decode = (b: Uint8Array): string => new TextDecoder().decode(b)

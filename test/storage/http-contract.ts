@@ -57,8 +57,13 @@ export function runStorageContract(expected: StorageCapabilities, target: () => 
     expect(await storage.read('a.bin')).toEqual(data)
     expect(await storage.read('a.bin', { offset: 10, length: 20 })).toEqual(data.slice(10, 30))
     expect(await storage.read('a.bin', { offset: 990, length: 10 })).toEqual(data.slice(990))
-    expect(await storage.read('a.bin', { offset: 995, length: 10 })).toEqual(data.slice(995))
     expect(await storage.read('a.bin', { offset: 5, length: 0 })).toEqual(new Uint8Array(0))
+    // Past the end (a shorter 206, or a 416): the file is shorter than asked, never fewer bytes.
+    for (const [offset, length] of [[995, 10], [0, 1001], [1000, 1], [5000, 3]] as const) {
+      const e = await rejection(storage.read('a.bin', { offset, length }))
+      expect(isDeltaError(e, 'InvalidData'), `expected InvalidData for ${offset}+${length}, got ${String(e)}`).toBe(true)
+      expect(String(e)).toContain('a.bin')
+    }
     expect(await storage.read(ODD)).toEqual(bytes(3, 1))
     await expectCode(storage.read('missing.bin'), 'NotFound')
     await expectCode(storage.read('missing.bin', { offset: 0, length: 4 }), 'NotFound')

@@ -158,7 +158,7 @@ describe('HttpStorage request shaping', () => {
   it('stops a listing whose page token repeats', async () => {
     const loop = '<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>same</NextContinuationToken></ListBucketResult>'
     const storage = new HttpStorage({ signer, listing: 's3', fetch: fakeFetch(() => new Response(loop)).fetch })
-    expect(await codeOf(storage.list('_delta_log'))).toBe('Internal')
+    expect(await codeOf(storage.list('_delta_log'))).toBe('InvalidData')
   })
 
   it('rejects bad ranges before any request', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStorage } from '../../src/storage/memory.js'
-import { describeStorageContract } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract } from './storage-contract.js'
 
 describeStorageContract('MemoryStorage', async () => ({ storage: new MemoryStorage() }))
+describeSignalContract('MemoryStorage', async () => ({ storage: new MemoryStorage() }))
 
 describe('MemoryStorage', () => {
   const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)

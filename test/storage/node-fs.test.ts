@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DeltaError } from '../../src/delta/engine/errors.js'
 import { explainMissingLog, NodeFsStorage, toDeltaError } from '../../src/storage/node-fs.js'
-import { describeStorageContract, expectDeltaError } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -13,6 +13,10 @@ async function makeTemp(): Promise<string> {
 }
 
 describeStorageContract('NodeFsStorage', async () => {
+  const dir = await makeTemp()
+  return { storage: new NodeFsStorage(dir), cleanup: () => rm(dir, { recursive: true, force: true }) }
+})
+describeSignalContract('NodeFsStorage', async () => {
   const dir = await makeTemp()
   return { storage: new NodeFsStorage(dir), cleanup: () => rm(dir, { recursive: true, force: true }) }
 })
@@ -160,5 +164,36 @@ describe('explainMissingLog', () => {
   it('finds nothing to explain when _delta_log is a folder, even an empty one', async () => {
     await mkdir(join(dir, '_delta_log'))
     expect(await explainMissingLog(dir)).toBeUndefined()
+  })
+})
+
+describe('NodeFsStorage listings', () => {
+  it('leaves out names that no storage path can spell, and lists the rest', async () => {
+    const dir = await makeTemp()
+    try {
+      const storage = new NodeFsStorage(dir)
+      await storage.put('_delta_log/00000000000000000000.json', bytes('{}'))
+      await writeFile(join(dir, '_delta_log', 'a\\..\\b.json'), 'x')
+      await writeFile(join(dir, '_delta_log', '%2e%2e'), 'x')
+      expect((await storage.list('_delta_log')).map((f) => f.path)).toEqual(['_delta_log/00000000000000000000.json'])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('fails typed when a file is shorter than the range asked, or shrinks while read', async () => {
+    const dir = await makeTemp()
+    try {
+      const storage = new NodeFsStorage(dir)
+      await storage.put('part.parquet', new Uint8Array(100))
+      const e = await expectDeltaError(storage.read('part.parquet', { offset: 90, length: 20 }), 'InvalidData')
+      expect(e.message).toContain('part.parquet')
+      expect(e.message).toContain('100 bytes')
+      await writeFile(join(dir, 'empty.parquet'), '')
+      await expectDeltaError(storage.read('empty.parquet', { offset: 0, length: 8 }), 'InvalidData')
+      await expectDeltaError(storage.read('part.parquet', { offset: 0, length: 1e300 }), 'InvalidArgument')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

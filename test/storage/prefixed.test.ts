@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { PrefixedStorage } from '../../src/storage/prefixed.js'
-import { describeStorageContract, expectDeltaError } from './storage-contract.js'
+import { describeSignalContract, describeStorageContract, expectDeltaError } from './storage-contract.js'
 
 describeStorageContract('PrefixedStorage over MemoryStorage', async () => ({
+  storage: new PrefixedStorage(new MemoryStorage(), 'bucket/tables/t1'),
+}))
+describeSignalContract('PrefixedStorage over MemoryStorage', async () => ({
   storage: new PrefixedStorage(new MemoryStorage(), 'bucket/tables/t1'),
 }))
 

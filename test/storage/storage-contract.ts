@@ -97,16 +97,21 @@ export function describeStorageContract(name: string, create: () => Promise<Cont
       expect(await after('')).toHaveLength(5)
     })
 
-    it('reads byte ranges, clamped at the end of the file', async () => {
+    it('reads exact byte ranges; a range past the end is InvalidData, a bad one InvalidArgument', async () => {
       await storage.put('f.bin', Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
       expect([...await storage.read('f.bin', { offset: 2, length: 3 })]).toEqual([2, 3, 4])
       expect([...await storage.read('f.bin', { offset: 0, length: 1 })]).toEqual([0])
-      expect([...await storage.read('f.bin', { offset: 6, length: 100 })]).toEqual([6, 7, 8, 9])
+      expect([...await storage.read('f.bin', { offset: 6, length: 4 })]).toEqual([6, 7, 8, 9])
       expect(await storage.read('f.bin', { offset: 4, length: 0 })).toHaveLength(0)
-      expect(await storage.read('f.bin', { offset: 10, length: 5 })).toHaveLength(0)
-      await expectDeltaError(storage.read('f.bin', { offset: 11, length: 1 }), 'InvalidArgument')
-      await expectDeltaError(storage.read('f.bin', { offset: -1, length: 2 }), 'InvalidArgument')
-      await expectDeltaError(storage.read('f.bin', { offset: 0, length: -2 }), 'InvalidArgument')
+      expect(await storage.read('f.bin', { offset: 10, length: 0 })).toHaveLength(0)
+      for (const [offset, length] of [[6, 100], [10, 5], [11, 1], [9, 2], [0, 11]] as const) {
+        const e = await expectDeltaError(storage.read('f.bin', { offset, length }), 'InvalidData')
+        expect(e.message).toContain('f.bin')
+        expect(e.message).toContain('shorter')
+      }
+      const bad: [number, number][] = [[-1, 2], [0, -2], [0.5, 1], [1, 0.5], [Number.NaN, 1], [0, Number.NaN], [0, 1e300], [1e300, 1],
+        [Number.POSITIVE_INFINITY, 1], [2 ** 53, 1], [Number.MAX_SAFE_INTEGER, 1]]
+      for (const [offset, length] of bad) await expectDeltaError(storage.read('f.bin', { offset, length }), 'InvalidArgument')
       await expectDeltaError(storage.read('missing.bin', { offset: 0, length: 2 }), 'NotFound')
     })
 
@@ -162,12 +167,66 @@ export function describeStorageContract(name: string, create: () => Promise<Cont
       expect(second!.lastModified).toBeGreaterThanOrEqual(first!.lastModified)
     })
 
-    it('refuses paths with empty, dot or dot-dot parts', async () => {
-      for (const bad of ['', '/abs.json', 'a//b', './a', 'a/../../b', '..']) {
+    it('refuses paths that could leave the root, also percent-encoded, before any I/O', async () => {
+      await storage.put('a/b.json', text('inside'))
+      for (const bad of HOSTILE_PATHS) {
         await expectDeltaError(storage.read(bad), 'InvalidArgument')
+        await expectDeltaError(storage.read(bad, { offset: 0, length: 1 }), 'InvalidArgument')
+        await expectDeltaError(storage.head(bad), 'InvalidArgument')
         await expectDeltaError(storage.put(bad, text('x')), 'InvalidArgument')
+        await expectDeltaError(storage.put(bad, text('x'), { ifAbsent: true }), 'InvalidArgument')
+        await expectDeltaError(storage.delete(bad), 'InvalidArgument')
+        // A listing takes '' (the root) and a trailing slash.
+        if (bad !== '' && !bad.endsWith('/')) await expectDeltaError(storage.list(bad), 'InvalidArgument')
       }
-      await expectDeltaError(storage.list('../up'), 'InvalidArgument')
+      expect(decode(await storage.read('a/b.json'))).toBe('inside')
+      // Names that only look odd stay readable: spaces, escapes that decode to no dot part.
+      for (const fine of ['p=a b/x.json', 'p=a%20b/x.json', 'p=A%2FA/x.json', 'p=../x.json', 'p=%2E%2E/x.json', '..a/x.json', 'a../x.json']) {
+        await storage.put(fine, text(fine))
+        expect(decode(await storage.read(fine))).toBe(fine)
+      }
     })
   })
 }
+
+/**
+ * Signals, for adapters called in this thread (a proxy to a page cannot pass an AbortSignal):
+ * every method refuses to start once its signal is aborted.
+ */
+export function describeSignalContract(name: string, create: () => Promise<ContractSubject>): void {
+  describe(`${name}: signals`, () => {
+    let subject: ContractSubject
+    let storage: Storage
+    beforeEach(async () => {
+      subject = await create()
+      storage = subject.storage
+    })
+    afterEach(async () => {
+      await subject.cleanup?.()
+    })
+
+    it('refuses every request once its signal is aborted', async () => {
+      await storage.put('s.bin', text('x'))
+      const signal = AbortSignal.abort()
+      await expectDeltaError(storage.read('s.bin', undefined, { signal }), 'Cancelled')
+      await expectDeltaError(storage.read('s.bin', { offset: 0, length: 1 }, { signal }), 'Cancelled')
+      await expectDeltaError(storage.head('s.bin', { signal }), 'Cancelled')
+      await expectDeltaError(storage.list('', { signal }), 'Cancelled')
+      await expectDeltaError(storage.put('t.bin', text('y'), { signal }), 'Cancelled')
+      await expectDeltaError(storage.put('t.bin', text('y'), { ifAbsent: true, signal }), 'Cancelled')
+      await expectDeltaError(storage.delete('s.bin', { signal }), 'Cancelled')
+      expect(await storage.head('t.bin')).toBeUndefined()
+      expect(decode(await storage.read('s.bin'))).toBe('x')
+    })
+  })
+}
+
+/**
+ * Paths that must never reach a backend: dot and empty parts, plain or percent-encoded (in any
+ * case, once or twice), with `\` as a separator, NUL, and a leading slash.
+ */
+export const HOSTILE_PATHS: readonly string[] = [
+  '', '/abs.json', 'a//b', './a', 'a/./b', 'a/../../b', '..', '.', '../x', 'a/..', '../../secret/x.parquet',
+  '%2e%2e/x', '%2E%2E/x', '%2e/x', 'a/%2e%2e/%2e%2e/x', '..%2Fx', '..%2fx', '%2e%2e%2fx', 'x/..%2F..%2Fy', '%252e%252e/x',
+  '%25252e%25252e/x', '..\\x', 'a\\..\\..\\x', '..%5Cx', '%2e%2e%5cx', 'a/b\0/c', '\0', 'a/b/',
+]

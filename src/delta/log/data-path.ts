@@ -1,4 +1,5 @@
 import { DeltaError } from '../engine/errors.js'
+import { storagePathProblem } from '../engine/storage.js'
 
 /**
  * A URI scheme at the start of a string (`s3:`, `file:`, `abfss:`). Two characters at least, so
@@ -21,17 +22,21 @@ export function relativeToTable(uri: string, tableUri: string | undefined): stri
   if (!file || !root || authority(file) !== authority(root)) return undefined
   const base = decodeUriPath(root.pathname, tableUri, true).replace(/\/+$/, '')
   const path = decodeUriPath(file.pathname, uri)
-  return path.startsWith(`${base}/`) && path.length > base.length + 1 ? path.slice(base.length + 1) : undefined
+  if (!path.startsWith(`${base}/`) || path.length <= base.length + 1) return undefined
+  // `..%2F` decodes into a step out of the root that the URL parser did not see.
+  const relative = path.slice(base.length + 1)
+  return storagePathProblem(relative) === undefined ? relative : undefined
 }
 
 /**
  * The storage path of a file named in the log. Paths in the log are URIs (RFC 2396): relative
- * ones are decoded once (`x=A%252FA` names the folder `x=A%2FA`) and joined to the table root.
+ * ones are decoded once (`x=A%252FA` names the folder `x=A%2FA`) and joined to the table root;
+ * one that would leave the root (`..` or empty parts, also percent-encoded) is `InvalidLog`.
  * Absolute URIs are accepted when they point inside the table (see {@link relativeToTable});
  * others fail with `UnsupportedFeature` naming the path, since storage is scoped to the table.
  */
 export function resolveDataPath(logPath: string, tableUri?: string): string {
-  if (!URI_SCHEME.test(logPath)) return decodeUriPath(logPath, logPath)
+  if (!URI_SCHEME.test(logPath)) return insideTable(decodeUriPath(logPath, logPath), logPath)
   const relative = relativeToTable(logPath, tableUri)
   if (relative === undefined) {
     throw new DeltaError('UnsupportedFeature', `the log names a data file outside the table by absolute path: '${logPath}'; only files under the table root${tableUri ? ` ${tableUri}` : ''} can be read`)
@@ -51,11 +56,24 @@ export function resolveDataPath(logPath: string, tableUri?: string): string {
  */
 export function dataFileUri(logPath: string, tableUri: string | undefined, fallbackRoot: string): string {
   const isAbsolute = URI_SCHEME.test(logPath)
-  const relative = isAbsolute ? relativeToTable(logPath, tableUri) : decodeUriPath(logPath, logPath)
+  const relative = isAbsolute ? relativeToTable(logPath, tableUri) : insideTable(decodeUriPath(logPath, logPath), logPath)
   if (relative === undefined) return isFileUri(logPath) ? normalisedFileUri(logPath) : decodeUriPath(logPath, logPath)
   if (tableUri === undefined) return joinPath(fallbackRoot, relative)
   if (isFileUri(tableUri)) return normalisedFileUri(`${tableUri.replace(/\/+$/, '')}/${relative.split('/').map(encodeFileSegment).join('/')}`)
   return joinPath(decodeUriPath(tableUri, tableUri, true), relative)
+}
+
+/**
+ * A relative path of the log, decoded, when it stays under the table root; else `InvalidLog`
+ * naming it (`../x`, `%2e%2e/x`, `a/../../x`, `a//b`, a leading `/`): a relative path is relative
+ * to the table root, and no file outside it may be read as the table's.
+ */
+function insideTable(decoded: string, logPath: string): string {
+  const problem = storagePathProblem(decoded)
+  if (problem !== undefined) {
+    throw new DeltaError('InvalidLog', `the log names the file '${logPath}', which is not a path inside the table (${problem}); the log is damaged or hostile`)
+  }
+  return decoded
 }
 
 function joinPath(base: string, relative: string): string {
