@@ -41,7 +41,7 @@ export async function readRange(ex: Exchange, path: string, range: ByteRange): P
 }
 
 function cutBody(path: string, got: number, declared: number): AttemptFailure {
-  return new AttemptFailure(new DeltaError('Internal', `The answer for "${path}" was cut after ${got} of its ${declared} bytes; retry later.`), true)
+  return new AttemptFailure(new DeltaError('Unavailable', `The answer for "${path}" was cut after ${got} of its ${declared} bytes; retry later.`), true)
 }
 
 // Content-Length counts the encoded body: only a body sent as is can be checked against it.

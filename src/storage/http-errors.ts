@@ -67,7 +67,14 @@ export function errorFromStatus(status: number, body: string, ctx: FailureContex
       `Access denied for ${what}; check that the signer's credentials are valid and allow ${ctx.op}, or, if the object may be missing and the credentials cannot list, set missingIs403.`,
     )
   }
-  return new DeltaError('Internal', `The storage server failed the ${what}; retry later, or check the server if it keeps failing.`)
+  if (status >= 300 && status < 400) {
+    // Following a redirect would send the request (and its signature) outside the table.
+    return new DeltaError('InvalidArgument', `The server redirected the ${what} elsewhere; redirects are not followed, so that no request leaves the table: give the table's final location.`)
+  }
+  if (status >= 500 || status === 429 || status === 408) {
+    return new DeltaError('Unavailable', `The storage server failed the ${what}; retry later, or check the server if it keeps failing.`)
+  }
+  return new DeltaError('InvalidArgument', `The storage server refused the ${what}; check the table's URL and the signer's settings.`)
 }
 
 /** Wrap what a user-supplied signer threw as a DeltaError, keeping DeltaErrors as they are. */

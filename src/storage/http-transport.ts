@@ -102,8 +102,13 @@ export class Exchange {
     const watchdog = new Watchdog(spec.stallMs, spec.signal)
     watchdog.arm(spec.answerGraceMs ?? 0)
     try {
-      const response = await spec.fetch(spec.url, { ...spec.init, signal: watchdog.controller.signal })
+      // Redirects are answered, never followed: a followed one would leave the table's prefix.
+      const response = await spec.fetch(spec.url, { ...spec.init, redirect: 'manual', signal: watchdog.controller.signal })
       watchdog.disarm()
+      if (response.type === 'opaqueredirect') {
+        void response.body?.cancel().catch(() => undefined)
+        throw new DeltaError('InvalidArgument', `The server redirected the ${spec.ctx.op} of "${spec.ctx.path}" elsewhere; redirects are not followed, so that no request leaves the table: give the table's final location.`)
+      }
       return new Exchange(response, spec, watchdog)
     } catch (e) {
       watchdog.close()
@@ -156,7 +161,7 @@ function failure(e: unknown, spec: ExchangeSpec, watchdog: Watchdog, phase: 'ans
   if (watchdog.stalled) {
     const seconds = spec.stallMs / 1000
     const when = phase === 'answer' ? 'no answer came' : 'the answer stopped mid-body'
-    return new AttemptFailure(new DeltaError('Internal', `The storage server made no progress for ${seconds} s on the ${op} of "${path}" (${when}); it may be overloaded or unreachable. Retry later, or raise stallTimeoutMs.`), true)
+    return new AttemptFailure(new DeltaError('Unavailable', `The storage server made no progress for ${seconds} s on the ${op} of "${path}" (${when}); it may be overloaded or unreachable. Retry later, or raise stallTimeoutMs.`), true)
   }
   if (e instanceof DeltaError) return new AttemptFailure(e, false)
   if ((e as { name?: unknown } | null)?.name === 'AbortError') {
@@ -164,11 +169,11 @@ function failure(e: unknown, spec: ExchangeSpec, watchdog: Watchdog, phase: 'ans
   }
   const reason = describeFailure(e, spec.secrets)
   if (phase === 'body') {
-    return new AttemptFailure(new DeltaError('Internal', `The connection was cut while reading the answer to the ${op} of "${path}" (${reason}); retry later.`, { cause: e }), true)
+    return new AttemptFailure(new DeltaError('Unavailable', `The connection was cut while reading the answer to the ${op} of "${path}" (${reason}); retry later.`, { cause: e }), true)
   }
   return new AttemptFailure(
     new DeltaError(
-      'Internal',
+      'Unavailable',
       `Could not reach the storage server for ${op} of "${path}" (${reason}). Check the network; in a browser, also check the bucket's CORS rules allow this origin, the method and the Range and If-None-Match headers.`,
       { cause: e },
     ),

@@ -55,7 +55,7 @@ export interface HttpStorageOptions {
   missingIs403?: boolean
   /**
    * Give up on a request that makes no progress for this many ms: no answer, or no new body
-   * bytes (default 30000; `Infinity` turns it off). A stall fails the attempt with `Internal`,
+   * bytes (default 30000; `Infinity` turns it off). A stall fails the attempt with `Unavailable`,
    * and is retried like a network error. A put waits longer for its answer, one more second per
    * 64 KiB sent, since the upload comes first.
    */
@@ -94,7 +94,8 @@ interface RequestSpec {
  * through the signer, so credentials can stay on a server. Failures come out as DeltaErrors
  * (404 `NotFound`, 401/403 and expired signatures `AccessDenied`, 409/412 on a conditional put
  * `FileAlreadyExists`, 416 and a short answer to a range `InvalidData`, an aborted signal
- * `Cancelled`, the rest `Internal`), whose texts never hold a URL's query or a header value.
+ * `Cancelled`, 5xx, 429 and network failures after retries `Unavailable`, redirects (never
+ * followed) `InvalidArgument`), whose texts never hold a URL's query or a header value.
  * Failures that may pass (429, 5xx, network errors, cut bodies, stalls) are retried (see
  * `retry`), and every request is watched for stalls (see `stallTimeoutMs`). Paths that could
  * leave the root are refused before signing. Reads revalidate with the server (`cache:

@@ -89,17 +89,17 @@ describe('HttpStorage retries what may pass', () => {
 
   it('fails typed after the attempts when the server stays busy, naming the file', async () => {
     server.handle((_req, res) => replyError(res, 503, 'SlowDown'))
-    const e = await expectCode(storageOf({ retry: { ...FAST, attempts: 3 } }).read('f.bin'), 'Internal')
+    const e = await expectCode(storageOf({ retry: { ...FAST, attempts: 3 } }).read('f.bin'), 'Unavailable')
     expect(e.message).toContain('f.bin')
     expect(server.requests).toHaveLength(3)
     server.requests.length = 0
-    await expectCode(storageOf({ retry: { ...FAST, attempts: 3 } }).list('_delta_log'), 'Internal')
+    await expectCode(storageOf({ retry: { ...FAST, attempts: 3 } }).list('_delta_log'), 'Unavailable')
     expect(server.requests).toHaveLength(3)
   })
 
   it('fails typed after the attempts when every body is cut', async () => {
     server.handle((_req, res) => cutAfter(res, FILE, 10))
-    const e = await expectCode(storageOf({ retry: { ...FAST, attempts: 2 } }).read('f.bin'), 'Internal')
+    const e = await expectCode(storageOf({ retry: { ...FAST, attempts: 2 } }).read('f.bin'), 'Unavailable')
     expect(e.message).toMatch(/cut/)
     expect(server.requests).toHaveLength(2)
   })
@@ -107,7 +107,7 @@ describe('HttpStorage retries what may pass', () => {
   it('stops retrying when the time budget is spent', async () => {
     server.handle((_req, res) => replyError(res, 500, 'InternalError'))
     const started = Date.now()
-    await expectCode(storageOf({ retry: { attempts: 1000, baseDelayMs: 20, maxDelayMs: 20, budgetMs: 150 } }).read('f.bin'), 'Internal')
+    await expectCode(storageOf({ retry: { attempts: 1000, baseDelayMs: 20, maxDelayMs: 20, budgetMs: 150 } }).read('f.bin'), 'Unavailable')
     expect(Date.now() - started).toBeLessThan(2000)
     expect(server.requests.length).toBeGreaterThan(1)
     expect(server.requests.length).toBeLessThan(100)
@@ -123,7 +123,7 @@ describe('HttpStorage retries what may pass', () => {
     }
     server.requests.length = 0
     server.handle((_req, res) => replyError(res, 503, 'SlowDown'))
-    await expectCode(storageOf({ retry: false }).read('f.bin'), 'Internal')
+    await expectCode(storageOf({ retry: false }).read('f.bin'), 'Unavailable')
     expect(server.requests).toHaveLength(1)
   })
 
@@ -134,7 +134,7 @@ describe('HttpStorage retries what may pass', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
     server.requests.length = 0
     server.handle(failFirst(1, (_req, res) => replyError(res, 503, 'SlowDown', { 'Retry-After': '60' })))
-    await expectCode(storageOf({ retry: { ...FAST, budgetMs: 1000 } }).read('f.bin'), 'Internal')
+    await expectCode(storageOf({ retry: { ...FAST, budgetMs: 1000 } }).read('f.bin'), 'Unavailable')
     expect(server.requests).toHaveLength(1)
   })
 
@@ -190,11 +190,23 @@ describe('HttpStorage reads exactly what was asked', () => {
   })
 })
 
+describe('HttpStorage never follows a redirect out of the table', () => {
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`refuses a ${status} without asking where it points`, async () => {
+      server.handle((req, res) => (req.path.startsWith('/t/') ? void res.writeHead(status, { Location: '/elsewhere/secret.bin' }).end() : serveBytes(req, res, FILE)))
+      const e = await expectCode(storageOf().read('f.bin'), 'InvalidArgument')
+      expect(e.message).toMatch(/redirect/)
+      await expectCode(storageOf().read('f.bin', { offset: 0, length: 10 }), 'InvalidArgument')
+      expect(server.requests.map((r) => r.path).every((p) => p.startsWith('/t/'))).toBe(true)
+    })
+  }
+})
+
 describe('HttpStorage never hangs', () => {
   it('gives up on a server that never answers after the stall timeout, typed', async () => {
     server.handle(() => undefined)
     const started = Date.now()
-    const e = await expectCode(storageOf({ stallTimeoutMs: 150, retry: { ...FAST, attempts: 2 } }).read('f.bin'), 'Internal')
+    const e = await expectCode(storageOf({ stallTimeoutMs: 150, retry: { ...FAST, attempts: 2 } }).read('f.bin'), 'Unavailable')
     expect(e.message).toMatch(/no progress/)
     expect(Date.now() - started).toBeLessThan(3000)
     expect(server.requests).toHaveLength(2)
@@ -202,10 +214,10 @@ describe('HttpStorage never hangs', () => {
 
   it('gives up on a body that stops mid-way, and on a listing that never answers', async () => {
     server.handle((_req, res) => stallAfter(res, FILE, 100))
-    await expectCode(storageOf({ stallTimeoutMs: 150, retry: false }).read('f.bin'), 'Internal')
+    await expectCode(storageOf({ stallTimeoutMs: 150, retry: false }).read('f.bin'), 'Unavailable')
     server.handle(() => undefined)
-    await expectCode(storageOf({ stallTimeoutMs: 150, retry: false }).list('_delta_log'), 'Internal')
-    await expectCode(storageOf({ stallTimeoutMs: 150, retry: false }).head('f.bin'), 'Internal')
+    await expectCode(storageOf({ stallTimeoutMs: 150, retry: false }).list('_delta_log'), 'Unavailable')
+    await expectCode(storageOf({ stallTimeoutMs: 150, retry: false }).head('f.bin'), 'Unavailable')
   })
 
   it('is not fooled by a slow but steady body', async () => {
@@ -359,7 +371,7 @@ describe('HttpStorage retries a conditional create without losing or doubling it
       }
       return landed(req, res)
     }
-    const e = await expectCode(writable().put('_delta_log/00000000000000000001.json', commit, { ifAbsent: true }), 'Internal')
+    const e = await expectCode(writable().put('_delta_log/00000000000000000001.json', commit, { ifAbsent: true }), 'Unavailable')
     expect(e.message).toMatch(/HTTP 503/)
   })
 

@@ -179,9 +179,9 @@ describe('HttpStorage error mapping', () => {
     ['GCS expired signed URL (400 ExpiredToken)', 400, '<Error><Code>ExpiredToken</Code><Message>Invalid argument.</Message></Error>', 'get', 'AccessDenied'],
     ['412 on a conditional put', 412, '<Error><Code>PreconditionFailed</Code></Error>', 'putIfAbsent', 'FileAlreadyExists'],
     ['409 on a conditional put', 409, '<Error><Code>BlobAlreadyExists</Code></Error>', 'putIfAbsent', 'FileAlreadyExists'],
-    ['409 on a plain put', 409, '<Error><Code>LeaseIdMissing</Code></Error>', 'put', 'Internal'],
-    ['500 on read', 500, '<Error><Code>InternalError</Code></Error>', 'get', 'Internal'],
-    ['503 on put', 503, '<Error><Code>SlowDown</Code></Error>', 'put', 'Internal'],
+    ['409 on a plain put', 409, '<Error><Code>LeaseIdMissing</Code></Error>', 'put', 'InvalidArgument'],
+    ['500 on read', 500, '<Error><Code>InternalError</Code></Error>', 'get', 'Unavailable'],
+    ['503 on put', 503, '<Error><Code>SlowDown</Code></Error>', 'put', 'Unavailable'],
   ]
   for (const [name, status, body, op, code] of cases) {
     it(`maps ${name} to ${code} without leaking the URL`, async () => {
@@ -204,7 +204,7 @@ describe('HttpStorage error mapping', () => {
   it('wraps network failures, aborts and signer failures', async () => {
     const down = new HttpStorage({ signer, fetch: () => Promise.reject(new TypeError('fetch failed')) })
     const e = await down.read('x').then(() => undefined, (err: unknown) => err)
-    expect(isDeltaError(e, 'Internal') && e.message.includes('CORS')).toBe(true)
+    expect(isDeltaError(e, 'Unavailable') && e.message.includes('CORS')).toBe(true)
     const aborted = new HttpStorage({ signer, fetch: () => Promise.reject(new DOMException('stop', 'AbortError')) })
     expect(await codeOf(aborted.read('x'))).toBe('Cancelled')
     const broken = new HttpStorage({ signer: () => { throw new Error('no token') } })

@@ -1,4 +1,8 @@
-/** What went wrong, as a stable code that survives the worker boundary. */
+/**
+ * What went wrong, as a stable code that survives the worker boundary. `Unavailable`: the
+ * storage could not be reached or kept failing (5xx, 429, a stall, a cut connection) after the
+ * retries its options allow; the same call may work later.
+ */
 export type DeltaErrorCode =
   | 'NotFound'
   | 'FileAlreadyExists'
@@ -11,6 +15,7 @@ export type DeltaErrorCode =
   | 'ConstraintViolation'
   | 'AccessDenied'
   | 'Cancelled'
+  | 'Unavailable'
   | 'Internal'
 
 /**
