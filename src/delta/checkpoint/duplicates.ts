@@ -1,0 +1,82 @@
+import { canonicalPath, deletionVectorId, type DeletionVectorDescriptor } from '../model/actions.js'
+
+/**
+ * The file keys (canonical path plus deletion vector id, see `fileActionKey`) of a checkpoint's
+ * adds, kept to find a file added twice in bounded memory: a checkpoint may hold millions of
+ * files, too many for a set of strings. Each key is kept as a 53-bit hash in one Float64Array
+ * (8 bytes a file); sorting it puts equal hashes side by side. Hashes that repeat are only
+ * suspects (two keys may share a hash): {@link repeatedHashes} names them, and a second pass
+ * compares those few keys as strings.
+ */
+export class FileKeyHashes {
+  #hashes: Float64Array
+  #n = 0
+
+  constructor(expected: number) {
+    this.#hashes = new Float64Array(Math.max(16, expected))
+  }
+
+  /** Keep the hash of one key (see {@link fileKeyHash}). */
+  add(hash: number): void {
+    if (this.#n === this.#hashes.length) {
+      const grown = new Float64Array(this.#hashes.length * 2)
+      grown.set(this.#hashes)
+      this.#hashes = grown
+    }
+    this.#hashes[this.#n++] = hash
+  }
+
+  /** The hashes kept more than once (usually none); sorts the hashes in place. */
+  repeatedHashes(): Set<number> | undefined {
+    const sorted = this.#hashes.subarray(0, this.#n).sort()
+    let out: Set<number> | undefined
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i] === sorted[i - 1]) (out ??= new Set()).add(sorted[i]!)
+    }
+    return out
+  }
+}
+
+// The running state of one hash: two 32-bit lanes, module-level so hashing allocates nothing.
+let lane1 = 0
+let lane2 = 0
+let scratch = new Uint8Array(256)
+const encoder = new TextEncoder()
+
+/**
+ * The hash of a file key: the UTF-8 bytes of its canonical path, then the deletion vector id.
+ * `pathBytes[start, end)` may give the path's UTF-8 bytes straight from a decoded column (no
+ * string is encoded then); they are used only when the path is already canonical.
+ */
+export function fileKeyHash(
+  path: string, dv: DeletionVectorDescriptor | null, pathBytes?: Uint8Array, start = 0, end = 0,
+): number {
+  lane1 = 0x811c9dc5
+  lane2 = 0x9747b28c
+  const canonical = canonicalPath(path)
+  if (pathBytes !== undefined && canonical === path) mix(pathBytes, start, end)
+  else mixString(canonical)
+  if (dv) mixString(`\u0000${deletionVectorId(dv)}`)
+  let y = lane2 ^ (lane2 >>> 15)
+  y = Math.imul(y, 0x2c1b3c6d)
+  y ^= y >>> 12
+  // 32 bits of FNV-1a and the top 21 of the second lane: a whole number a double holds exactly.
+  return (lane1 >>> 0) * 0x200000 + ((y >>> 0) >>> 11)
+}
+
+function mixString(s: string): void {
+  if (scratch.length < s.length * 3) scratch = new Uint8Array(s.length * 3)
+  mix(scratch, 0, encoder.encodeInto(s, scratch).written)
+}
+
+function mix(bytes: Uint8Array, start: number, end: number): void {
+  let a = lane1
+  let b = lane2
+  for (let i = start; i < end; i++) {
+    const v = bytes[i]!
+    a = Math.imul(a ^ v, 0x01000193)
+    b = Math.imul(b ^ v, 0x5bd1e995)
+  }
+  lane1 = a
+  lane2 = b
+}
