@@ -1,5 +1,5 @@
 import { DataType, Type, type Data, type Map_, type Struct } from 'apache-arrow'
-import { fileActionKey, parseDeletionVector, plainAdd, type AddAction, type DeletionVectorDescriptor } from '../model/actions.js'
+import { canonicalFileKey, canonicalPath, parseDeletionVector, plainAdd, type AddAction, type DeletionVectorDescriptor } from '../model/actions.js'
 import { FieldReader } from '../model/action-fields.js'
 import type { LogLocation } from '../model/log-location.js'
 import { plainReader } from '../arrow/index.js'
@@ -36,9 +36,10 @@ export function appendCheckpointAdds(
     at.row = firstRow + i
     const p = f.string(path(i), 'add', 'path', true)
     const dv = parseDeletionVector(deletionVector(i), f, 'add')
-    keys?.add(columns.keyHash(p, dv, i))
+    const canonical = canonicalPath(p)
+    keys?.add(columns.keyHash(p, canonical, dv, i))
     // Checked while the path is fresh: a second pass over a million actions costs more.
-    if (skip.size > 0 && skip.has(fileActionKey(p, dv))) continue
+    if (skip.size > 0 && skip.has(canonicalFileKey(canonical, dv))) continue
     const cp = clusteringProvider(i)
     out.push(new CheckpointAdd(
       p,
@@ -71,7 +72,8 @@ export function visitCheckpointAddKeys(
     if (valid !== undefined && !testBit(valid, data.offset + i)) continue
     const p = columns.path(i) as string
     const dv = parseDeletionVector(columns.deletionVector(i), columns.f, 'add')
-    if (hashes.has(columns.keyHash(p, dv, i))) visit(fileActionKey(p, dv), firstRow + i)
+    const canonical = canonicalPath(p)
+    if (hashes.has(columns.keyHash(p, canonical, dv, i))) visit(canonicalFileKey(canonical, dv), firstRow + i)
   }
 }
 
@@ -126,10 +128,10 @@ class AddColumns {
   }
 
   /** The key hash of row `i` (path `p`), hashing the path's bytes as decoded from the column. */
-  keyHash(p: string, dv: DeletionVectorDescriptor | null, i: number): number {
+  keyHash(p: string, canonical: string, dv: DeletionVectorDescriptor | null, i: number): number {
     const offsets = this.pathOffsets
-    if (!offsets) return fileKeyHash(p, dv)
-    return fileKeyHash(p, dv, this.pathBytes, Number(offsets[i]!), Number(offsets[i + 1]!))
+    if (!offsets) return fileKeyHash(p, dv, undefined, 0, 0, canonical)
+    return fileKeyHash(p, dv, this.pathBytes, Number(offsets[i]!), Number(offsets[i + 1]!), canonical)
   }
 }
 

@@ -4,16 +4,17 @@ import { canonicalPath, deletionVectorId, type DeletionVectorDescriptor } from '
  * The file keys (canonical path plus deletion vector id, see `fileActionKey`) of a checkpoint's
  * adds, kept to find a file added twice in bounded memory: a checkpoint may hold millions of
  * files, too many for a set of strings. Each key is kept as a 53-bit hash in one Float64Array
- * (8 bytes a file); sorting it puts equal hashes side by side. Hashes that repeat are only
- * suspects (two keys may share a hash): {@link repeatedHashes} names them, and a second pass
- * compares those few keys as strings.
+ * (8 bytes a file, sized once for the adds the checkpoint holds); sorting it puts equal hashes
+ * side by side. A hash met twice is only a suspect (two keys may share one):
+ * {@link repeatedHashes} names them, and a second pass compares those few keys as strings.
  */
 export class FileKeyHashes {
   #hashes: Float64Array
   #n = 0
 
-  constructor(expected: number) {
-    this.#hashes = new Float64Array(Math.max(16, expected))
+  /** Room for `capacity` keys (it grows if more come). */
+  constructor(capacity: number) {
+    this.#hashes = new Float64Array(Math.max(16, capacity))
   }
 
   /** Keep the hash of one key (see {@link fileKeyHash}). */
@@ -26,7 +27,7 @@ export class FileKeyHashes {
     this.#hashes[this.#n++] = hash
   }
 
-  /** The hashes kept more than once (usually none); sorts the hashes in place. */
+  /** The hashes kept more than once, or undefined (the usual case); sorts the hashes in place. */
   repeatedHashes(): Set<number> | undefined {
     const sorted = this.#hashes.subarray(0, this.#n).sort()
     let out: Set<number> | undefined
@@ -46,14 +47,14 @@ const encoder = new TextEncoder()
 /**
  * The hash of a file key: the UTF-8 bytes of its canonical path, then the deletion vector id.
  * `pathBytes[start, end)` may give the path's UTF-8 bytes straight from a decoded column (no
- * string is encoded then); they are used only when the path is already canonical.
+ * string is encoded then); they are used only when the path is already canonical. A caller that
+ * has the canonical path at hand passes it.
  */
 export function fileKeyHash(
-  path: string, dv: DeletionVectorDescriptor | null, pathBytes?: Uint8Array, start = 0, end = 0,
+  path: string, dv: DeletionVectorDescriptor | null, pathBytes?: Uint8Array, start = 0, end = 0, canonical = canonicalPath(path),
 ): number {
   lane1 = 0x811c9dc5
   lane2 = 0x9747b28c
-  const canonical = canonicalPath(path)
   if (pathBytes !== undefined && canonical === path) mix(pathBytes, start, end)
   else mixString(canonical)
   if (dv) mixString(`\u0000${deletionVectorId(dv)}`)

@@ -160,8 +160,12 @@ export function plainAdd(a: AddAction): AddAction {
  * {@link canonicalPath}) plus the deletion vector id.
  */
 export function fileActionKey(path: string, dv: DeletionVectorDescriptor | null | undefined): string {
-  const p = canonicalPath(path)
-  return dv ? `${p}\u0000${deletionVectorId(dv)}` : p
+  return canonicalFileKey(canonicalPath(path), dv)
+}
+
+/** {@link fileActionKey} of a path already made canonical. */
+export function canonicalFileKey(canonical: string, dv: DeletionVectorDescriptor | null | undefined): string {
+  return dv ? `${canonical}\u0000${deletionVectorId(dv)}` : canonical
 }
 
 /**
