@@ -4,6 +4,7 @@ import { MAX_EXPRESSION_DEPTH } from '../../../src/delta/expr/filter/parse-core.
 import type { StructType } from '../../../src/delta/model/schema.js'
 import { Int32, Table, vectorFromArray } from 'apache-arrow'
 import { caught } from '../../helpers/caught.js'
+import { parseStats } from '../../../src/delta/stats/parse.js'
 
 const schema: StructType = { type: 'struct', fields: [{ name: 'x', type: 'integer', nullable: true, metadata: {} }] }
 const parsers = {
@@ -60,5 +61,15 @@ describe('expression depth', () => {
     expect(expr).toMatchObject({ kind: 'or' })
     const data = new Table({ x: vectorFromArray([1, 5, 300_000], new Int32()) })
     expect(Array.from(evaluateFilter(filter, data), Boolean)).toEqual([true, true, false])
+  })
+
+  it('reads stats nested 100,000 deep without recursion: no bound, no error', () => {
+    const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`
+    for (const text of [`{"numRecords":5,"minValues":{"x":${deep}},"maxValues":${deep}}`, deep, `{"minValues":${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}}`]) {
+      const stats = parseStats(text)!
+      expect(stats.min(['x'], 'integer')).toBeUndefined()
+      expect(stats.max(['x'], 'integer')).toBeUndefined()
+      expect(stats.nullCount(['x'])).toBeUndefined()
+    }
   })
 })
