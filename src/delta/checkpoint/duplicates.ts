@@ -4,8 +4,8 @@ import { canonicalPath, deletionVectorId, type DeletionVectorDescriptor } from '
  * The file keys (canonical path plus deletion vector id, see `fileActionKey`) of a checkpoint's
  * adds, kept to find a file added twice in bounded memory: a checkpoint may hold millions of
  * files, too many for a set of strings. Each key is kept as a 53-bit hash in one Float64Array
- * (8 bytes a file, sized once for the adds the checkpoint holds); sorting it puts equal hashes
- * side by side. A hash met twice is only a suspect (two keys may share one):
+ * (8 bytes a file, sized once for the adds the checkpoint holds); sorting it in place puts
+ * equal hashes side by side. A hash met twice is only a suspect (two keys may share one):
  * {@link repeatedHashes} names them, and a second pass compares those few keys as strings.
  */
 export class FileKeyHashes {
@@ -29,13 +29,58 @@ export class FileKeyHashes {
 
   /** The hashes kept more than once, or undefined (the usual case); sorts the hashes in place. */
   repeatedHashes(): Set<number> | undefined {
-    const sorted = this.#hashes.subarray(0, this.#n).sort()
+    const hashes = this.#hashes.subarray(0, this.#n)
+    if (hashes.length < BUCKETS * 16) return repeatedIn(hashes.sort())
     let out: Set<number> | undefined
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i] === sorted[i - 1]) (out ??= new Set()).add(sorted[i]!)
+    const bounds = partitionByTopBits(hashes)
+    for (let b = 0; b < BUCKETS; b++) {
+      const found = repeatedIn(hashes.subarray(bounds[b]!, bounds[b + 1]!).sort())
+      if (found) for (const h of found) (out ??= new Set()).add(h)
     }
     return out
   }
+}
+
+function repeatedIn(sorted: Float64Array): Set<number> | undefined {
+  let out: Set<number> | undefined
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1]) (out ??= new Set()).add(sorted[i]!)
+  }
+  return out
+}
+
+// Hashes are below 2^53: their top 12 bits pick one of 4096 buckets.
+const BUCKETS = 4096
+const BUCKET_UNIT = 2 ** 41
+
+/**
+ * Reorder `hashes` in place so that each bucket of equal top bits is contiguous (an American
+ * flag sort's one pass), giving the bucket bounds: sorting the small buckets one by one is
+ * about twice as fast as sorting the whole array, and takes no second array.
+ */
+function partitionByTopBits(hashes: Float64Array): Int32Array {
+  const bounds = new Int32Array(BUCKETS + 1)
+  for (let i = 0; i < hashes.length; i++) bounds[Math.floor(hashes[i]! / BUCKET_UNIT) + 1]!++
+  for (let b = 0; b < BUCKETS; b++) bounds[b + 1]! += bounds[b]!
+  const next = bounds.slice(0, BUCKETS)
+  for (let b = 0; b < BUCKETS; b++) {
+    const end = bounds[b + 1]!
+    while (next[b]! < end) {
+      // Carry the value at the bucket's next free place to where it belongs, and so on, until
+      // one that belongs here comes back.
+      let v = hashes[next[b]!]!
+      let d = Math.floor(v / BUCKET_UNIT)
+      while (d !== b) {
+        const j = next[d]!++
+        const w = hashes[j]!
+        hashes[j] = v
+        v = w
+        d = Math.floor(v / BUCKET_UNIT)
+      }
+      hashes[next[b]!++] = v
+    }
+  }
+  return bounds
 }
 
 // The running state of one hash: two 32-bit lanes, module-level so hashing allocates nothing.

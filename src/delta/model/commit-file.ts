@@ -83,8 +83,9 @@ export function parseCommit(content: string | Uint8Array, file: string, opts: Pa
 class CommitRules {
   private metadataLine = 0
   private protocolLine = 0
-  private readonly adds = new Map<string, FileSeen>()
-  private readonly removes = new Map<string, FileSeen>()
+  // Made on first use: most commits of a long log hold an action or two.
+  private adds: Map<string, FileSeen> | undefined
+  private removes: Map<string, FileSeen> | undefined
   private txns: Map<string, number> | undefined
   private domains: Map<string, number> | undefined
 
@@ -134,12 +135,12 @@ class CommitRules {
    */
   private fileAction(a: AddAction | RemoveAction, line: number): void {
     const path = canonicalPath(a.path)
-    const same = a.kind === 'add' ? this.adds : this.removes
+    const same = a.kind === 'add' ? (this.adds ??= new Map()) : (this.removes ??= new Map())
     const other = a.kind === 'add' ? this.removes : this.adds
     const first = same.get(path)
     if (first) throw this.twice(line, `the file '${a.path}' has two ${a.kind} actions (lines ${first.line} and ${line}); a version has at most one per file`)
     const key = fileActionKey(a.path, a.deletionVector)
-    const counter = other.get(path)
+    const counter = other?.get(path)
     if (counter && counter.key === key) {
       throw this.twice(line, `the file '${a.path}' is both added and removed with the same deletion vector (lines ${counter.line} and ${line})`)
     }

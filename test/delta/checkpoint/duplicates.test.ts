@@ -94,6 +94,28 @@ describe('a checkpoint adds each file once', () => {
     await expect(loadSnapshot({ storage, parquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining("'part-1.parquet' is added twice") })
   })
 
+  it('names exactly the repeated hashes, small tables and large', () => {
+    let seed = 7
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed
+    }
+    for (const n of [0, 1, 50, 70_000, 300_000]) {
+      const keys = new FileKeyHashes(n)
+      const all: number[] = []
+      for (let i = 0; i < n; i++) {
+        // Every 997th key repeats an earlier one; hashes span all 53 bits, bucket edges included.
+        const h = i > 0 && i % 997 === 0 ? all[next() % all.length]! : i % 5000 === 1 ? 2 ** 53 - 1 - (i % 3) : next() * 0x200000 + (next() >>> 11)
+        all.push(h)
+        keys.add(h)
+      }
+      const counts = new Map<number, number>()
+      for (const h of all) counts.set(h, (counts.get(h) ?? 0) + 1)
+      const expected = [...counts].filter(([, c]) => c > 1).map(([h]) => h).sort((a, b) => a - b)
+      expect([...(keys.repeatedHashes() ?? [])].sort((a, b) => a - b), `n=${n}`).toEqual(expected)
+    }
+  })
+
   it('finds a duplicate among 200,000 adds, and none in 200,000 distinct ones', () => {
     const keys = new FileKeyHashes(10)
     for (let i = 0; i < 200_000; i++) keys.add(fileKeyHash(`part-${i}-c000.snappy.parquet`, null))

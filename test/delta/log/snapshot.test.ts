@@ -104,4 +104,11 @@ describe('loadSnapshot', () => {
     await writeCommit(storage, 0, [...actions, actions[2]!])
     await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('line 4: two metaData actions (lines 3 and 4)') })
   })
+
+  it('refuses a protocol at reader version 3 without its readerFeatures list', async () => {
+    const storage = new MemoryStorage()
+    const [info, , meta] = createActions()
+    await writeCommit(storage, 0, [info!, { protocol: { minReaderVersion: 3, minWriterVersion: 7, writerFeatures: [] } }, meta!])
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('lists no readerFeatures') })
+  })
 })
