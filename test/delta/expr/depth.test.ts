@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { evaluateFilter, parseExpression, parseFilter } from '../../../src/delta/expr/index.js'
+import { and, checkExprDepth, col, eq, evaluateFilter, lit, not, parseExpression, parseFilter, type Expr } from '../../../src/delta/expr/index.js'
 import { MAX_EXPRESSION_DEPTH } from '../../../src/delta/expr/filter/parse-core.js'
 import type { StructType } from '../../../src/delta/model/schema.js'
 import { Int32, Table, vectorFromArray } from 'apache-arrow'
@@ -71,5 +71,15 @@ describe('expression depth', () => {
       expect(stats.max(['x'], 'integer')).toBeUndefined()
       expect(stats.nullCount(['x'])).toBeUndefined()
     }
+  })
+
+  it('checks the depth of a filter built in code, without recursion', () => {
+    const leaf = eq(col('x', 'integer'), lit(1, 'integer'))
+    let deep: Expr = leaf
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? not(deep) : and(deep, leaf)
+    expect(caught(() => checkExprDepth(deep))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/nested more than 256 levels/) })
+    let ok: Expr = leaf
+    for (let i = 0; i < MAX_EXPRESSION_DEPTH - 1; i++) ok = not(ok)
+    expect(() => checkExprDepth(ok)).not.toThrow()
   })
 })
