@@ -5,6 +5,7 @@
 export { parseFilter, parseRawFilter, type RawExpr, type RawOperand } from './filter/parse.js'
 export { formatExpr, formatLiteral, formatColumnPath } from './filter/format.js'
 export { evaluateFilter } from './filter/evaluate.js'
+export { checkExprDepth } from './filter/depth.js'
 export { substituteColumns } from './filter/substitute.js'
 export { mayMatchFile, type FileSkippingInfo } from './filter/skipping.js'
 export { compareScalars, compareStrings, compareBytes, compareFloats, compareValues } from '../values/compare.js'

@@ -37,8 +37,18 @@ export interface LastCheckpointHint {
 }
 
 /**
- * Read `_last_checkpoint`. Missing, unreadable or malformed gives undefined: it is only a hint,
- * and the listing decides what is true.
+ * The most parts a `_last_checkpoint` may announce. Multi-part checkpoints are deprecated and
+ * split a million actions or so per part; a hint beyond this is taken as damaged, not probed.
+ */
+export const MAX_CHECKPOINT_PARTS = 10_000
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Read `_last_checkpoint`. Missing, unreadable or malformed (not UTF-8 JSON, a version that is
+ * not a whole number, sizes or parts of the wrong type, a v2 checkpoint name that is not one of
+ * that version) gives undefined, as Spark and delta-rs treat it: it is only a hint, and the
+ * listing decides what is true. Its `sizeInBytes` is a hint too (see `loadSnapshot`).
  */
 export async function readLastCheckpoint(storage: Storage): Promise<LastCheckpointHint | undefined> {
   let bytes: Uint8Array
@@ -48,20 +58,42 @@ export async function readLastCheckpoint(storage: Storage): Promise<LastCheckpoi
     if (isDeltaError(e, 'NotFound')) return undefined
     throw e
   }
+  let o: unknown
   try {
-    const o = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
-    if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 0) return undefined
-    const v2 = o.v2Checkpoint as { path?: unknown; sizeInBytes?: unknown } | undefined
-    const fileSize = typeof v2?.sizeInBytes === 'number' ? v2.sizeInBytes : o.sizeInBytes
-    return {
-      sizeInBytes: typeof fileSize === 'number' && fileSize > 0 ? fileSize : undefined,
-      version: o.version,
-      size: typeof o.size === 'number' ? o.size : undefined,
-      parts: typeof o.parts === 'number' ? o.parts : undefined,
-      v2Path: typeof v2?.path === 'string' ? v2.path : undefined,
-    }
+    o = JSON.parse(utf8.decode(bytes))
   } catch {
     return undefined
+  }
+  return parseLastCheckpoint(o)
+}
+
+/** The hint of a parsed `_last_checkpoint`, or undefined when it is malformed. */
+export function parseLastCheckpoint(o: unknown): LastCheckpointHint | undefined {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return undefined
+  const j = o as Record<string, unknown>
+  const version = j.version
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) return undefined
+  const count = (v: unknown, max = Number.MAX_SAFE_INTEGER): number | undefined | null =>
+    v === undefined || v === null ? undefined : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max ? v : null
+  const size = count(j.size)
+  const parts = count(j.parts, MAX_CHECKPOINT_PARTS)
+  let fileSize = count(j.sizeInBytes)
+  let v2Path: string | undefined
+  if (j.v2Checkpoint !== undefined && j.v2Checkpoint !== null) {
+    const v2 = j.v2Checkpoint as Record<string, unknown>
+    const name = typeof v2 === 'object' && typeof v2.path === 'string' ? v2.path : undefined
+    const parsed = name === undefined ? undefined : parseLogFileName(name)
+    if (parsed?.kind !== 'checkpoint' || parsed.format !== 'uuid' || parsed.version !== version) return undefined
+    v2Path = name
+    fileSize = count(v2.sizeInBytes)
+  }
+  if (size === null || parts === null || parts === 0 || fileSize === null) return undefined
+  return {
+    version,
+    size,
+    parts,
+    v2Path,
+    sizeInBytes: fileSize !== undefined && fileSize > 0 ? fileSize : undefined,
   }
 }
 
@@ -125,7 +157,7 @@ export function buildLogSegment(listing: FileMeta[], version?: number): LogSegme
   if (commits.size === 0 && checkpoints.size === 0) {
     throw tableMissing(new DeltaError('NotFound', `no Delta table: ${LOG_DIR} holds no commits`))
   }
-  const latest = Math.max(...commits.keys(), ...checkpoints.keys())
+  const latest = Math.max(maxOf(commits.keys()), maxOf(checkpoints.keys()))
   const target = version ?? latest
   if (target > latest) {
     throw new DeltaError('InvalidArgument', `version ${target} does not exist: the latest version is ${latest}`)
@@ -150,7 +182,7 @@ export function buildLogSegment(listing: FileMeta[], version?: number): LogSegme
 function missingCommit(
   v: number, first: number, target: number, latest: number, commits: Map<number, CommitFile>, cp: CheckpointFiles | undefined,
 ): DeltaError {
-  const earliest = Math.min(...commits.keys())
+  const earliest = minOf(commits.keys())
   const startsLater = !cp && v === first && earliest > first && earliest <= target
   const cleanedUp = !cp && !commits.has(target) && v === 0
   if ((startsLater || cleanedUp) && target === latest) {
@@ -164,6 +196,19 @@ function missingCommit(
     return new DeltaError('NotFound', `version ${target} is no longer available in the log`)
   }
   return new DeltaError('InvalidLog', `the log has a gap: commit ${padVersion(v)}.json is missing between versions ${first} and ${target}`)
+}
+
+// Loops, not Math.max(...keys): spreading a log of 125,000 commits overflows the stack.
+function maxOf(values: Iterable<number>): number {
+  let m = -Infinity
+  for (const v of values) if (v > m) m = v
+  return m
+}
+
+function minOf(values: Iterable<number>): number {
+  let m = Infinity
+  for (const v of values) if (v < m) m = v
+  return m
 }
 
 function pickCheckpoint(
@@ -276,7 +321,7 @@ export async function probeLog(storage: Storage, hint: LastCheckpointHint | unde
   for (;;) {
     const last = version === undefined ? next + PROBE_BATCH - 1 : Math.min(version, next + PROBE_BATCH - 1)
     const names = Array.from({ length: Math.max(0, last - next + 1) }, (_, i) => `${padVersion(next + i)}.json`)
-    if (first) names.push(...checkpointNames)
+    if (first) for (const n of checkpointNames) names.push(n)
     const heads = await Promise.all(names.map((n) => storage.head(`${dir}/${n}`)))
     first = false
     let missing = false

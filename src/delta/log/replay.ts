@@ -57,8 +57,9 @@ export function replayActions(checkpoint: Action[] | CheckpointActions, commits:
   // set insertions).
   const visit = (actions: Action[], remember = true): AddAction[] => {
     const live: AddAction[] = []
-    // Within one commit a path+dv key appears once; a remove and an add of the same path
-    // carry different dv ids, so order inside a commit does not matter.
+    // Within one commit a key appears once, and a remove and an add of one path carry
+    // different dv ids (parseCommit refuses anything else), so order inside a commit does not
+    // matter. Keys are canonical paths: a remove spelled `a%2Db` cancels the add of `a-b`.
     for (const a of actions) {
       switch (a.kind) {
         case 'add':

@@ -1,7 +1,7 @@
 import { parseCommit, type Action, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../model/actions.js'
 import { readCheckpoint } from '../checkpoint/read.js'
 import { mapLimit } from '../engine/concurrency.js'
-import { readText, type Engine } from '../engine/engine.js'
+import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import { findLogSegment, predictCheckpoint, readLastCheckpoint, type LogSegment } from './log-segment.js'
 import { findCommitInfo, replayActions, type VersionedActions } from './replay.js'
@@ -48,11 +48,11 @@ export interface SnapshotOptions {
   tombstones?: boolean
 }
 
-/** Read the commits of a segment in parallel and parse them. */
+/** Read the commits of a segment in parallel and parse them (bytes must be UTF-8, see `parseCommit`). */
 export async function readCommits(engine: Engine, commits: LogSegment['commits']): Promise<VersionedActions[]> {
   return mapLimit(commits, LOG_READ_CONCURRENCY, async (c) => ({
     version: c.version,
-    actions: parseCommit(await readText(engine.storage, c.path), c.path),
+    actions: parseCommit(await engine.storage.read(c.path), c.path),
   }))
 }
 
@@ -67,14 +67,17 @@ export async function loadSnapshot(engine: Engine, version?: number, opts: Snaps
     throw new DeltaError('InvalidArgument', `version must be a non-negative integer, got ${version}`)
   }
   // Start on the checkpoint _last_checkpoint names while the listing confirms it: one round
-  // trip less before the data of a big checkpoint arrives.
+  // trip less before the data of a big checkpoint arrives. Its size there is only a hint: the
+  // early read counts only if the listing gives the file that very size, else the checkpoint is
+  // read again with the listed size (a wrong hint costs time, never the table).
   const hint = await readLastCheckpoint(engine.storage)
   const predicted = predictCheckpoint(hint, version)
   const early = predicted && readCheckpoint(engine, predicted, opts)
   early?.catch(() => undefined)
   const segment = await findLogSegment(engine.storage, version, hint ?? null)
+  const listed = segment.checkpoint?.files.length === 1 ? segment.checkpoint.files[0]! : undefined
   const confirmed = early && segment.checkpoint?.version === predicted.version &&
-    segment.checkpoint.files.length === 1 && segment.checkpoint.files[0]!.path === predicted.files[0]!.path
+    listed?.path === predicted.files[0]!.path && listed.size === predicted.files[0]!.size
   const [checkpoint, commits] = await Promise.all([
     confirmed ? early : segment.checkpoint ? readCheckpoint(engine, segment.checkpoint, opts) : Promise.resolve([] as Action[]),
     readCommits(engine, segment.commits),

@@ -19,6 +19,17 @@ function caught(fn: () => unknown): unknown {
 const commits = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => file(`${padVersion(from + i)}.json`))
 
 describe('buildLogSegment', () => {
+  it('builds the segment of a log of 300,000 commits without spreading them (no stack overflow)', () => {
+    const listing = commits(0, 299_999)
+    const seg = buildLogSegment(listing)
+    expect(seg.version).toBe(299_999)
+    expect(seg.commits).toHaveLength(300_000)
+    // The gap message looks for the earliest commit among them all, too.
+    const gap = listing.filter((_, i) => i !== 150_000)
+    expect(() => buildLogSegment(gap)).toThrow(expect.objectContaining({ code: 'InvalidLog', message: expect.stringContaining('gap') }))
+    expect(() => buildLogSegment(listing.slice(1), 5)).toThrow(expect.objectContaining({ code: 'NotFound' }))
+  })
+
   it('uses the newest checkpoint at or below the version and the commits after it', () => {
     const listing = [...commits(0, 12), file(`${padVersion(5)}.checkpoint.parquet`), file(`${padVersion(10)}.checkpoint.parquet`)]
     const seg = buildLogSegment(listing)

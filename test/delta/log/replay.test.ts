@@ -8,14 +8,15 @@ const commit = (version: number, ...objs: object[]) => ({
 })
 const add = (path: string, extra: object = {}) => ({ add: { path, partitionValues: {}, size: 1, modificationTime: 1, dataChange: true, ...extra } })
 const remove = (path: string, extra: object = {}) => ({ remove: { path, dataChange: true, ...extra } })
+const meta = (id: string) => ({ metaData: { id, format: { provider: 'parquet', options: {} }, schemaString: '{"type":"struct","fields":[]}', partitionColumns: [], configuration: {} } })
 const dv = (id: string) => ({ storageType: 'u', pathOrInlineDv: id, offset: 1, sizeInBytes: 10, cardinality: 1 })
 
 describe('replayActions', () => {
   it('keeps the newest protocol and metadata', () => {
     const s = replayActions([], [
-      commit(0, { protocol: { minReaderVersion: 1, minWriterVersion: 2 } }, { metaData: { id: 'a', schemaString: '{}', partitionColumns: [], configuration: {} } }),
+      commit(0, { protocol: { minReaderVersion: 1, minWriterVersion: 2 } }, meta('a')),
       commit(1, { protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [], writerFeatures: [] } }),
-      commit(2, { metaData: { id: 'b', schemaString: '{}', partitionColumns: [], configuration: {} } }),
+      commit(2, meta('b')),
     ])
     expect(s.protocol?.minReaderVersion).toBe(3)
     expect(s.metadata?.id).toBe('b')

@@ -86,4 +86,29 @@ describe('loadSnapshot', () => {
     await storage.put('_delta_log/00000000000000000001.json', new TextEncoder().encode('{"add": {"path": 3}}\n'))
     await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('00000000000000000001.json') })
   })
+
+  it('refuses a commit that is not UTF-8 rather than miss a remove (a Latin-1 é)', async () => {
+    const storage = new MemoryStorage()
+    await writeCommit(storage, 0, [...createActions(), addAction('caf\u00e9.parquet'), addAction('other.parquet')])
+    const remove = new TextEncoder().encode(JSON.stringify(removeAction('caf\u00e9.parquet')))
+    const latin1 = Uint8Array.from([...remove].flatMap((b, i) => (b === 0xc3 && remove[i + 1] === 0xa9 ? [0xe9] : b === 0xa9 && remove[i - 1] === 0xc3 ? [] : [b])))
+    await storage.put('_delta_log/00000000000000000001.json', Uint8Array.from([...new TextEncoder().encode('{"commitInfo":{}}\n'), ...latin1, 0x0a]))
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({
+      code: 'InvalidLog', message: expect.stringMatching(/^_delta_log\/00000000000000000001\.json line 2: the file is not valid UTF-8/),
+    })
+  })
+
+  it('refuses a version with two metaData actions, naming both lines', async () => {
+    const storage = new MemoryStorage()
+    const actions = createActions()
+    await writeCommit(storage, 0, [...actions, actions[2]!])
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('line 4: two metaData actions (lines 3 and 4)') })
+  })
+
+  it('refuses a protocol at reader version 3 without its readerFeatures list', async () => {
+    const storage = new MemoryStorage()
+    const [info, , meta] = createActions()
+    await writeCommit(storage, 0, [info!, { protocol: { minReaderVersion: 3, minWriterVersion: 7, writerFeatures: [] } }, meta!])
+    await expect(loadSnapshot({ storage, parquet: noParquet })).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('lists no readerFeatures') })
+  })
 })

@@ -3,7 +3,7 @@ import { findField, type DeltaType, type StructType } from '../../model/schema.j
 import { coerceLiteral, naturalType, type RawLiteral } from './coerce.js'
 import { familyOf } from '../../values/compare.js'
 import type { RawExpr, RawOperand } from './raw.js'
-import { and, compare, inList, isNull, like, lit, not, or, type ColumnExpr, type Expr, type LiteralExpr, type ValueExpr } from './types.js'
+import { and, compare, inList, isNull, junctionOf, like, lit, not, type ColumnExpr, type Expr, type LiteralExpr, type ValueExpr } from './types.js'
 
 /** Resolves columns and types literals of one filter, with the text at hand for messages. */
 class Binder {
@@ -15,8 +15,8 @@ class Binder {
 
   bind(raw: RawExpr): Expr {
     switch (raw.kind) {
-      case 'and': return and(...raw.args.map((a) => this.bind(a)))
-      case 'or': return or(...raw.args.map((a) => this.bind(a)))
+      case 'and':
+      case 'or': return junctionOf(raw.kind, raw.args.map((a) => this.bind(a)))
       case 'not': return not(this.bind(raw.arg))
       case 'compare': return this.bindCompare(raw.op, raw.left, raw.right)
       case 'isNull': {

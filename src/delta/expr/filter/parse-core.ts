@@ -43,6 +43,15 @@ export interface ComputedBuilder<C, V> {
   value(condition: C): V
 }
 
+/**
+ * How deeply a filter or expression may nest: each parenthesis, NOT (or `!`), unary sign,
+ * function call and CAST opens a level, and in SQL expressions so does each operator of an
+ * arithmetic chain (`a + b + c` nests left to right). Deeper text is refused as
+ * `InvalidArgument` before any recursion over it could run out of stack; no real condition comes
+ * near it. A chain of AND or OR is one level however long.
+ */
+export const MAX_EXPRESSION_DEPTH = 256
+
 const COMPARE = new Set(['=', '==', '!=', '<>', '<', '<=', '>', '>='])
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '||'])
 const ADDITIVE = new Set(['+', '-', '||'])
@@ -57,6 +66,7 @@ const TYPED_LITERALS: Record<string, 'date' | 'timestamp' | 'timestamp_ntz'> = {
  */
 class SyntaxParser<C, V> extends TokenCursor {
   private readonly computed: ComputedBuilder<C, V> | undefined
+  private depth = 0
 
   constructor(text: string, private readonly b: SyntaxBuilder<C, V>) {
     super(text, b.noun)
@@ -65,6 +75,14 @@ class SyntaxParser<C, V> extends TokenCursor {
 
   private unsupported(what: string): DeltaError {
     return new DeltaError('UnsupportedFeature', `${what}: ${this.text}`)
+  }
+
+  /** Parse one nested level with `parse`, refusing text nested deeper than the limit. */
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw tooDeep(this.peek().pos, this.noun)
+    const out = parse()
+    this.depth--
+    return out
   }
 
   private expectedValue(): string {
@@ -103,12 +121,12 @@ class SyntaxParser<C, V> extends TokenCursor {
   private parseNot(): C {
     if (this.isKeyword('NOT') || (this.computed && this.isOp('!'))) {
       const pos = this.next().pos
-      return this.b.not(this.parseNot(), pos)
+      return this.b.not(this.nested(() => this.parseNot()), pos)
     }
     // Without computed values parentheses group conditions only; with them, any value (parsePrimary).
     if (!this.computed && this.isOp('(')) {
       this.next()
-      const inner = this.parseOr()
+      const inner = this.nested(() => this.parseOr())
       this.expectOp(')', "')' to close the parenthesis")
       return inner
     }
@@ -210,7 +228,7 @@ class SyntaxParser<C, V> extends TokenCursor {
     this.next()
     const signed = this.parseSignedNumber(t)
     if (signed) return signed
-    const arg = this.parseUnary(c)
+    const arg = this.nested(() => this.parseUnary(c))
     return t.text === '-' ? c.negate(arg, t.pos) : arg
   }
 
@@ -238,7 +256,7 @@ class SyntaxParser<C, V> extends TokenCursor {
   private parseOperatorValue(t: Token & { kind: 'op' }): V {
     if (this.computed) {
       if (t.text !== '(') throw this.fail(this.expectedValue(), t)
-      const inner = this.parseOr()
+      const inner = this.nested(() => this.parseOr())
       this.expectOp(')', "')' to close the parenthesis")
       return this.computed.value(inner)
     }
@@ -272,7 +290,7 @@ class SyntaxParser<C, V> extends TokenCursor {
     const args: V[] = []
     while (!this.isOp(')')) {
       if (args.length > 0) this.expectOp(',', `',' or ')' in the arguments of ${name.text}`)
-      args.push(c.value(this.parseOr()))
+      args.push(c.value(this.nested(() => this.parseOr())))
     }
     this.next()
     return c.call(name.text, args, name.pos)
@@ -280,7 +298,7 @@ class SyntaxParser<C, V> extends TokenCursor {
 
   private parseCast(pos: number, c: ComputedBuilder<C, V>): V {
     this.next()
-    const arg = c.value(this.parseOr())
+    const arg = c.value(this.nested(() => this.parseOr()))
     this.expectKeyword('AS', 'AS in CAST(value AS type)')
     const start = this.peek()
     if (start.kind !== 'ident') throw this.fail('expected a type name after AS')
@@ -306,6 +324,14 @@ class SyntaxParser<C, V> extends TokenCursor {
     }
     return this.b.column(path, first.pos)
   }
+}
+
+/**
+ * The error for text nested deeper than {@link MAX_EXPRESSION_DEPTH} levels, pointing at where
+ * it went too deep (the text itself is left out: it is long).
+ */
+export function tooDeep(pos: number, noun: SyntaxNoun): DeltaError {
+  return new DeltaError('InvalidArgument', `invalid ${noun}: nested more than ${MAX_EXPRESSION_DEPTH} levels deep at position ${pos + 1} (parentheses, NOT, signs, function calls or a chain of arithmetic); write it with fewer levels`)
 }
 
 /** Parse a filter or SQL expression into the tree `builder` makes; the grammar is described on {@link SyntaxBuilder}. */

@@ -115,16 +115,26 @@ export const ge = (left: ValueExpr, right: ValueExpr): CompareExpr => compare('>
 
 /** Conjunction; nested ANDs are flattened, a single argument is returned as is. */
 export function and(...args: Expr[]): Expr {
-  const flat = args.flatMap((a) => (a.kind === 'and' ? a.args : [a]))
-  if (flat.length === 0) return lit(true, 'boolean')
-  return flat.length === 1 ? flat[0]! : { kind: 'and', args: flat }
+  return junctionOf('and', args)
 }
 
 /** Disjunction; nested ORs are flattened, a single argument is returned as is. */
 export function or(...args: Expr[]): Expr {
-  const flat = args.flatMap((a) => (a.kind === 'or' ? a.args : [a]))
-  if (flat.length === 0) return lit(false, 'boolean')
-  return flat.length === 1 ? flat[0]! : { kind: 'or', args: flat }
+  return junctionOf('or', args)
+}
+
+/**
+ * AND or OR of a list of any length (as {@link and} and {@link or}, without spreading the list
+ * into arguments, which overflows the stack past some 100,000 of them).
+ */
+export function junctionOf(kind: 'and' | 'or', args: readonly Expr[]): Expr {
+  const flat: Expr[] = []
+  for (const a of args) {
+    if ((a.kind === 'and' || a.kind === 'or') && a.kind === kind) for (const x of a.args) flat.push(x)
+    else flat.push(a)
+  }
+  if (flat.length === 0) return lit(kind === 'and', 'boolean')
+  return flat.length === 1 ? flat[0]! : { kind, args: flat }
 }
 
 /** Negation. */

@@ -26,6 +26,7 @@ class SqlBinder {
       case 'column': return this.column(raw.path, raw.pos)
       case 'literal': return this.literal(raw.lit, raw.pos)
       case 'binary': return this.binary(raw.op, this.bind(raw.left), this.bind(raw.right), raw.pos)
+      case 'junction': return this.chain(raw.op === 'AND' ? 'and' : 'or', raw.args, raw.positions)
       case 'negate': return this.negate(this.bind(raw.arg), raw.pos)
       case 'not': return { kind: 'not', arg: this.boolean(this.bind(raw.arg), raw.pos), type: 'boolean' }
       case 'isNull': {
@@ -82,6 +83,17 @@ class SqlBinder {
   private junction(kind: 'and' | 'or', args: SqlExpr[], pos: number): SqlExpr {
     const flat = args.map((a) => this.boolean(a, pos)).flatMap((a) => (a.kind === kind ? a.args : [a]))
     return { kind, args: flat, type: 'boolean' }
+  }
+
+  /** A chain of AND or OR: each operand a condition (checked at the keyword before it). */
+  private chain(kind: 'and' | 'or', raws: RawSql[], positions: number[]): SqlExpr {
+    const args: SqlExpr[] = []
+    raws.forEach((raw, i) => {
+      const a = this.boolean(this.bind(raw), positions[Math.max(0, i - 1)]!)
+      if (a.kind === kind) for (const x of a.args) args.push(x)
+      else args.push(a)
+    })
+    return { kind, args, type: 'boolean' }
   }
 
   private binary(op: string, left: SqlExpr, right: SqlExpr, pos: number): SqlExpr {

@@ -10,8 +10,9 @@ import type { SqlExpr } from './types.js'
  * `<=>` and the functions year, month, day/dayofmonth, hour, minute, second, to_date/date,
  * substring/substr, upper/ucase, lower/lcase, concat, coalesce and abs. Types follow Spark's
  * rules (see `sql-typing.ts`); date parts of a `timestamp` are taken in UTC, where Spark would use
- * its session time zone. Errors: `InvalidArgument` for syntax, unknown columns and types that do
- * not fit; `UnsupportedFeature` naming any other function or CAST target.
+ * its session time zone. Errors: `InvalidArgument` for syntax, unknown columns, types that do
+ * not fit and text nested deeper than `MAX_EXPRESSION_DEPTH` (256 levels, each operator of an
+ * arithmetic chain counting one); `UnsupportedFeature` naming any other function or CAST target.
  */
 export function parseExpression(text: string, schema: StructType): SqlExpr {
   return bindSql(parseRawSql(text), schema, text)

@@ -16,10 +16,10 @@ function errorOf(f: () => unknown): { code: string; message: string } {
 // Filters and SQL expressions share one parser (expr/parse-core.ts): these pin down where the
 // filter grammar is the SQL one restricted, and that each keeps its own tree and wording.
 describe('one grammar for filters and SQL expressions', () => {
-  it('builds n-ary junctions for filters and left-nested binaries for SQL, from one parse', () => {
+  it('builds n-ary junctions for filters and SQL alike, from one parse', () => {
     expect(parseRawFilter('a OR b OR c')).toMatchObject({ kind: 'or', args: [{ kind: 'operand' }, { kind: 'operand' }, { kind: 'operand' }] })
     expect(parseRawFilter('(a OR b) OR c')).toMatchObject({ kind: 'or', args: [{ kind: 'or' }, { kind: 'operand' }] })
-    expect(parseRawSql('a OR b OR c')).toMatchObject({ kind: 'binary', op: 'OR', pos: 7, left: { kind: 'binary', op: 'OR', pos: 2 } })
+    expect(parseRawSql('a OR b OR c')).toMatchObject({ kind: 'junction', op: 'OR', positions: [2, 7], args: [{ kind: 'column' }, { kind: 'column' }, { kind: 'column' }] })
   })
 
   it('keeps operators as written for SQL and normalised for filters', () => {
