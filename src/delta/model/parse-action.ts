@@ -38,17 +38,22 @@ export function isActionKind(key: string): key is ActionKind {
  * Parse one line of a commit or JSON checkpoint, already parsed as JSON: an object holding one
  * action under its kind's key. Keys of actions this reader does not know are ignored (future
  * actions, as the protocol asks), so a line of only such keys gives undefined. A line that is not
- * an object, holds two known actions, or a known action that is not an object is `InvalidLog`.
+ * an object, is an empty object, holds two known actions, or a known action that is not an
+ * object is `InvalidLog`.
  */
 export function parseAction(obj: unknown, at: LogLocation | string): Action | undefined {
   const where = typeof at === 'string' ? { file: at } : at
   if (!isObject(obj)) throw invalidLog(where, 'the line is not a JSON object')
   let kind: ActionKind | undefined
+  let keys = 0
   for (const key in obj) {
+    keys++
     if (!isActionKind(key)) continue
     if (kind !== undefined) throw invalidLog(where, `the line holds two actions, '${kind}' and '${key}'; each line holds one`)
     kind = key
   }
+  // Unknown keys are future actions; an object with no key at all is no action of any version.
+  if (keys === 0) throw invalidLog(where, 'the line is an empty object; each line holds one action')
   return kind === undefined ? undefined : parseActionOf(kind, obj[kind], where)
 }
 

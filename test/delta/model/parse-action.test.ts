@@ -167,6 +167,7 @@ describe('the action validator', () => {
     }
     const two = JSON.stringify({ add: VALID.add, remove: VALID.remove })
     expect(caught(() => parseLine(two)).message).toMatch(/two actions, 'add' and 'remove'/)
+    expect(caught(() => parseLine('{}')).message).toMatch(/c\.json line 3: the line is an empty object/)
     for (const body of [null, [], 'x', 1]) expect(caught(() => parseLine(line('add', body))).message).toMatch(/c\.json line 3: add must be an object/)
   })
 
