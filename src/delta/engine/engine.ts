@@ -23,8 +23,3 @@ export function storageSource(storage: Storage, path: string, size: number): Byt
     read: (offset, length) => storage.read(path, { offset, length }),
   }
 }
-
-/** Read a whole file as UTF-8 text. */
-export async function readText(storage: Storage, path: string): Promise<string> {
-  return new TextDecoder().decode(await storage.read(path))
-}

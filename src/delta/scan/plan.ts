@@ -1,6 +1,6 @@
 import type { AddAction } from '../model/actions.js'
 import { DeltaError } from '../engine/errors.js'
-import { columnsOf, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
+import { checkExprDepth, columnsOf, mayMatchFile, parseFilter, type Expr } from '../expr/index.js'
 import { parsePartitionValue } from '../values/partition-value.js'
 import type { Scalar } from '../model/scalar.js'
 import { findField, type StructField, type StructType } from '../model/schema.js'
@@ -36,6 +36,8 @@ export function planScan(snapshot: Pick<Snapshot, 'files' | 'metadata' | 'schema
   const schema = snapshot.schema
   const output = selectColumns(schema, opts.columns)
   const filter = typeof opts.filter === 'string' ? parseFilter(opts.filter, schema) : opts.filter
+  // A tree built in code gets the depth limit that parsed text has.
+  if (filter && typeof opts.filter !== 'string') checkExprDepth(filter)
   const needed = new Set(output.fields.map((f) => f.name))
   if (filter) for (const path of columnsOf(filter)) needed.add(path[0]!)
   const read: StructType = { type: 'struct', fields: schema.fields.filter((f) => needed.has(f.name)) }

@@ -1,5 +1,5 @@
 import { parseCommit, type CommitInfoAction } from '../model/actions.js'
-import { readText, type Engine } from '../engine/engine.js'
+import type { Engine } from '../engine/engine.js'
 import { isDeltaError } from '../engine/errors.js'
 import { commitPath } from '../log/log-path.js'
 import { findCommitInfo } from '../log/replay.js'
@@ -75,7 +75,7 @@ export async function inCommitTimestampAfter(
 async function readCommitInfo(engine: Engine, version: number): Promise<CommitInfoAction | undefined> {
   const path = commitPath(version)
   try {
-    return findCommitInfo(parseCommit(await readText(engine.storage, path), path))
+    return findCommitInfo(parseCommit(await engine.storage.read(path), path))
   } catch (e) {
     if (isDeltaError(e, 'NotFound')) return undefined
     throw e

@@ -2,7 +2,7 @@ import type { Action } from '../model/actions.js'
 import { formatCommit } from '../model/action-json.js'
 import { checkConflicts, type TransactionSummary } from './conflict.js'
 import { parseCommit } from '../model/actions.js'
-import { readText, type Engine } from '../engine/engine.js'
+import type { Engine } from '../engine/engine.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { commitPath } from '../log/log-path.js'
 
@@ -62,7 +62,7 @@ export async function commitTransaction(
       }
     }
     const winnerPath = commitPath(version)
-    const winner = parseCommit(await readText(engine.storage, winnerPath), winnerPath)
+    const winner = parseCommit(await engine.storage.read(winnerPath), winnerPath)
     checkConflicts(txn, { version, actions: winner })
     const winnerIct = winner.find((a) => a.kind === 'commitInfo')
     if (after !== undefined && winnerIct?.kind === 'commitInfo' && typeof winnerIct.info.inCommitTimestamp === 'number') {
@@ -85,7 +85,7 @@ async function landedAnyway(engine: Engine, path: string, actions: readonly Acti
   const txnId = ours?.kind === 'commitInfo' ? ours.info.txnId : undefined
   if (typeof txnId !== 'string') return false
   try {
-    const there = parseCommit(await readText(engine.storage, path), path).find((a) => a.kind === 'commitInfo')
+    const there = parseCommit(await engine.storage.read(path), path).find((a) => a.kind === 'commitInfo')
     return there?.kind === 'commitInfo' && there.info.txnId === txnId
   } catch {
     return false

@@ -40,6 +40,19 @@ async function tableWithPartitions(): Promise<MemoryStorage> {
 }
 
 describe('conflicting writers', () => {
+  it('a winning commit that is not UTF-8 stops the loser with InvalidLog, not a guessed conflict check', async () => {
+    const storage = await tableWithPartitions()
+    const gated = gatedCommits(storage)
+    const deleter = await DeltaTable.open('mem', { storage: gated.storage, parquet })
+    const deleting = deleter.delete("p = 'a'")
+    await gated.held
+    const commit = new TextEncoder().encode('{"commitInfo":{"operation":"X\u00e9"}}\n')
+    const latin1 = Uint8Array.from([...commit].flatMap((b, i, all) => (b === 0xc3 && all[i + 1] === 0xa9 ? [0xe9] : b === 0xa9 && all[i - 1] === 0xc3 ? [] : [b])))
+    await storage.put('_delta_log/00000000000000000001.json', latin1, { ifAbsent: true })
+    gated.release()
+    await expect(deleting).rejects.toMatchObject({ code: 'InvalidLog', message: expect.stringContaining('00000000000000000001.json') })
+  })
+
   it('a delete that loses the race to an append in its partition fails under Serializable', async () => {
     const storage = await tableWithPartitions()
     const gated = gatedCommits(storage)
