@@ -216,7 +216,7 @@ export class DeltaTable implements TableApi {
   }
 
   async changes(opts: ChangesOptions): Promise<Table> {
-    return readChanges(this.#engine, opts)
+    return readChanges(guardEngine(this.#engine, opts.signal), opts)
   }
 
   async toArrow(opts: ToArrowOptions = {}): Promise<Table> {

@@ -97,6 +97,15 @@ describe('cancelling operations', () => {
     expect(deaf.started.some((p) => p.endsWith('.parquet'))).toBe(true)
   })
 
+  it('rejects a pending change feed read with Cancelled over a storage that ignores signals', async () => {
+    const cdf = new MemoryStorage()
+    await writeDeltaLake(URI, tableFromArrays({ id: BigInt64Array.from([1n]) }), { storage: cdf, parquet, configuration: { 'delta.enableChangeDataFeed': 'true' } })
+    const deaf = new DeafStorage(cdf)
+    const t = await DeltaTable.open(URI, { storage: deaf, parquet })
+    const controller = new AbortController()
+    await expectPromptCode(t.changes({ startVersion: 0, signal: controller.signal }), controller, 'Cancelled')
+  })
+
   it('rejects a pending open, isDeltaTable and create with Cancelled', async () => {
     hangOn((p) => p.includes('_delta_log'))
     for (const start of [

@@ -19,6 +19,8 @@ export interface ChangesOptions {
   startVersion: number
   /** The latest version when omitted. */
   endVersion?: number
+  /** Cancels the read: every storage request gets it, and the read rejects with `Cancelled`. */
+  signal?: AbortSignal
 }
 
 /** The columns the change data feed adds after the table's columns. */
