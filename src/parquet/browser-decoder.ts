@@ -22,8 +22,8 @@ export function canStartWebWorkers(): boolean {
  * worker that started it, and the pool replaces the worker.
  */
 export function spawnWebDecoder(wasm: DecoderWasm): DecoderThread {
-  const Ctor = (globalThis as unknown as { Worker: new (url: URL, opts: object) => WebWorker }).Worker
-  const worker = new Ctor(new URL('./decode-worker.js', import.meta.url), { type: 'module', name: 'deltalake-parquet-decoder' })
+  // Written out as `new Worker(new URL(...))`, the one form bundlers recognise as a worker entry.
+  const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module', name: 'deltalake-parquet-decoder' }) as unknown as WebWorker
   // A module is shared with the worker; bytes are copied (the caller may still use them).
   worker.postMessage({ type: 'init', wasm: wasm instanceof ArrayBuffer ? wasm.slice(0) : wasm }, [])
   let failed = false

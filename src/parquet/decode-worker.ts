@@ -28,6 +28,7 @@ let ready: Promise<unknown> | undefined
 scope.addEventListener('message', ({ data }) => {
   if (data.type === 'init') {
     ready = initParquetWasm(data.wasm === undefined ? undefined : { module_or_path: data.wasm })
+    void ready.then(() => scope.postMessage({ type: 'ready' }), () => undefined)
     return
   }
   if (data.type === 'bytes') {

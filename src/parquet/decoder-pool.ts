@@ -5,8 +5,9 @@ export type ToDecoder =
   | { type: 'decode'; id: number; size: number; chunks: ByteChunk[]; columns?: string[]; rowGroups?: number[]; batchSize: number }
   | { type: 'bytes'; id: number; readId: number; bytes?: Uint8Array; error?: string }
 
-/** Messages from a decoder thread. */
+/** Messages from a decoder thread; `ready` once its wasm module is instantiated. */
 export type FromDecoder =
+  | { type: 'ready' }
   | { type: 'done'; id: number; ipc: Uint8Array }
   | { type: 'failed'; id: number; message: string }
   | { type: 'read'; id: number; readId: number; start: number; end: number }
@@ -29,15 +30,22 @@ export interface DecoderThread {
   terminate(): void
 }
 
-/** A decode that failed: `crashed` when the thread died under it rather than reporting an error. */
+/**
+ * A decode that failed: `crashed` when the thread died under it rather than reporting an error;
+ * `notStarted` when the thread never got its decoder running (a worker script that did not load,
+ * a wasm binary not found), which says nothing about the file.
+ */
 export class DecodeFailure extends Error {
   override readonly name = 'DecodeFailure'
+  readonly notStarted: boolean
+
   constructor(
     message: string,
     readonly crashed: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; notStarted?: boolean },
   ) {
     super(message, options)
+    this.notStarted = options?.notStarted ?? false
   }
 }
 
@@ -62,6 +70,8 @@ interface Slot {
   job?: Job
   idleTimer?: ReturnType<typeof setTimeout>
   dead: boolean
+  /** The thread said its decoder is ready. */
+  started: boolean
 }
 
 /**
@@ -130,10 +140,13 @@ export class DecoderPool implements ParquetDecoder {
       for (const job of this.#queue.splice(0)) job.reject(new DecodeFailure(`could not start a decoder thread (${String(e)})`, false, { cause: e }))
       return undefined
     }
-    const slot: Slot = { thread, dead: false }
+    const slot: Slot = { thread, dead: false, started: false }
     this.#slots.add(slot)
     thread.onMessage((m) => this.#onMessage(slot, m))
-    thread.onFailure((e) => this.#fail(slot, new DecodeFailure(`the decoder thread died (${describe(e)})`, true, { cause: e })))
+    thread.onFailure((e) =>
+      this.#fail(slot, slot.started
+        ? new DecodeFailure(`the decoder thread died (${describe(e)})`, true, { cause: e })
+        : new DecodeFailure(`the decoder thread could not start (${describe(e)})`, false, { cause: e, notStarted: true })))
     return slot
   }
 
@@ -155,8 +168,17 @@ export class DecoderPool implements ParquetDecoder {
   }
 
   #onMessage(slot: Slot, m: FromDecoder): void {
+    if (m.type === 'ready') {
+      slot.started = true
+      return
+    }
     const job = slot.job
     if (!job || m.id !== job.id) return
+    if (m.type === 'failed' && !slot.started) {
+      // Its decoder never ran: drop the thread, so the next file tries a fresh one.
+      this.#fail(slot, new DecodeFailure(m.message, false, { notStarted: true }))
+      return
+    }
     if (m.type === 'read') {
       void this.#answerRead(slot, job, m.readId, m.start, m.end)
       return

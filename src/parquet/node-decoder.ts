@@ -10,7 +10,11 @@ import type { DecoderThread, FromDecoder } from './decoder-pool.js'
 // look-alike over the chunks sent, reads outside them asked of the parent.
 const DECODER_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads')
-const ready = import(workerData.glue).then((m) => { m.initSync({ module: workerData.module }); return m })
+const ready = import(workerData.glue).then((m) => {
+  m.initSync({ module: workerData.module })
+  parentPort.postMessage({ type: 'ready' })
+  return m
+})
 const waiting = new Map()
 let nextRead = 1
 parentPort.on('message', (msg) => {

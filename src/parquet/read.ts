@@ -1,5 +1,5 @@
 import { tableFromIPC, type Table } from 'apache-arrow'
-import { isDeltaError, type DeltaError } from '../delta/engine/errors.js'
+import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
 import type { ByteSource, ParquetReadOptions } from '../delta/engine/parquet-codec.js'
 import { coalesceRanges } from './byte-ranges.js'
 import { checkPages } from './check-pages.js'
@@ -103,6 +103,14 @@ function guard<T>(name: string | undefined, check: () => T): T {
 function decodeFailure(cache: RangeCache, name: string | undefined, e: unknown): DeltaError {
   if (isDeltaError(e)) return e
   if (isDeltaError(cache.sourceError)) return cache.sourceError
+  if (e instanceof DecodeFailure && e.notStarted) {
+    return new DeltaError(
+      'Internal',
+      `could not start a Parquet decoder to read ${name === undefined ? 'a file' : `'${name}'`} (${e.message}): check that the ` +
+        "application serves the library's decode-worker.js and parquet-wasm's .wasm file (a bundler must see them)",
+      { cause: e },
+    )
+  }
   const how = e instanceof DecodeFailure && e.crashed ? 'the decoder crashed on it' : 'the decoder failed on it'
   return invalidParquet(name, `${how} (${errorText(e)}); it may also use an encoding parquet-wasm does not support`, e)
 }

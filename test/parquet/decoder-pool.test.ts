@@ -77,6 +77,7 @@ describe('DecoderPool', () => {
     }, { size: 1 })
     const first = pool.decode(request('bad'), noGap)
     const second = pool.decode(request('good'), noGap)
+    threads[0]!.answer({ type: 'ready' })
     threads[0]!.die(new WebAssembly.RuntimeError('unreachable'))
     const e = (await settled(first)) as { error: DecodeFailure }
     expect(e.error).toBeInstanceOf(DecodeFailure)
@@ -147,6 +148,24 @@ describe('DecoderPool', () => {
     expect(threads).toHaveLength(2)
     threads[1]!.answer({ type: 'done', id: threads[1]!.job, ipc: new Uint8Array(0) })
     await b
+    pool.close()
+  })
+
+  it('tells a thread that never started its decoder from one that crashed on a file', async () => {
+    const threads: FakeThread[] = []
+    const pool = new DecoderPool(() => {
+      threads.push(new FakeThread())
+      return threads.at(-1)!
+    }, { size: 1 })
+    const a = pool.decode(request('a'), noGap)
+    threads[0]!.die(new Error('404 decode-worker.js'))
+    const e = (await settled(a)) as { error: DecodeFailure }
+    expect([e.error.notStarted, e.error.crashed]).toEqual([true, false])
+    const b = pool.decode(request('b'), noGap)
+    threads[1]!.answer({ type: 'failed', id: threads[1]!.job, message: 'the decoder could not start: no wasm' })
+    const f = (await settled(b)) as { error: DecodeFailure }
+    expect(f.error.notStarted).toBe(true)
+    expect(threads[1]!.terminated).toBe(true)
     pool.close()
   })
 
