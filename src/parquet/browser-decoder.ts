@@ -1,7 +1,10 @@
 import type { DecoderThread, FromDecoder, ToDecoder } from './decoder-pool.js'
 
-/** Where a decoder worker finds the wasm binary: a URL, a compiled module or bytes; default when undefined. */
-export type DecoderWasm = string | WebAssembly.Module | ArrayBuffer | undefined
+/**
+ * Where a decoder worker finds the wasm binary: a URL, a compiled `WebAssembly.Module` (typed
+ * `object`, so declarations need no DOM lib) or bytes; the default when undefined.
+ */
+export type DecoderWasm = string | ArrayBuffer | object | undefined
 
 /** The part of a Web Worker a decoder uses, stated without the DOM lib. */
 interface WebWorker {

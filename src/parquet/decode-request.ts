@@ -1,5 +1,3 @@
-import type { ParquetFile } from 'parquet-wasm/esm'
-
 /** Bytes of a file starting at `start`. */
 export interface ByteChunk {
   start: number
@@ -33,9 +31,22 @@ export interface ParquetDecoder {
   decode(request: DecodeRequest, readGap: GapReader): Promise<Uint8Array>
 }
 
-/** The part of parquet-wasm's module a decode uses. */
+/**
+ * The part of parquet-wasm's module a decode uses, stated structurally so that declarations
+ * need neither parquet-wasm's types nor the DOM lib (its `fromFile` takes a Blob).
+ */
 export interface ParquetWasmApi {
-  ParquetFile: typeof ParquetFile
+  ParquetFile: { fromFile(handle: never): Promise<WasmParquetFile> }
+}
+
+interface WasmParquetFile {
+  read(options: { batchSize: number; columns?: string[]; rowGroups?: number[] }): Promise<WasmTable>
+  free(): void
+}
+
+interface WasmTable {
+  intoIPCStream(): Uint8Array
+  free(): void
 }
 
 /**
@@ -49,11 +60,11 @@ export async function decodeInRealm(api: ParquetWasmApi, request: DecodeRequest,
   const blob = {
     size: request.size,
     slice: (start = 0, end = request.size) => ({ arrayBuffer: async () => ownBuffer(await read(start, Math.min(end, request.size))) }),
-  } as unknown as Blob
-  let file: ParquetFile | undefined
-  let table: Awaited<ReturnType<ParquetFile['read']>> | undefined
+  }
+  let file: WasmParquetFile | undefined
+  let table: WasmTable | undefined
   try {
-    file = await api.ParquetFile.fromFile(blob)
+    file = await api.ParquetFile.fromFile(blob as never)
     table = await file.read({
       batchSize: request.batchSize,
       ...(request.columns && { columns: request.columns }),

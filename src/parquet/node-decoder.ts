@@ -80,12 +80,12 @@ async function decode(m, job) {
 let glueUrl: string | undefined
 
 /**
- * Start one decoder worker thread on the compiled parquet-wasm `module` (a compiled module is
- * shared with threads, not compiled again). Unreferenced while idle, so an idle decoder never
+ * Start one decoder worker thread on the compiled parquet-wasm `module` (a `WebAssembly.Module`,
+ * typed `object` so declarations need no DOM lib; it is shared with threads, not compiled again). Unreferenced while idle, so an idle decoder never
  * keeps the process alive; referenced while it decodes, so a process awaiting a read does not
  * exit under it.
  */
-export function spawnNodeDecoder(module: WebAssembly.Module): DecoderThread {
+export function spawnNodeDecoder(module: object): DecoderThread {
   // createRequire resolves through the package's exports under plain node, a test runner or a
   // bundle alike, where import.meta.resolve is not always available.
   glueUrl ??= pathToFileURL(createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm.js')).href
