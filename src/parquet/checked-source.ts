@@ -8,13 +8,14 @@ import { invalidParquet } from './invalid.js'
  * read fails here with `InvalidData` naming the file, before anything decodes it.
  */
 export function checkedSource(source: ByteSource): ByteSource {
-  const { size, name } = source
+  const { size, name, transferable } = source
   if (!Number.isSafeInteger(size) || size < 0) {
     throw invalidParquet(name, `its recorded size ${String(size)} is not a whole number of bytes`)
   }
   return {
     size,
     name,
+    transferable,
     read: async (offset, length) => {
       const bytes: unknown = await source.read(offset, length)
       if (!(bytes instanceof Uint8Array)) throw invalidParquet(name, `a read of ${length} bytes at offset ${offset} returned no bytes`)

@@ -6,14 +6,15 @@ export interface ByteChunk {
 
 /**
  * A validated Parquet file handed to a decoder: the fetched ranges of it (footer, page indexes,
- * the chosen column chunks) and what to decode. The chunks' buffers may be transferred to
- * another thread, which detaches them here.
+ * the chosen column chunks) and what to decode.
  */
 export interface DecodeRequest {
   /** The file's name, for messages. */
   name?: string
   size: number
   chunks: ByteChunk[]
+  /** The chunks' buffers are the request's own: a decoder thread may take them (detaching them here) rather than a copy. */
+  owned?: boolean
   columns?: string[]
   rowGroups?: number[]
   batchSize: number

@@ -155,7 +155,8 @@ export class DecoderPool implements ParquetDecoder {
     slot.job = job
     slot.thread.setBusy?.(true)
     const { request } = job
-    const transfer = transferableBuffers(request.chunks)
+    // Bytes the caller may still hold are copied: transferring would detach them under it.
+    const transfer = request.owned ? transferableBuffers(request.chunks) : []
     const chunks = request.chunks.map((c, i) => ({ start: c.start, bytes: transfer[i] === c.bytes.buffer ? c.bytes : copyOf(c.bytes) }))
     try {
       slot.thread.post(
@@ -193,7 +194,8 @@ export class DecoderPool implements ParquetDecoder {
     let transfer: ArrayBuffer[] = []
     try {
       const read = await job.readGap(start, end)
-      const bytes = read.byteOffset === 0 && read.byteLength === read.buffer.byteLength && read.buffer instanceof ArrayBuffer ? read : copyOf(read)
+      const owned = job.request.owned && read.byteOffset === 0 && read.byteLength === read.buffer.byteLength && read.buffer instanceof ArrayBuffer
+      const bytes = owned ? read : copyOf(read)
       reply = { type: 'bytes', id: job.id, readId, bytes }
       transfer = [bytes.buffer as ArrayBuffer]
     } catch (e) {

@@ -73,6 +73,7 @@ export async function readParquetTable(
         name,
         size: checked.size,
         chunks: cache.takeChunks(),
+        owned: checked.transferable === true,
         columns: selection.columns,
         rowGroups: selection.rowGroups,
         batchSize: Math.max(1, Math.min(selection.maxGroupRows, MAX_BATCH_ROWS)),

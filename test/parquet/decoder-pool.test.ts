@@ -114,21 +114,24 @@ describe('DecoderPool', () => {
     pool.close()
   })
 
-  it('transfers chunk buffers it may own and copies views of shared ones', async () => {
+  it('transfers the buffers of owned chunks, copies views of shared ones, and copies everything not owned', async () => {
     const thread = new FakeThread()
     const pool = new DecoderPool(() => thread, { size: 1 })
     const own = new Uint8Array(16)
     const shared = new Uint8Array(64)
     const chunks = [{ start: 0, bytes: own }, { start: 16, bytes: shared.subarray(0, 8) }, { start: 24, bytes: shared.subarray(8, 16) }]
-    const result = pool.decode(request('a', chunks), noGap)
-    const { message, transfer } = thread.sent[0]!
-    const sent = (message as Extract<ToDecoder, { type: 'decode' }>).chunks
-    expect(sent[0]!.bytes).toBe(own)
-    expect(sent[1]!.bytes.buffer).not.toBe(shared.buffer)
-    expect(sent[2]!.bytes.buffer).not.toBe(shared.buffer)
-    expect(new Set(transfer).size).toBe(3)
+    const sentChunks = () => (thread.sent.at(-1)!.message as Extract<ToDecoder, { type: 'decode' }>).chunks
+    const owned = pool.decode({ ...request('a', chunks), owned: true }, noGap)
+    expect(sentChunks()[0]!.bytes).toBe(own)
+    expect(sentChunks()[1]!.bytes.buffer).not.toBe(shared.buffer)
+    expect(sentChunks()[2]!.bytes.buffer).not.toBe(shared.buffer)
+    expect(new Set(thread.sent.at(-1)!.transfer).size).toBe(3)
     thread.answer({ type: 'done', id: thread.job, ipc: new Uint8Array(0) })
-    await result
+    await owned
+    const borrowed = pool.decode(request('b', [{ start: 0, bytes: own }]), noGap)
+    expect(sentChunks()[0]!.bytes).not.toBe(own)
+    thread.answer({ type: 'done', id: thread.job, ipc: new Uint8Array(0) })
+    await borrowed
     pool.close()
   })
 

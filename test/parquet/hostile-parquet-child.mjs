@@ -76,6 +76,8 @@ function source(bytes, size = bytes.length, shortRead = -1) {
   const s = {
     size,
     name: 'mutated.parquet',
+    // Every read is a fresh slice: the codec may hand it to a decoder thread without a copy.
+    transferable: true,
     cut: false,
     read: async (offset, length) => {
       const out = bytes.slice(offset, offset + length)
