@@ -137,7 +137,7 @@ export class DecoderPool implements ParquetDecoder {
       thread = this.#spawn()
     } catch (e) {
       // A host that cannot start threads fails the waiting requests rather than stalling them.
-      for (const job of this.#queue.splice(0)) job.reject(new DecodeFailure(`could not start a decoder thread (${String(e)})`, false, { cause: e }))
+      for (const job of this.#queue.splice(0)) job.reject(new DecodeFailure(`could not start a decoder thread (${String(e)})`, false, { cause: e, notStarted: true }))
       return undefined
     }
     const slot: Slot = { thread, dead: false, started: false }

@@ -178,5 +178,6 @@ describe('DecoderPool', () => {
     }, { size: 2 })
     const e = (await settled(pool.decode(request('a'), noGap))) as { error: DecodeFailure }
     expect(e.error.message).toContain('no workers here')
+    expect(e.error.notStarted).toBe(true)
   })
 })
