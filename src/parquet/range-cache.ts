@@ -1,11 +1,7 @@
 import type { AsyncBuffer } from 'hyparquet'
 import type { ByteSource } from '../delta/engine/parquet-codec.js'
 import type { ByteRange } from './byte-ranges.js'
-
-interface Chunk {
-  start: number
-  bytes: Uint8Array
-}
+import { ownBuffer, type ByteChunk } from './decode-request.js'
 
 /**
  * The bytes of some ranges of one file, fetched up front in parallel, standing in for the whole
@@ -15,7 +11,7 @@ interface Chunk {
 export class RangeCache {
   readonly size: number
   private readonly source: ByteSource
-  private chunks: Chunk[] = []
+  private chunks: ByteChunk[] = []
   /** The first error the source raised, so a decoder that swallows it cannot hide it. */
   sourceError: unknown
 
@@ -43,6 +39,21 @@ export class RangeCache {
     return this.readCovered(from, to) ?? (await this.readSource(from, to))
   }
 
+  /** The bytes of `[start, end)` when held, without reading the source. */
+  peek(start: number, end: number): Uint8Array | undefined {
+    return end > this.size ? undefined : this.readCovered(start, end)
+  }
+
+  /**
+   * Hand over every held chunk (to be transferred to a decoder thread) and forget them: later
+   * reads go to the source, never to bytes detached by the transfer.
+   */
+  takeChunks(): ByteChunk[] {
+    const out = this.chunks
+    this.chunks = []
+    return out
+  }
+
   /** The parts of `range` that no held chunk covers. */
   missing(range: ByteRange): ByteRange[] {
     const out: ByteRange[] = []
@@ -68,21 +79,11 @@ export class RangeCache {
     }
   }
 
-  /** A Blob look-alike over this cache, for `ParquetFile.fromFile` (it uses size/slice/arrayBuffer). */
-  toBlob(): Blob {
-    const slice = (start = 0, end = this.size) => ({
-      arrayBuffer: async () => toArrayBuffer(await this.read(start, end)),
-    })
-    // parquet-wasm's glue only calls size, slice() and arrayBuffer() on the handle (the ranged
-    // tests decode through this), so a file need not be held, or allocated, in full.
-    return { size: this.size, slice } as unknown as Blob
-  }
-
   /** A hyparquet AsyncBuffer over this cache. */
   toAsyncBuffer(): AsyncBuffer {
     return {
       byteLength: this.size,
-      slice: async (start, end = this.size) => toArrayBuffer(await this.read(start, end)),
+      slice: async (start, end = this.size) => ownBuffer(await this.read(start, end)),
     }
   }
 
@@ -110,13 +111,4 @@ export class RangeCache {
     }
     return undefined
   }
-}
-
-/** A standalone ArrayBuffer holding exactly `bytes` (a view may sit in a larger buffer). */
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
-    return bytes.buffer
-  }
-  // Uint8Array.prototype.slice copies; Buffer#slice (a subclass) would return a view.
-  return Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer
 }

@@ -1,4 +1,5 @@
 import { parquetSchema, type ColumnChunk, type FileMetaData, type SchemaTree } from 'hyparquet'
+import { chunkByteRange } from './footer-check.js'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { ParquetReadOptions } from '../delta/engine/parquet-codec.js'
 import type { ByteRange } from './byte-ranges.js'
@@ -46,9 +47,15 @@ export function resolveSelection(metadata: FileMetaData, opts: ParquetReadOption
   if (opts.nestedInt96 === 'omit') paths = omitNestedInt96(metadata, paths)
   const columns = paths?.map((p) => p.join('.'))
   const chosen = rowGroups ?? metadata.row_groups.map((_, i) => i)
-  const sizes = chosen.map((g) => Number(metadata.row_groups[g]!.num_rows))
-  const numRows = sizes.reduce((a, b) => a + b, 0)
-  return { paths, columns, rowGroups, numRows, maxGroupRows: Math.max(0, ...sizes) }
+  let numRows = 0
+  let maxGroupRows = 0
+  // A loop, not Math.max(...sizes): a footer may list more row groups than a call can spread.
+  for (const g of chosen) {
+    const rows = Number(metadata.row_groups[g]!.num_rows)
+    numRows += rows
+    maxGroupRows = Math.max(maxGroupRows, rows)
+  }
+  return { paths, columns, rowGroups, numRows, maxGroupRows }
 }
 
 /** Names of the file's top-level columns, in file order. */
@@ -107,25 +114,11 @@ export function planRanges(metadata: FileMetaData, selection: ReadSelection): By
       ranges.push(...pageIndexRanges(chunk))
       const path = chunk.meta_data?.path_in_schema
       if (!groups.has(g) || path === undefined || !isSelected(selection, path)) continue
-      const range = chunkRange(chunk)
+      const range = chunkByteRange(chunk)
       if (range) ranges.push(range)
     }
   })
   return ranges
-}
-
-/**
- * Where a column chunk's pages lie: from its dictionary page (when it has one) to the end of its
- * data pages. Some writers (old Spark) put the dictionary page at `data_page_offset` and leave
- * `dictionary_page_offset` unset, which the same formula covers.
- */
-function chunkRange(chunk: ColumnChunk): ByteRange | undefined {
-  const meta = chunk.meta_data
-  if (!meta) return undefined
-  let start = Number(meta.data_page_offset)
-  const dict = meta.dictionary_page_offset
-  if (dict !== undefined && dict > 0n) start = Math.min(start, Number(dict))
-  return { start, end: start + Number(meta.total_compressed_size) }
 }
 
 function pageIndexRanges(chunk: ColumnChunk): ByteRange[] {

@@ -1,12 +1,17 @@
 import { tableFromIPC, type Table } from 'apache-arrow'
-import { ParquetFile, type Table as WasmTable } from 'parquet-wasm/esm'
 import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
 import type { ByteSource, ParquetReadOptions } from '../delta/engine/parquet-codec.js'
 import { coalesceRanges } from './byte-ranges.js'
-import { errorText, readFooter } from './footer.js'
+import { checkPages } from './check-pages.js'
+import { checkedSource } from './checked-source.js'
+import type { ParquetDecoder } from './decode-request.js'
+import { DecodeFailure } from './decoder-pool.js'
+import { readFooter } from './footer.js'
+import { checkMetadata } from './footer-check.js'
 import { findInt96Columns, readInt96Columns, replaceColumns } from './int96.js'
+import { errorText, invalidParquet } from './invalid.js'
 import { RangeCache } from './range-cache.js'
-import { planRanges, resolveSelection, type ReadSelection } from './read-plan.js'
+import { planRanges, resolveSelection } from './read-plan.js'
 
 /** How the codec fetches bytes; the defaults suit HTTP object stores. */
 export interface ParquetFetchOptions {
@@ -35,55 +40,78 @@ const DEFAULTS: Required<ParquetFetchOptions> = {
  * Decode the chosen columns and row groups of a Parquet file into one Arrow table. Only the
  * footer and the needed column chunks are fetched (in parallel) unless the file is small; INT96
  * columns come back as Timestamp(MICROSECOND) with their true values.
+ *
+ * Nothing reaches the decoder unchecked: every read must return the length asked, the footer
+ * must describe a sane file (schema, row counts, every chunk and page index inside the data
+ * area) and every page header of the chunks decoded must be consistent with its chunk. A file
+ * that fails is `InvalidData` naming it. What no check can foresee (corrupt compressed bytes
+ * inside a page) is left to `decoder`, which runs where a crash fails only this read.
  */
 export async function readParquetTable(
   source: ByteSource,
   opts: ParquetReadOptions | undefined,
-  fetchOptions: ParquetFetchOptions = {},
+  fetchOptions: ParquetFetchOptions,
+  decoder: ParquetDecoder,
 ): Promise<Table> {
   const settings = { ...DEFAULTS, ...fetchOptions }
-  const cache = new RangeCache(source)
-  if (source.size <= settings.readWholeBelow) await cache.fetch([{ start: 0, end: source.size }])
-  const metadata = await readFooter(cache, settings.footerGuess)
-  const selection = resolveSelection(metadata, opts)
+  const checked = checkedSource(source)
+  const name = checked.name
+  const cache = new RangeCache(checked)
+  if (checked.size <= settings.readWholeBelow) await cache.fetch([{ start: 0, end: checked.size }])
+  const { metadata, layout } = await readFooter(cache, settings.footerGuess, name)
+  const leaves = guard(name, () => checkMetadata(metadata, layout, name))
+  const selection = guard(name, () => resolveSelection(metadata, opts))
   const int96 = findInt96Columns(metadata, selection)
   await cache.fetch(coalesceRanges(planRanges(metadata, selection), settings.coalesceGap))
-  const table = await decodeWithWasm(cache, selection)
-  if (int96.length === 0) return table
-  const replacements = await readInt96Columns(cache.toAsyncBuffer(), metadata, int96, selection)
-  return replaceColumns(table, replacements)
+  await checkPages(cache, metadata, leaves, selection, name)
+  // INT96 columns are decoded here first: the bytes go to the decoder (and may be detached) next.
+  const replacements = int96.length === 0 ? undefined : await readInt96Columns(cache.toAsyncBuffer(), metadata, int96, selection)
+  let table: Table
+  try {
+    const ipc = await decoder.decode(
+      {
+        name,
+        size: checked.size,
+        chunks: cache.takeChunks(),
+        owned: checked.transferable === true,
+        columns: selection.columns,
+        rowGroups: selection.rowGroups,
+        batchSize: Math.max(1, Math.min(selection.maxGroupRows, MAX_BATCH_ROWS)),
+      },
+      (start, end) => cache.read(start, end),
+    )
+    table = tableFromIPC(ipc)
+  } catch (e) {
+    throw decodeFailure(cache, name, e)
+  }
+  if (table.numRows !== selection.numRows) {
+    throw invalidParquet(name, `it decoded to ${table.numRows} rows where its footer promises ${selection.numRows}`)
+  }
+  return replacements ? replaceColumns(table, replacements) : table
 }
 
-/** Decode through parquet-wasm and move the result to JS Arrow, freeing wasm memory always. */
-async function decodeWithWasm(cache: RangeCache, selection: ReadSelection): Promise<Table> {
-  let file: ParquetFile | undefined
-  let wasmTable: WasmTable | undefined
+/** Run a check whose own errors are DeltaErrors; anything else it throws means a corrupt footer. */
+function guard<T>(name: string | undefined, check: () => T): T {
   try {
-    file = await ParquetFile.fromFile(cache.toBlob())
-    wasmTable = await file.read({
-      batchSize: Math.max(1, Math.min(selection.maxGroupRows, MAX_BATCH_ROWS)),
-      ...(selection.columns && { columns: selection.columns }),
-      ...(selection.rowGroups && { rowGroups: selection.rowGroups }),
-    })
-    const consumed = wasmTable
-    wasmTable = undefined // intoIPCStream takes ownership, even when it throws
-    return tableFromIPC(consumed.intoIPCStream())
+    return check()
   } catch (e) {
-    throw decodeFailure(cache, e)
-  } finally {
-    wasmTable?.free()
-    file?.free()
+    if (isDeltaError(e)) throw e
+    throw invalidParquet(name, `its footer is inconsistent (${errorText(e)})`, e)
   }
 }
 
 /** A source failure (NotFound, AccessDenied...) wins over the decoder's report of it. */
-function decodeFailure(cache: RangeCache, e: unknown): DeltaError {
+function decodeFailure(cache: RangeCache, name: string | undefined, e: unknown): DeltaError {
   if (isDeltaError(e)) return e
   if (isDeltaError(cache.sourceError)) return cache.sourceError
-  return new DeltaError(
-    'InvalidData',
-    `could not decode the Parquet file (${errorText(e)}); the file may be corrupt or use an ` +
-      'encoding parquet-wasm does not support',
-    { cause: e },
-  )
+  if (e instanceof DecodeFailure && e.notStarted) {
+    return new DeltaError(
+      'Internal',
+      `could not start a Parquet decoder to read ${name === undefined ? 'a file' : `'${name}'`} (${e.message}): check that the ` +
+        "application serves the library's decode-worker.js and parquet-wasm's .wasm file (a bundler must see them)",
+      { cause: e },
+    )
+  }
+  const how = e instanceof DecodeFailure && e.crashed ? 'the decoder crashed on it' : 'the decoder failed on it'
+  return invalidParquet(name, `${how} (${errorText(e)}); it may also use an encoding parquet-wasm does not support`, e)
 }

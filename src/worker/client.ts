@@ -14,7 +14,8 @@ import type {
 } from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams } from './ipc.js'
 import { cancelledError, type DeltaPool } from './pool.js'
-import type { OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo } from './protocol.js'
+import { DeltaError } from '../delta/engine/errors.js'
+import type { DeltaWorkerApi, OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo } from './protocol.js'
 import { splitEvenly } from './split.js'
 import { toWorkerWriteData } from './write-data.js'
 
@@ -30,16 +31,20 @@ export class WorkerDeltaTable implements TableApi {
   /** Where the table lives, as the workers are told. */
   readonly storage: StorageDescriptor
   readonly #home: number
+  // The worker the snapshot lives in: if the pool replaced it (it died), the snapshot is gone.
+  readonly #homeApi: DeltaWorkerApi
   #info: TableInfo
-  // Storage ids per worker: attached on first use, so a table costs nothing in idle workers.
-  readonly #attached = new Map<number, Promise<string>>()
+  // Storage ids per worker, attached on first use (so a table costs nothing in idle workers),
+  // with the worker they were attached in: a replaced worker needs them attached again.
+  readonly #attached = new Map<number, { api: DeltaWorkerApi; id: Promise<string> }>()
 
   private constructor(pool: DeltaPool, storage: StorageDescriptor, home: number, info: TableInfo) {
     this.pool = pool
     this.storage = storage
     this.#home = home
+    this.#homeApi = pool.worker(home)
     this.#info = info
-    this.#attached.set(home, Promise.resolve(info.storageId))
+    this.#attached.set(home, { api: this.#homeApi, id: Promise.resolve(info.storageId) })
   }
 
   /** Open a table in the next worker of the pool (latest version, or `version`/`timestamp`). */
@@ -191,23 +196,30 @@ export class WorkerDeltaTable implements TableApi {
 
   /** Release the snapshot and the storages this table holds in the workers. */
   async close(): Promise<void> {
-    const attached = [...this.#attached].filter(([w]) => w !== this.#home)
+    const attached = [...this.#attached].filter(([w, a]) => w !== this.#home && a.api === this.pool.worker(w))
     this.#attached.clear()
-    await Promise.all(attached.map(async ([w, id]) => this.pool.worker(w).detachStorage(await id)))
-    await this.#api().closeTable(this.#info.handle)
+    await Promise.all(attached.map(async ([, a]) => a.api.detachStorage(await a.id)))
+    if (this.pool.worker(this.#home) === this.#homeApi) await this.#homeApi.closeTable(this.#info.handle)
   }
 
-  #api() {
-    return this.pool.worker(this.#home)
+  // The worker holding the snapshot; once it died and was replaced, every call rejects, typed.
+  #api(): DeltaWorkerApi {
+    const api = this.pool.worker(this.#home)
+    if (api === this.#homeApi) return api
+    const lost = new DeltaError('Internal', `the worker that held table ${this.#info.uri} stopped, and the table with it: open the table again`)
+    return new Proxy({} as DeltaWorkerApi, {
+      get: (_, prop) => (typeof prop === 'string' && prop !== 'then' ? () => Promise.reject(lost) : undefined),
+    })
   }
 
   async #readSlice(worker: number, plan: ScanTaskPlan, request: { columns?: string[]; filter?: string; scanId: string }, files: ScanTaskPlan['files']): Promise<Uint8Array> {
-    let storageId = this.#attached.get(worker)
-    if (!storageId) {
-      storageId = this.pool.worker(worker).attachStorage(this.storage)
-      this.#attached.set(worker, storageId)
+    const api = this.pool.worker(worker)
+    let attached = this.#attached.get(worker)
+    if (!attached || attached.api !== api) {
+      attached = { api, id: api.attachStorage(this.storage) }
+      this.#attached.set(worker, attached)
     }
-    return this.pool.worker(worker).readFiles({ storageId: await storageId, context: plan.context, request, files })
+    return api.readFiles({ storageId: await attached.id, context: plan.context, request, files })
   }
 }
 

@@ -5,6 +5,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { DeltaPool, defaultPoolSize, type PoolWorker } from './pool.js'
 import type { DeltaWorkerApi } from './protocol.js'
 import { registerDeltaTransferHandlers } from './transfer.js'
+import { settleOnDeath, watchDeath } from './worker-death.js'
 
 /** Options of a Node pool. */
 export interface NodePoolOptions {
@@ -20,26 +21,37 @@ export interface NodePoolOptions {
 /**
  * A pool of Node worker threads running the Delta API: the same API a browser pool has. An idle
  * pool does not keep the process alive (its threads hold the event loop only while a call is in
- * flight), so a script may end without `terminate()`; call it to free the threads sooner.
+ * flight), so a script may end without `terminate()`; call it to free the threads sooner. A
+ * thread that dies (out of memory, an uncaught error) fails its in-flight calls with an
+ * `Internal` DeltaError instead of leaving them pending, and is replaced on next use.
  */
 export function createNodePool(opts: NodePoolOptions = {}): DeltaPool {
   registerDeltaTransferHandlers()
   const size = opts.size ?? defaultPoolSize(availableParallelism())
   const url = opts.workerUrl ?? new URL('./node-worker.js', import.meta.url)
-  const workers = Array.from({ length: size }, (): PoolWorker => {
+  const start = (index: number): PoolWorker => {
     const worker = new Worker(url)
     const remote = wrap<DeltaWorkerApi>(nodeEndpoint(worker))
     // After wrap: adding a 'message' listener references the worker again.
     worker.unref()
+    const death = watchDeath(`worker thread ${index} of the pool`)
+    let stopping = false
+    worker.on('error', (e) => death.report(e))
+    worker.on('exit', (code) => {
+      if (!stopping) death.report(new Error(`it exited with code ${code}`))
+    })
     return {
-      api: holdWhileBusy(remote as unknown as DeltaWorkerApi, worker),
+      api: settleOnDeath(holdWhileBusy(remote as unknown as DeltaWorkerApi, worker), death.died),
+      died: death.died,
       terminate: async () => {
+        if (stopping) return
+        stopping = true
         remote[releaseProxy]()
         await worker.terminate()
       },
     }
-  })
-  return new DeltaPool(workers)
+  }
+  return new DeltaPool(Array.from({ length: size }, (_, i) => start(i)), { respawn: start })
 }
 
 /**

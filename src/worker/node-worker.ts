@@ -14,4 +14,6 @@ import { registerDeltaTransferHandlers } from './transfer.js'
 
 if (!parentPort) throw new DeltaError('InvalidArgument', 'node-worker runs inside a worker thread: start it with createNodePool')
 registerDeltaTransferHandlers()
-expose(createWorkerApi({ loadCodec: () => nodeParquetCodec(), nodeFs: (dir) => new NodeTableStorage(dir), folderUri: folderFileUri }), nodeEndpoint(parentPort))
+// The pool already runs a thread per core: one decoder thread each keeps decoding off this
+// thread (a wasm trap kills the decoder, not the worker and its open tables) without oversubscribing.
+expose(createWorkerApi({ loadCodec: () => nodeParquetCodec({ decoderWorkers: 1 }), nodeFs: (dir) => new NodeTableStorage(dir), folderUri: folderFileUri }), nodeEndpoint(parentPort))

@@ -6,6 +6,18 @@ import { registerDeltaTransferHandlers } from './transfer.js'
 export interface PoolWorker {
   api: DeltaWorkerApi
   terminate(): void | Promise<void>
+  /**
+   * Resolves when the worker dies (its thread exited, or it threw an uncaught error such as a
+   * wasm trap, after which its realm is unusable). Its in-flight calls must have been rejected
+   * by then (see `settleOnDeath`); the pool replaces it through `respawn` on next use.
+   */
+  died?: Promise<unknown>
+}
+
+/** Options of a pool. */
+export interface DeltaPoolOptions {
+  /** Start a replacement for worker `index` after it died; without it a dead worker stays dead. */
+  respawn?: (index: number) => PoolWorker
 }
 
 /** The default pool size for a machine with `cores` logical cores: one per core, at most 8. */
@@ -22,13 +34,30 @@ export function defaultPoolSize(cores: number | undefined): number {
  */
 export class DeltaPool {
   readonly #workers: PoolWorker[]
+  readonly #dead = new Set<number>()
+  readonly #respawn: ((index: number) => PoolWorker) | undefined
   #next = 0
   #terminated = false
 
-  constructor(workers: PoolWorker[]) {
+  /**
+   * A pool of `workers`. A worker that dies (see `PoolWorker.died`) fails only its in-flight
+   * calls; with `respawn`, the next use of its index starts a fresh worker, in which tables
+   * opened in the dead one are unknown (`WorkerDeltaTable` then says to open them again).
+   */
+  constructor(workers: PoolWorker[], opts: DeltaPoolOptions = {}) {
     if (workers.length === 0) throw new DeltaError('InvalidArgument', 'a pool needs at least one worker')
     registerDeltaTransferHandlers()
     this.#workers = workers
+    this.#respawn = opts.respawn
+    workers.forEach((w, i) => this.#watch(w, i))
+  }
+
+  #watch(w: PoolWorker, index: number): void {
+    void w.died?.then(() => {
+      if (this.#workers[index] !== w || this.#terminated) return
+      this.#dead.add(index)
+      void Promise.resolve().then(() => w.terminate()).catch(() => undefined)
+    })
   }
 
   /** How many workers the pool has. */
@@ -39,8 +68,15 @@ export class DeltaPool {
   /** The API of worker `index`. */
   worker(index: number): DeltaWorkerApi {
     if (this.#terminated) throw new DeltaError('InvalidArgument', 'the worker pool was terminated: create a new one')
-    const w = this.#workers[index]
+    let w = this.#workers[index]
     if (!w) throw new DeltaError('InvalidArgument', `the pool has no worker ${index} (size ${this.size})`)
+    if (this.#dead.has(index) && this.#respawn) {
+      // Started lazily: a worker that dies on start does not spin a respawn loop.
+      w = this.#respawn(index)
+      this.#dead.delete(index)
+      this.#workers[index] = w
+      this.#watch(w, index)
+    }
     return w.api
   }
 

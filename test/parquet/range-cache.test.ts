@@ -46,16 +46,26 @@ describe('RangeCache', () => {
     expect(cache.missing({ start: 0, end: 700 })).toEqual([{ start: 0, end: 50 }, { start: 600, end: 700 }])
   })
 
-  it('acts as a Blob and an AsyncBuffer with exact-length ArrayBuffers', async () => {
+  it('acts as an AsyncBuffer with exact-length ArrayBuffers', async () => {
     const cache = new RangeCache(countingSource(300))
     await cache.fetch([{ start: 0, end: 300 }])
-    const blob = cache.toBlob()
-    expect(blob.size).toBe(300)
-    const ab = await blob.slice(10, 20).arrayBuffer()
+    const ab = await cache.toAsyncBuffer().slice(10, 20)
     expect(ab.byteLength).toBe(10)
     expect(new Uint8Array(ab)[0]).toBe(10)
     const ab2 = await cache.toAsyncBuffer().slice(290)
     expect(Array.from(new Uint8Array(ab2))).toEqual([39, 40, 41, 42, 43, 44, 45, 46, 47, 48])
+  })
+
+  it('hands its chunks over and then reads only from the source', async () => {
+    const source = countingSource(300)
+    const cache = new RangeCache(source)
+    await cache.fetch([{ start: 0, end: 100 }])
+    expect(cache.peek(10, 20)?.length).toBe(10)
+    const chunks = cache.takeChunks()
+    expect(chunks.map((c) => [c.start, c.bytes.length])).toEqual([[0, 100]])
+    expect(cache.peek(10, 20)).toBeUndefined()
+    await cache.read(10, 20)
+    expect(source.reads.at(-1)).toEqual([10, 10])
   })
 
   it('remembers the first source failure', async () => {

@@ -13,6 +13,8 @@ export { RowIndexSet, decodeRoaringBitmapArray, encodeRoaringBitmapArray } from 
 const FILE_FORMAT_VERSION = 1
 // `u` descriptors end in the Z85 form of a 16-byte UUID; whatever precedes it is a folder prefix.
 const UUID_Z85_LENGTH = 20
+// A DV file stores each DV's size as a 32-bit number.
+const MAX_DV_BYTES = 2 ** 32 - 1
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
@@ -22,6 +24,7 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * any other absolute path fails with `UnsupportedFeature`, since storage is scoped to the table.
  */
 export function deletionVectorPath(dv: DeletionVectorDescriptor, tableUri?: string): string | undefined {
+  checkDescriptor(dv)
   if (dv.storageType === 'i') return undefined
   if (dv.storageType === 'u') {
     const text = dv.pathOrInlineDv
@@ -31,6 +34,21 @@ export function deletionVectorPath(dv: DeletionVectorDescriptor, tableUri?: stri
     return `${prefix === '' ? '' : `${prefix}/`}deletion_vector_${uuid}.bin`
   }
   return relativeAbsolutePath(dv, tableUri)
+}
+
+/**
+ * Check a descriptor's fields before any is used: a known storage type, a path or inline text,
+ * sizes and counts that are whole numbers in range. `InvalidLog` otherwise (the log entry is
+ * corrupt), whatever the log parser let through.
+ */
+export function checkDescriptor(dv: DeletionVectorDescriptor): void {
+  const d = dv as unknown as Record<string, unknown>
+  if (d.storageType !== 'u' && d.storageType !== 'p' && d.storageType !== 'i') throw badDescriptor(dv, `storageType ${JSON.stringify(d.storageType)} is not u, p or i`)
+  if (typeof d.pathOrInlineDv !== 'string' || d.pathOrInlineDv === '') throw badDescriptor(dv, 'pathOrInlineDv is missing')
+  if (!isCount(d.sizeInBytes) || d.sizeInBytes > MAX_DV_BYTES) throw badDescriptor(dv, `sizeInBytes ${String(d.sizeInBytes)} is not a size a DV can have`)
+  if (!isCount(d.cardinality)) throw badDescriptor(dv, `cardinality ${String(d.cardinality)} is not a row count`)
+  if (d.offset !== undefined && d.offset !== null && !(isCount(d.offset) && d.offset >= 1)) throw badDescriptor(dv, `offset ${String(d.offset)} cannot locate a DV in a file`)
+  if (d.maxRowIndex !== undefined && d.maxRowIndex !== null && !isCount(d.maxRowIndex)) throw badDescriptor(dv, `maxRowIndex ${String(d.maxRowIndex)} is not a row index`)
 }
 
 /**
@@ -47,22 +65,23 @@ export async function readDeletionVector(
   opts: { tableUri?: string } = {},
 ): Promise<RowIndexSet> {
   const relative = deletionVectorPath(dv, opts.tableUri)
-  if (relative === undefined) return checkCardinality(decodeInlineBytes(dv), dv, 'inline deletion vector')
+  if (relative === undefined) return checkDecoded(decodeInlineBytes(dv), dv, 'inline deletion vector')
   const path = relative
   // An absent offset means the file's first DV, right after the version byte (as delta-kernel-rs
   // and Spark read it), not the version byte itself.
   const offset = dv.offset ?? 1
   const size = dv.sizeInBytes
-  if (!Number.isSafeInteger(offset) || offset < 1 || !Number.isSafeInteger(size) || size < 4) {
-    throw badDescriptor(dv, `offset ${offset} or sizeInBytes ${size} cannot locate a DV in a file`)
-  }
+  if (size < 4) throw badDescriptor(dv, `sizeInBytes ${size} is smaller than any bitmap`)
   const start = offset === 1 ? 0 : offset
   const length = offset - start + 4 + size + 4
-  const data = await storage.read(path, { offset: start, length })
-  if (data.length < length) throw invalidData(path, offset, `the file ends ${length - data.length} bytes before the DV does`)
+  const data: unknown = await storage.read(path, { offset: start, length })
+  if (!(data instanceof Uint8Array) || data.length !== length) {
+    const got = data instanceof Uint8Array ? data.length : 0
+    throw invalidData(path, offset, got < length ? `the file ends ${length - got} bytes before the DV does` : `a read of ${length} bytes returned ${got}`)
+  }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   if (start === 0 && data[0] !== FILE_FORMAT_VERSION) {
-    throw new DeltaError('UnsupportedFeature', `${path}: deletion vector file format version ${data[0]} is not supported (only ${FILE_FORMAT_VERSION}); upgrade this library`)
+    throw invalidData(path, offset, `the file's format version is ${data[0]}, not ${FILE_FORMAT_VERSION} (a newer Delta writer, or a corrupt byte)`)
   }
   const at = offset - start
   const stored = view.getUint32(at, false)
@@ -71,7 +90,23 @@ export async function readDeletionVector(
   const checksum = view.getUint32(at + 4 + size, false)
   if (crc32(bitmap) !== checksum) throw invalidData(path, offset, 'the CRC-32 checksum does not match')
   const where = `deletion vector in ${path} at offset ${offset}`
-  return checkCardinality(decodeRoaringBitmapArray(bitmap, where), dv, where)
+  return checkDecoded(decodeRoaringBitmapArray(bitmap, where), dv, where)
+}
+
+/**
+ * Check that a data file of `numRows` rows holds every row its deletion vector deletes: a DV
+ * naming a row past the end belongs to another file or is corrupt, and applying it would
+ * silently keep rows it meant to delete. `InvalidData` naming the data file.
+ */
+export function checkDeletedRows(deleted: RowIndexSet, numRows: number, dataPath: string): void {
+  const max = deleted.max
+  if (max !== undefined && max >= numRows) {
+    throw new DeltaError(
+      'InvalidData',
+      `the deletion vector of '${dataPath}' deletes row ${max}, but the file has ${numRows} rows: the deletion vector belongs to ` +
+        'another file or is corrupt; restore the data file or the DV file from a backup',
+    )
+  }
 }
 
 /**
@@ -156,7 +191,8 @@ export async function writeDeletionVectors(
 
 function decodeInlineBytes(dv: DeletionVectorDescriptor): RowIndexSet {
   const raw = decodeDescriptorZ85(dv, dv.pathOrInlineDv)
-  if (raw.length < dv.sizeInBytes) throw badDescriptor(dv, `inline data holds ${raw.length} bytes, sizeInBytes says ${dv.sizeInBytes}`)
+  // Z85 pads to whole 4-byte groups: at most 3 bytes past sizeInBytes.
+  if (raw.length < dv.sizeInBytes || raw.length - dv.sizeInBytes > 3) throw badDescriptor(dv, `inline data holds ${raw.length} bytes, sizeInBytes says ${dv.sizeInBytes}`)
   // Inline data is padded to whole Z85 groups; sizeInBytes is the bitmap's true length.
   return decodeRoaringBitmapArray(raw.subarray(0, dv.sizeInBytes), 'inline deletion vector')
 }
@@ -179,11 +215,20 @@ function decodeDescriptorPath(dv: DeletionVectorDescriptor): string {
   }
 }
 
-function checkCardinality(set: RowIndexSet, dv: DeletionVectorDescriptor, where: string): RowIndexSet {
+// The stated cardinality (and maxRowIndex, when a writer records it) must match what decoded.
+function checkDecoded(set: RowIndexSet, dv: DeletionVectorDescriptor, where: string): RowIndexSet {
   if (set.size !== dv.cardinality) {
     throw new DeltaError('InvalidData', `${where} holds ${set.size} rows but the log says ${dv.cardinality}; the deletion vector or the log is corrupt`)
   }
+  const max = set.max
+  if (typeof dv.maxRowIndex === 'number' && max !== undefined && max > dv.maxRowIndex) {
+    throw new DeltaError('InvalidData', `${where} deletes row ${max} but the log says its largest row index is ${dv.maxRowIndex}; the deletion vector or the log is corrupt`)
+  }
   return set
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 }
 
 function decodeDescriptorZ85(dv: DeletionVectorDescriptor, text: string): Uint8Array {
@@ -213,7 +258,7 @@ function randomUuidBytes(): Uint8Array {
 }
 
 function badDescriptor(dv: DeletionVectorDescriptor, why: string, cause?: unknown): DeltaError {
-  const id = `${dv.storageType}${dv.pathOrInlineDv.slice(0, 60)}`
+  const id = `${String(dv.storageType)}${typeof dv.pathOrInlineDv === 'string' ? dv.pathOrInlineDv.slice(0, 60) : ''}`
   return new DeltaError('InvalidLog', `deletion vector descriptor ${id}: ${why}; the log entry is corrupt`, { cause })
 }
 

@@ -122,7 +122,7 @@ export class RowIndexSet {
 /**
  * Decode a RoaringBitmapArray (magic number included) into a set: the portable format Delta
  * writers use, or Spark's native one. Accepts array, bitmap and run containers under either cookie.
- * Fails with `InvalidData` on malformed bytes and `UnsupportedFeature` on row indexes past 2^53.
+ * Fails with `InvalidData` on malformed bytes, row indexes past 2^53 included.
  * `what` names the source in errors.
  */
 export function decodeRoaringBitmapArray(bytes: Uint8Array, what = 'deletion vector'): RowIndexSet {
@@ -175,9 +175,11 @@ function readBitmap32(r: Reader, bucket: number, parts: Parts): void {
   } else {
     throw r.corrupt(`cookie ${cookie} is not a roaring cookie`)
   }
-  if (count > 0 && bucket >= MAX_BUCKET) throw new DeltaError('UnsupportedFeature', `${r.what} holds row indexes beyond 2^53, which this library cannot represent`)
+  // Row indexes past 2^53 exist in no data file (and no JS number holds them exactly).
+  if (count > 0 && bucket >= MAX_BUCKET) throw r.corrupt('it holds row indexes beyond 2^53')
   const header = Array.from({ length: 2 * count }, () => r.u16())
-  if (!runFlags || count >= NO_OFFSET_THRESHOLD) r.bytes(4 * count) // container offsets; we read in order
+  // Container offsets: read in order, as Spark and delta-kernel-rs do, they are not needed.
+  if (!runFlags || count >= NO_OFFSET_THRESHOLD) r.bytes(4 * count)
   for (let i = 0, previous = -1; i < count; i++) {
     const key = header[2 * i]!
     const card = header[2 * i + 1]! + 1
@@ -196,15 +198,20 @@ function readContainer(r: Reader, isRun: boolean, card: number): Container {
   if (!isRun && card > ARRAY_MAX) return { kind: 'bitmap', words: Uint32Array.from({ length: 2048 }, () => r.u32()) }
   const lows: number[] = []
   if (isRun) {
-    for (let n = r.u16(); n > 0; n--) {
+    // Each run must start past the previous one and the runs may not hold more than the header
+    // says: checked run by run, so overlapping runs cannot expand to billions of values.
+    for (let n = r.u16(), previousEnd = -1; n > 0; n--) {
       const start = r.u16()
       const last = start + r.u16()
       if (last > 65535) throw r.corrupt('a run goes past 65535')
+      if (start <= previousEnd) throw r.corrupt('runs overlap or are not ascending')
+      if (lows.length + last - start + 1 > card) throw r.corrupt(`runs hold more than the ${card} values the header says`)
       for (let v = start; v <= last; v++) lows.push(v)
+      previousEnd = last
     }
-  } else {
-    for (let n = 0; n < card; n++) lows.push(r.u16())
+    return containerOf(lows)
   }
+  for (let n = 0; n < card; n++) lows.push(r.u16())
   for (let i = 1; i < lows.length; i++) if (lows[i]! <= lows[i - 1]!) throw r.corrupt('container values are not strictly ascending')
   return containerOf(lows)
 }

@@ -20,6 +20,7 @@ export interface Engine {
 export function storageSource(storage: Storage, path: string, size: number): ByteSource {
   return {
     size,
+    name: path,
     read: (offset, length) => storage.read(path, { offset, length }),
   }
 }

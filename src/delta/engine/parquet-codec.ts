@@ -1,9 +1,22 @@
 import type { Table } from 'apache-arrow'
 
-/** Random access to the bytes of one file; lets a codec fetch only the ranges it needs. */
+/**
+ * Random access to the bytes of one file; lets a codec fetch only the ranges it needs. A codec
+ * trusts neither: `size` must be a whole number of bytes and every read must return exactly the
+ * `length` asked, else the read fails with `InvalidData` naming the file (a log whose `size` is
+ * larger than the file, or a storage that cut a read short, never reaches the decoder).
+ */
 export interface ByteSource {
   /** Total size of the file in bytes. */
   readonly size: number
+  /** What to call the file in messages: its path. */
+  readonly name?: string
+  /**
+   * True when every read returns a fresh array that nothing else holds: a codec may then hand
+   * its buffer to a decoder thread, which detaches it here, instead of copying it. Leave unset
+   * when reads may return bytes kept elsewhere (a cache, a view of a caller's array).
+   */
+  readonly transferable?: boolean
   /** `length` bytes starting at `offset`. */
   read(offset: number, length: number): Promise<Uint8Array>
 }

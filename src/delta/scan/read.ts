@@ -3,9 +3,9 @@ import type { DeletionVectorDescriptor } from '../model/actions.js'
 import { conformTable, constantVector, filterTable, physicalColumns, toArrowSchema } from '../arrow/index.js'
 import { mapLimit } from '../engine/concurrency.js'
 import { resolveDataPath } from '../log/data-path.js'
-import { readDeletionVector } from '../dv/deletion-vector.js'
+import { checkDeletedRows, readDeletionVector, type RowIndexSet } from '../dv/deletion-vector.js'
 import { storageSource, type Engine } from '../engine/engine.js'
-import { DeltaError } from '../engine/errors.js'
+import { DeltaError, isDeltaError } from '../engine/errors.js'
 import { evaluateFilter, substituteColumns } from '../expr/index.js'
 import type { StructType } from '../model/schema.js'
 import { partitionValuesOf, type ScanPlan } from './plan.js'
@@ -63,9 +63,10 @@ export async function readDataFile(engine: Engine, snapshot: ReadContext, plan: 
   if (!size) throw new DeltaError('NotFound', `data file '${path}' named by the log does not exist`)
   const [decoded, deleted] = await Promise.all([
     engine.parquet.read(storageSource(engine.storage, path, size), { columns }),
-    !opts.rowMask && add.deletionVector ? readDeletionVector(engine.storage, add.deletionVector, { tableUri: snapshot.tableUri }) : Promise.resolve(undefined),
+    !opts.rowMask && add.deletionVector ? readFileDeletionVector(engine, snapshot, add.deletionVector, path) : Promise.resolve(undefined),
   ])
   const conformed = conformTable(decoded, decodeFields, { columnMapping: snapshot.columnMapping })
+  if (deleted) checkDeletedRows(deleted, conformed.numRows, path)
   const keep = opts.rowMask ? await opts.rowMask(conformed.numRows) : deleted?.keepMask(conformed.numRows)
   const partitions = partitionValuesOf(snapshot, add)
   // The file's partition values are constants: rows are filtered on what varies.
@@ -91,6 +92,16 @@ export async function readDataFile(engine: Engine, snapshot: ReadContext, plan: 
     }
   }
   return out
+}
+
+/** The file's deletion vector; a failure names the data file too (an inline DV has no file of its own). */
+async function readFileDeletionVector(engine: Engine, snapshot: ReadContext, dv: DeletionVectorDescriptor, dataPath: string): Promise<RowIndexSet> {
+  try {
+    return await readDeletionVector(engine.storage, dv, { tableUri: snapshot.tableUri })
+  } catch (e) {
+    if (!isDeltaError(e) || e.code === 'NotFound' || e.code === 'AccessDenied' || e.code === 'Cancelled') throw e
+    throw new DeltaError(e.code, `${e.message} (the deletion vector of data file '${dataPath}')`, { cause: e })
+  }
 }
 
 function fieldType(struct: StructType, name: string) {

@@ -207,7 +207,7 @@ describe('DV files', () => {
       expect(await codeOf(readDeletionVector(storage, { ...dvs[1], offset: dvs[1].offset! + 1 }))).toBe('InvalidData')
     })
 
-    it('refuses a truncated file, a wrong cardinality and an unknown file version', async () => {
+    it('refuses a truncated file, a wrong cardinality and an unknown file version with InvalidData', async () => {
       const { storage, dvs, path, bytes } = await fixture()
       expect(await codeOf(readDeletionVector(storage, { ...dvs[0], cardinality: 3 }))).toBe('InvalidData')
       storage.files.set(path, bytes.subarray(0, bytes.length - 2))
@@ -215,7 +215,8 @@ describe('DV files', () => {
       const v2 = bytes.slice()
       v2[0] = 2
       storage.files.set(path, v2)
-      expect(await codeOf(readDeletionVector(storage, dvs[0]))).toBe('UnsupportedFeature')
+      // A version byte other than 1 is a corrupt byte as likely as a newer writer: the file is unreadable either way.
+      expect(await codeOf(readDeletionVector(storage, dvs[0]))).toBe('InvalidData')
     })
 
     it('passes NotFound through for a missing file', async () => {

@@ -151,9 +151,25 @@ describe('decodeRoaringBitmapArray', () => {
     expect(codeOf(() => decodeRoaringBitmapArray(twice))).toBe('InvalidData')
   })
 
-  it('refuses row indexes past 2^53 with UnsupportedFeature', () => {
+  it('refuses row indexes past 2^53, which no data file has, with InvalidData', () => {
     const huge = oneBucket(2 ** 21).u32(12346, 1).u16(0, 0).u32(16).u16(0).done()
-    expect(codeOf(() => decodeRoaringBitmapArray(huge))).toBe('UnsupportedFeature')
+    expect(codeOf(() => decodeRoaringBitmapArray(huge))).toBe('InvalidData')
+  })
+
+  it('refuses run containers whose runs overlap, fall out of order or outgrow the header, before expanding them', () => {
+    // One run container (header: 65536 values) with 20000 runs each covering the whole
+    // container: expanding them all would take billions of values.
+    const runs = (card: number, pairs: [number, number][]) => {
+      const b = oneBucket().u32(12347).u8(1).u16(0, card - 1).u16(pairs.length)
+      for (const [start, length] of pairs) b.u16(start, length)
+      return b.done()
+    }
+    const started = performance.now()
+    expect(codeOf(() => decodeRoaringBitmapArray(runs(65536, Array.from({ length: 20000 }, () => [0, 65535]))))).toBe('InvalidData')
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(codeOf(() => decodeRoaringBitmapArray(runs(4, [[10, 1], [2, 1]])))).toBe('InvalidData')
+    expect(codeOf(() => decodeRoaringBitmapArray(runs(3, [[0, 9]])))).toBe('InvalidData')
+    expect(sorted(decodeRoaringBitmapArray(runs(4, [[2, 1], [10, 1]])))).toEqual([2, 3, 10, 11])
   })
 })
 
