@@ -13,7 +13,7 @@ import type {
   ToArrowOptions,
 } from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams } from './ipc.js'
-import { cancelledError, type DeltaPool } from './pool.js'
+import { cancelledError, raceAbort, type DeltaPool } from './pool.js'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { DeltaWorkerApi, OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo } from './protocol.js'
 import { splitEvenly } from './split.js'
@@ -47,10 +47,21 @@ export class WorkerDeltaTable implements TableApi {
     this.#attached.set(home, { api: this.#homeApi, id: Promise.resolve(info.storageId) })
   }
 
-  /** Open a table in the next worker of the pool (latest version, or `version`/`timestamp`). */
-  static async open(pool: DeltaPool, storage: StorageDescriptor, opts: OpenRequest = {}): Promise<WorkerDeltaTable> {
+  /**
+   * Open a table in the next worker of the pool (latest version, or `version`/`timestamp`).
+   * `signal` rejects the open with `Cancelled` at once; a table the worker opens after that is
+   * closed there.
+   */
+  static async open(pool: DeltaPool, storage: StorageDescriptor, opts: OpenRequest & { signal?: AbortSignal } = {}): Promise<WorkerDeltaTable> {
+    const { signal, ...request } = opts
+    if (signal?.aborted) throw cancelledError()
     const home = pool.nextWorker()
-    const info = await pool.worker(home).openTable(storage, opts)
+    const api = pool.worker(home)
+    const opening = api.openTable(storage, request)
+    if (!signal) return new WorkerDeltaTable(pool, storage, home, await opening)
+    const info = await raceAbort(opening, signal, () => {
+      void opening.then((late) => api.closeTable(late.handle), () => undefined).catch(() => undefined)
+    })
     return new WorkerDeltaTable(pool, storage, home, info)
   }
 
@@ -136,7 +147,11 @@ export class WorkerDeltaTable implements TableApi {
 
   /** The change data feed between two versions (inclusive). */
   async changes(opts: ChangesOptions): Promise<Table> {
-    const bytes = await this.#api().changes(this.#info.handle, opts)
+    // A signal cannot cross to the worker: the call is raced against it here.
+    const { signal, ...request } = opts
+    if (signal?.aborted) throw cancelledError()
+    const reading = this.#api().changes(this.#info.handle, request)
+    const bytes = await (signal ? raceAbort(reading, signal, () => undefined) : reading)
     return joinIpcStreams(ipcSchema(bytes), [bytes])
   }
 

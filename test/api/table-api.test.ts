@@ -107,9 +107,10 @@ const cases: Record<keyof TableApi, Case> = {
     expect((await t.history(1)).map((c) => c.version)).toEqual([2])
   },
   changes: async (t) => {
-    const c = await t.changes({ startVersion: 1, endVersion: 2 })
+    const c = await t.changes({ startVersion: 1, endVersion: 2, signal: new AbortController().signal })
     expect(ids(c)).toEqual([3, 4, 5])
     expect(new Set(c.getChild('_change_type')!.toArray())).toEqual(new Set(['insert']))
+    await expect(t.changes({ startVersion: 1, signal: AbortSignal.abort() })).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'Cancelled'))
   },
   toArrow: async (t) => {
     expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4, 5])
@@ -249,6 +250,19 @@ describe('TableApi coverage', () => {
     pool ??= createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size: 2, via: 'channel' })
     expect(await WorkerDeltaTable.isDeltaTable(pool, objectStorageDescriptor(storage))).toBe(true)
     expect(await WorkerDeltaTable.isDeltaTable(pool, objectStorageDescriptor(new MemoryStorage()))).toBe(false)
+  })
+
+  it('cancels an open in both modes', async () => {
+    const storage = await fixture()
+    parquet ??= await nodeParquetCodec()
+    const cancelled = (e: unknown): boolean => isDeltaError(e, 'Cancelled')
+    await expect(DeltaTable.open('memory://t', { storage, parquet, signal: AbortSignal.abort() })).rejects.toSatisfy(cancelled)
+    pool ??= createInProcessPool({ loadCodec: () => nodeParquetCodec() }, { size: 2, via: 'channel' })
+    const descriptor = objectStorageDescriptor(storage, undefined, { uri: 'memory://t' })
+    await expect(WorkerDeltaTable.open(pool, descriptor, { signal: AbortSignal.abort() })).rejects.toSatisfy(cancelled)
+    const live = await WorkerDeltaTable.open(pool, descriptor, { signal: new AbortController().signal })
+    expect(live.version).toBe(2)
+    await live.close()
   })
 })
 
