@@ -111,7 +111,7 @@ export function planRanges(metadata: FileMetaData, selection: ReadSelection): By
   const ranges: ByteRange[] = []
   metadata.row_groups.forEach((group, g) => {
     for (const chunk of group.columns) {
-      ranges.push(...pageIndexRanges(chunk))
+      for (const range of pageIndexRanges(chunk)) ranges.push(range)
       const path = chunk.meta_data?.path_in_schema
       if (!groups.has(g) || path === undefined || !isSelected(selection, path)) continue
       const range = chunkByteRange(chunk)

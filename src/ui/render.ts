@@ -21,10 +21,9 @@ function cells(tag: 'th' | 'td', values: readonly string[]): HTMLTableRowElement
 
 /** Fill `target` with one row per column: name, type, nullable, partition. */
 export function renderSchema(target: HTMLTableElement, schema: StructType, partitionColumns: readonly string[]): void {
-  target.replaceChildren(
-    cells('th', ['column', 'type', 'nullable', 'partition']),
-    ...schema.fields.map((f) => cells('td', [f.name, formatType(f.type), f.nullable ? 'yes' : 'no', partitionColumns.includes(f.name) ? 'yes' : ''])),
-  )
+  // Appended one by one: a schema may have more columns than a call can take as arguments.
+  target.replaceChildren(cells('th', ['column', 'type', 'nullable', 'partition']))
+  for (const f of schema.fields) target.append(cells('td', [f.name, formatType(f.type), f.nullable ? 'yes' : 'no', partitionColumns.includes(f.name) ? 'yes' : '']))
 }
 
 /** Fill `target` with the first `limit` rows of `table` (values as text; null shown as ∅). */
@@ -38,5 +37,6 @@ export function renderRows(target: HTMLTableElement, table: Table, limit = 20): 
       return v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) : String(v)
     })))
   }
-  target.replaceChildren(...rows)
+  target.replaceChildren()
+  for (const row of rows) target.append(row)
 }

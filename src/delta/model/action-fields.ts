@@ -1,4 +1,9 @@
+import { storagePathProblem } from '../engine/storage.js'
 import { invalidLog, type LogLocation } from './log-location.js'
+
+// An absolute URI (`s3://...`, `file:/...`): resolved against the table where it is read, as
+// absolute paths (`/data/x.parquet`) are.
+const URI_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
 
 /** A JSON object of the log (an action's body, or a checkpoint row converted to plain values). */
 export type Json = Record<string, unknown>
@@ -20,6 +25,19 @@ export class FieldReader {
   string(v: unknown, owner: string, key: string, nonEmpty = false): string {
     if (typeof v !== 'string' || (nonEmpty && v === '')) this.fail(owner, key, nonEmpty ? 'a non-empty string' : 'a string', v)
     return v
+  }
+
+  /**
+   * The path of a file action: a non-empty string, and when relative (no URI scheme, no leading
+   * `/`) one that stays inside the table once decoded: no empty, `.` or `..` part. Removes are checked as adds
+   * are read, so that `./x` or `%2e%2e/x` cannot silently fail to cancel an add.
+   */
+  filePath(v: unknown, owner: string, key: string): string {
+    const path = this.string(v, owner, key, true)
+    if (URI_SCHEME.test(path) || path.startsWith('/')) return path
+    const problem = storagePathProblem(path)
+    if (problem !== undefined) this.fail(owner, key, `a path inside the table (${problem})`, path)
+    return path
   }
 
   optionalString(v: unknown, owner: string, key: string): string | null {

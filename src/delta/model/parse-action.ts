@@ -69,7 +69,7 @@ export function parseActionOf<K extends ActionKind>(kind: K, body: unknown, at: 
 function parseAdd(o: Json, f: FieldReader): AddAction {
   return {
     kind: 'add',
-    path: f.string(o.path, 'add', 'path', true),
+    path: f.filePath(o.path, 'add', 'path'),
     partitionValues: f.stringMap(o.partitionValues, 'add', 'partitionValues'),
     size: f.long(o.size, 'add', 'size', 0),
     modificationTime: f.long(o.modificationTime, 'add', 'modificationTime'),
@@ -87,7 +87,7 @@ function parseAdd(o: Json, f: FieldReader): AddAction {
 function parseRemove(o: Json, f: FieldReader): RemoveAction {
   return {
     kind: 'remove',
-    path: f.string(o.path, 'remove', 'path', true),
+    path: f.filePath(o.path, 'remove', 'path'),
     deletionTimestamp: f.optionalLong(o.deletionTimestamp, 'remove', 'deletionTimestamp'),
     dataChange: f.boolean(o.dataChange, 'remove', 'dataChange'),
     extendedFileMetadata: f.optionalBoolean(o.extendedFileMetadata, 'remove', 'extendedFileMetadata'),
@@ -182,7 +182,7 @@ function parseTxn(o: Json, f: FieldReader): TxnAction {
 function parseCdc(o: Json, f: FieldReader): CdcAction {
   return {
     kind: 'cdc',
-    path: f.string(o.path, 'cdc', 'path', true),
+    path: f.filePath(o.path, 'cdc', 'path'),
     partitionValues: f.stringMap(o.partitionValues, 'cdc', 'partitionValues'),
     size: f.long(o.size, 'cdc', 'size', 0),
     dataChange: f.boolean(o.dataChange, 'cdc', 'dataChange'),

@@ -161,6 +161,18 @@ describe('the action validator', () => {
     expect(parseLine(meta({ configuration: { a: null, b: 'x' } }))).toMatchObject({ configuration: { b: 'x' } })
   })
 
+  it('refuses file paths that step out of the table or hide a part, in adds, removes and cdc alike', () => {
+    for (const kind of ['add', 'remove', 'cdc'] as const) {
+      for (const path of ['./part-0.parquet', '../x.parquet', '%2e%2e/x.parquet', 'a/..%2F..%2Fx', 'a//b.parquet', 'a/%2E/b.parquet']) {
+        const body = { ...(VALID[kind] as Record<string, unknown>), path }
+        expect(caught(() => parseLine(line(kind, body))).message, `${kind} ${path}`).toMatch(new RegExp(`c\\.json line 3: ${kind}\\.path must be a path inside the table`))
+      }
+      for (const path of ['p=a%2Fb/x.parquet', 'x%20y.parquet', 's3://bucket/t/x.parquet', '/abs/x.parquet', 'a..b/c.parquet']) {
+        expect((parseLine(line(kind, { ...(VALID[kind] as Record<string, unknown>), path })) as { path: string }).path).toBe(path)
+      }
+    }
+  })
+
   it('refuses lines that are not one action object', () => {
     for (const text of ['[1]', '"add"', '42', 'null', 'true']) {
       expect(caught(() => parseLine(text)).message, text).toMatch(/c\.json line 3: the line is not a JSON object/)
