@@ -16,6 +16,8 @@ export const ALLOWED_CHANGES = {
     'a value replaced by another of its type (a partition value, a remove path, a file time, a configuration value) is a valid log of another table',
   'parquet-bytes': 'Parquet pages and footers carry no checksum: a flipped or zeroed byte can decode to other valid values',
   'older-listing': 'a listing that omits the newest commits shows an older version of the table, as any reader would',
+  'no-schema':
+    'a metaData without schemaString reads as a table without columns, as Spark reads the corpus tables written that way (canonicalized-paths-normal-a, versions-not-contiguous)',
 } as const
 
 /** A reason a different answer is allowed; a key of ALLOWED_CHANGES. */
@@ -260,14 +262,6 @@ function lineOffset(lines: string[], index: number): number {
   return offset
 }
 
-function decodePath(path: string): string {
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    return path
-  }
-}
-
 /** The object and field that hold a path another file is read from, if the action has one. */
 function pathField(action: Record<string, Json>, key: string): { holder: Record<string, Json>; field: string } | undefined {
   const body = action[key]
@@ -290,7 +284,7 @@ function mutateLeaf(action: Record<string, Json>, key: string, rng: Random, emit
   if (op === 0) {
     if (Array.isArray(holder)) holder.splice(Number(field), 1)
     else delete holder[field]
-    const allow = OPTIONAL_FIELDS.some((r) => r.test(name)) ? 'optional-field' : undefined
+    const allow = name === 'metaData.schemaString' ? 'no-schema' : OPTIONAL_FIELDS.some((r) => r.test(name)) ? 'optional-field' : undefined
     return emit(JSON.stringify(action), 'json/drop-field', `${name} removed`, 'any', allow)
   }
   if (op === 1) {
