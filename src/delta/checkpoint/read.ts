@@ -7,8 +7,7 @@ import { nullsOf, testBit } from '../arrow/bitmap.js'
 import { appendCheckpointAdds, visitCheckpointAddKeys } from './adds.js'
 import { FileKeyHashes, fileKeyHash } from './duplicates.js'
 import { storageSource, type Engine } from '../engine/engine.js'
-import { DeltaError, isDeltaError } from '../engine/errors.js'
-import type { ByteSource } from '../engine/parquet-codec.js'
+import { isDeltaError } from '../engine/errors.js'
 import type { CheckpointFiles } from '../log/log-segment.js'
 import { LOG_DIR } from '../log/log-path.js'
 import type { FileMeta } from '../engine/storage.js'
@@ -97,27 +96,10 @@ async function readParquetPart(engine: Engine, file: FileMeta, columns: string[]
   }
   // Nested INT96 (old Spark stats_parsed) cannot be decoded exactly: leaving it out only
   // loses those bounds for file skipping.
-  const table = await engine.parquet.read(checkedSource(engine, file.path, size), { columns, nestedInt96: 'omit' })
+  // The storage guard and the codec both check every read's length: a size from a hint
+  // (`_last_checkpoint`, a sidecar action) never hands the decoder fewer bytes than it asked for.
+  const table = await engine.parquet.read(storageSource(engine.storage, file.path, size), { columns, nestedInt96: 'omit' })
   return splitColumns(table, file.path)
-}
-
-/**
- * The bytes of a checkpoint file of `size` bytes, each read checked for its length: the size
- * may come from a hint (`_last_checkpoint`, a sidecar action), and a decoder must never be
- * handed fewer bytes than it asked for.
- */
-function checkedSource(engine: Engine, path: string, size: number): ByteSource {
-  const source = storageSource(engine.storage, path, size)
-  return {
-    size,
-    read: async (offset, length) => {
-      const bytes = await source.read(offset, length)
-      if (bytes.length !== length) {
-        throw new DeltaError('InvalidData', `${path}: reading ${length} bytes at offset ${offset} gave ${bytes.length}; the file is not the ${size} bytes expected (changed or cut short?)`)
-      }
-      return bytes
-    },
-  }
 }
 
 /** A sidecar named by a checkpoint, with the file that names it (for messages). */
