@@ -231,7 +231,9 @@ function mutateJsonLines(table: SourceTable, path: string, rng: Random, live: bo
       if (!target) return withLine([line, line], 'json/duplicate-line', 'line repeated', key === 'metaData' || key === 'protocol' ? strict : 'any')
       const hostile = rng.pick(HOSTILE_PATHS)
       target.holder[target.field] = hostile
-      return withLine(JSON.stringify(action), 'json/hostile-path', `${key} path ${hostile}`, 'any')
+      // An absolute path is a valid path for a remove (of a file the table does not hold).
+      const allow = key === 'remove' && target.field === 'path' && hostile.startsWith('/') ? 'valid-value' : undefined
+      return withLine(JSON.stringify(action), 'json/hostile-path', `${key} path ${hostile}`, 'any', allow)
     }
     case 10: {
       if (key !== 'add') return withLine(`${line}\n${line}`.split('\n'), 'json/duplicate-line', 'line repeated', key === 'metaData' || key === 'protocol' ? strict : 'any')
