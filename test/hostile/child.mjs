@@ -1,11 +1,12 @@
 // Runs a batch of hostile inputs against the built library in its own process, so a crash ends
 // only this process and the parent can tell which input caused it. Reads the batch file named
-// by argv[2]; writes `S <id>` before each case and `R <json>` after it, on stdout.
+// by argv[2]; prints a JSON line `{"start": id}` before each case and its outcome after it.
 import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join, relative, sep } from 'node:path'
 import { DeltaTable, HttpStorage, MemoryStorage, isDeltaError, publicHttp } from '../../dist/index-node.js'
+import { withDeadline } from '../helpers/child-tools.mjs'
 
 const batch = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const tables = new Map()
@@ -157,12 +158,6 @@ async function answer(storage) {
   return `v${table.version} ${rows.length} rows ${digest}`
 }
 
-function withDeadline(work, ms) {
-  let timer
-  const deadline = new Promise((resolve) => (timer = setTimeout(() => resolve({ hang: true }), ms)))
-  return Promise.race([work.then((value) => ({ value }), (error) => ({ error })), deadline]).finally(() => clearTimeout(timer))
-}
-
 function describe(error) {
   const text = error instanceof Error ? error.message : String(error)
   return text.length > 300 ? `${text.slice(0, 300)}...` : text
@@ -179,7 +174,7 @@ async function runCase(c) {
   if (c.http) return runHttpCase(c, merged)
   const storage = new MemoryStorage()
   for (const [path, bytes] of merged) await storage.put(path, bytes)
-  return classify(c.id, await withDeadline(answer(storage), batch.deadlineMs))
+  return classify(c.id, await settle(answer(storage)))
 }
 
 /** Serve the table under a bucket prefix, beside a file the table must never reach. */
@@ -190,15 +185,20 @@ async function runHttpCase(c, merged) {
   const server = await startFaultServer(keys, c.http)
   try {
     const storage = new HttpStorage({ signer: publicHttp(`${server.url}/bucket`, { listing: 's3' }), root: 'table', ...batch.httpOptions })
-    const result = classify(c.id, await withDeadline(answer(storage), batch.deadlineMs))
+    const result = classify(c.id, await settle(answer(storage)))
     return server.outside.length ? { ...result, outside: server.outside.slice(0, 5) } : result
   } finally {
     server.close()
   }
 }
 
+/** What `work` did within the case deadline: `{ value }`, `{ error }` or `'hang'`. */
+function settle(work) {
+  return withDeadline(work.then((value) => ({ value }), (error) => ({ error })), batch.deadlineMs)
+}
+
 function classify(id, result) {
-  if (result.hang) return { id, outcome: 'hang' }
+  if (result === 'hang') return { id, outcome: 'hang' }
   if ('value' in result) return { id, outcome: 'ok', answer: result.value }
   const e = result.error
   if (isDeltaError(e) && e.code !== 'Internal') return { id, outcome: 'typed', code: e.code, message: describe(e) }
@@ -206,8 +206,7 @@ function classify(id, result) {
 }
 
 for (const c of batch.cases) {
-  process.stdout.write(`S ${c.id}\n`)
-  const result = await runCase(c)
-  process.stdout.write(`R ${JSON.stringify(result)}\n`)
+  process.stdout.write(`${JSON.stringify({ start: c.id })}\n`)
+  process.stdout.write(`${JSON.stringify(await runCase(c))}\n`)
 }
 process.exit(0)

@@ -1,11 +1,11 @@
 // Runs hostile inputs in child processes, a batch per process, and tells crashes, hangs, untyped
 // errors and wrong answers apart. A child that dies is replaced and the batch goes on after the
 // input that killed it.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runChildBatch } from '../helpers/child-batch.js'
 import type { Mutation } from './mutations.js'
 
 /** What one input did. `ok` carries the answer's digest (version, rows, hash of the rows). */
@@ -75,58 +75,32 @@ function encodeFiles(files: Mutation['files']): ChildCase['files'] {
   return out
 }
 
+/** A line the child prints: a case starting, or a case's outcome. */
+type ChildLine = { start: string } | (Outcome & { id: string })
+
 /** Run a batch in children until every case has an outcome; a dead child's current case is a crash. */
 async function runBatch(batch: ChildCase[], file: string, opts: RunOptions, results: Map<string, Outcome>): Promise<void> {
   let remaining = batch
   while (remaining.length > 0) {
     writeFileSync(file, JSON.stringify({ tables: opts.tables, deadlineMs: opts.deadlineMs, httpOptions: opts.httpOptions ?? {}, cases: remaining }))
-    const { current, exit } = await runChild(file, results, opts.deadlineMs * 3 + 30_000)
+    // The child keeps a deadline per case; this one only stops a child that stopped entirely.
+    const run = await runChildBatch<ChildLine>(CHILD, [file], remaining.length * opts.deadlineMs + 30_000)
+    let current: string | undefined
+    for (const line of run.lines) {
+      if ('start' in line) current = line.start
+      else {
+        const { id, ...outcome } = line
+        results.set(id, outcome as Outcome)
+        current = undefined
+      }
+    }
+    const exit = `exit ${run.code ?? run.signal}${run.timedOut ? ' (batch deadline)' : ''}: ${run.stderr.trim().split('\n').slice(-4).join(' | ')}`
     if (current !== undefined) results.set(current, { outcome: 'crash', detail: exit })
     remaining = remaining.filter((c) => !results.has(c.id))
     if (current === undefined && remaining.length > 0) {
-      // The child ended cleanly without answering everything: count the rest as crashes.
+      // The child ended without starting the rest: count them as crashes.
       for (const c of remaining) results.set(c.id, { outcome: 'crash', detail: `child ended early: ${exit}` })
       remaining = []
     }
   }
-}
-
-/** One child over a batch file: the case it was on when it died (if it did) and how it ended. */
-function runChild(file: string, results: Map<string, Outcome>, quietMs: number): Promise<{ current: string | undefined; exit: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CHILD, file], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let current: string | undefined
-    let buffered = ''
-    let stderr = ''
-    let quiet: NodeJS.Timeout | undefined
-    const arm = (): void => {
-      clearTimeout(quiet)
-      // The child keeps its own per-case deadline; this only catches a child that stopped entirely.
-      quiet = setTimeout(() => child.kill('SIGKILL'), quietMs)
-    }
-    arm()
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      arm()
-      buffered += chunk
-      let end: number
-      while ((end = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, end)
-        buffered = buffered.slice(end + 1)
-        if (line.startsWith('S ')) current = line.slice(2)
-        else if (line.startsWith('R ')) {
-          const result = JSON.parse(line.slice(2)) as Outcome & { id: string }
-          const { id, ...outcome } = result
-          results.set(id, outcome as Outcome)
-          current = undefined
-        }
-      }
-    })
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)))
-    child.on('close', (code, signal) => {
-      clearTimeout(quiet)
-      resolve({ current, exit: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-4).join(' | ')}` })
-    })
-  })
 }

@@ -32,6 +32,8 @@ describe('a corrupted checkpoint', () => {
     expect(cases.filter((c) => c.kind === 'truncate' && c.result !== 'typed')).toEqual([])
     const parquetErrors = cases.filter((c) => c.code === 'InvalidData' && c.message?.startsWith('Parquet file'))
     expect(parquetErrors.length).toBeGreaterThan(50)
-    expect(parquetErrors.filter((c) => !c.message!.includes(`'${checkpoint}'`))).toEqual([])
+    // A flip inside page data can change an add's size or path (the checkpoint's bytes differ
+    // from run to run: file names are random), and the error then names that data file instead.
+    expect(parquetErrors.filter((c) => !c.message!.includes(`'${checkpoint}'`) && c.region !== 'body')).toEqual([])
   })
 })

@@ -9,20 +9,13 @@ import { DeltaError } from '../../dist/delta/engine/errors.js'
 import { chunkByteRange } from '../../dist/parquet/footer-check.js'
 import { nodeParquetCodec } from '../../dist/parquet/node.js'
 import { checkChunkPages } from '../../dist/parquet/page-check.js'
+import { seededRandom, withDeadline } from '../helpers/child-tools.mjs'
 
 const [seedArg = '1', perFileArg = '100', caseMsArg = '5000'] = process.argv.slice(2)
 const perFile = Number(perFileArg)
 const caseMs = Number(caseMsArg)
 
-let state = Number(seedArg) >>> 0
-/** mulberry32: a small seeded generator, so every run mutates the same way. */
-function random() {
-  state = (state + 0x6d2b79f5) >>> 0
-  let t = state
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+const random = seededRandom(Number(seedArg))
 const pick = (n) => Math.floor(random() * n)
 
 function sampleTable(n, nested) {
@@ -138,12 +131,6 @@ function mutate(bytes, regions) {
 function rowsOf(table) {
   const rows = table.toArray().map((r) => r.toJSON())
   return `${table.schema.names.join(',')}\n${JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`
-}
-
-function withDeadline(promise, ms) {
-  let timer
-  const deadline = new Promise((resolve) => (timer = setTimeout(() => resolve('hang'), ms)))
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
 }
 
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`)

@@ -8,16 +8,10 @@ import {
   serializeDeletionVectorFile, writeDeletionVectors,
 } from '../../../dist/delta/dv/deletion-vector.js'
 import { decodeZ85, encodeZ85 } from '../../../dist/delta/dv/z85.js'
+import { seededRandom, withDeadline } from '../../helpers/child-tools.mjs'
 
 const [seedArg = '1', countArg = '400', caseMsArg = '3000'] = process.argv.slice(2)
-let state = Number(seedArg) >>> 0
-function random() {
-  state = (state + 0x6d2b79f5) >>> 0
-  let t = state
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+const random = seededRandom(Number(seedArg))
 const pick = (n) => Math.floor(random() * n)
 
 /** Files in memory, read as Node's fs reads them: a range past the end comes back short. */
@@ -116,12 +110,6 @@ const CRAFTED = [
   ['array values not ascending', new Bytes().u32(MAGIC, 1, 0, 0, 12346, 1).u16(0, 1).u32(16).u16(5, 5).done()],
   ['a cardinality of 65536 in array form', new Bytes().u32(MAGIC, 1, 0, 0, 12346, 1).u16(0, 65535).u32(16).done()],
 ]
-
-function withDeadline(promise, ms) {
-  let timer
-  const deadline = new Promise((resolve) => (timer = setTimeout(() => resolve('hang'), ms)))
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
-}
 
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`)
 const classify = (expected) => (set) => (sorted(set) === expected ? { result: 'same' } : { result: 'different' })

@@ -11,6 +11,7 @@ import { MemoryStorage } from '../../../src/storage/memory.js'
 import { NodeFsStorage } from '../../../src/storage/node-fs.js'
 import { join } from 'node:path'
 import { corpusTablesDir, hasCorpus } from '../../conformance/corpus.js'
+import { seededRandom } from '../../helpers/child-tools.mjs'
 
 // Hundreds of seeded mutations of the commit lines of tables our writer wrote (and, when the
 // conformance corpus is there, of tables Spark wrote with deletion vectors). Each read of a
@@ -83,18 +84,6 @@ function wrongValues(t: FieldType): string[] {
     case 'list': return ['"a"', '3', '{}', '[1]', '[null]', deepValue]
     case 'struct': return ['"x"', '3', '[]', deepValue]
     case 'schema': return ['42', '"{\\"type\\":"', '"[]"', deepValue]
-  }
-}
-
-/** A seeded generator (mulberry32): the same mutations on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 
@@ -356,7 +345,7 @@ const KINDS = [...REFUSED, ...ALLOWED, 'deep-commit-info']
 ALLOWED.add('deep-commit-info')
 
 async function mutations(table: WrittenTable, count: number, seed: number): Promise<Mutation[]> {
-  const rand = random(seed)
+  const rand = seededRandom(seed)
   const commits = await Promise.all(table.commits.map(async (version) => ({ version, lines: await linesOf(table.storage, version) })))
   const out: Mutation[] = []
   for (let n = 0; out.length < count && n < count * 20; n++) {

@@ -13,6 +13,7 @@ import { formatPartitionValue, parsePartitionValue } from '../../../../src/delta
 import type { Scalar } from '../../../../src/delta/model/scalar.js'
 import type { DeltaType, StructType } from '../../../../src/delta/model/schema.js'
 import { parseStats } from '../../../../src/delta/stats/parse.js'
+import { seededRandom } from '../../../helpers/child-tools.mjs'
 
 // A property test: random small files with the stats a writer would record (truncated
 // timestamps and strings, decimals and longs as lossy JSON numbers, NaN left out, sometimes
@@ -20,16 +21,6 @@ import { parseStats } from '../../../../src/delta/stats/parse.js'
 // must select no row; and evaluation must agree with the row-by-row reference semantics.
 
 type Rng = () => number
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!
 
 const BASE_TS = 1631070400000000n
@@ -252,7 +243,7 @@ describe('file skipping never drops a matching file (randomized)', () => {
   const seeds = [1, 2, 3, 4, 5, 6, 7, 8]
   for (const seed of seeds) {
     it(`seed ${seed}`, () => {
-      const rng = mulberry32(seed)
+      const rng = seededRandom(seed)
       let skipped = 0
       let checks = 0
       for (let f = 0; f < 60; f++) {
