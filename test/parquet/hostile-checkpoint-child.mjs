@@ -3,13 +3,11 @@
 // built package (dist/). Prints one JSON line per case, then {"done":true}.
 // Arguments: seed, number of cases, milliseconds each case may take.
 import { tableFromArrays } from 'apache-arrow'
-import { parquetMetadata } from 'hyparquet'
 import { DeltaTable, MemoryStorage, writeDeltaLake } from '../../dist/index-node.js'
 import { DeltaError } from '../../dist/delta/engine/errors.js'
-import { chunkByteRange } from '../../dist/parquet/footer-check.js'
 import { nodeParquetCodec } from '../../dist/parquet/node.js'
-import { checkChunkPages } from '../../dist/parquet/page-check.js'
 import { seededRandom, withDeadline } from '../helpers/child-tools.mjs'
+import { regionAt, regionsOf } from './byte-regions.mjs'
 
 const [seedArg = '1', countArg = '100', caseMsArg = '5000'] = process.argv.slice(2)
 const random = seededRandom(Number(seedArg))
@@ -33,28 +31,9 @@ const sortedIds = (t) => {
 }
 const expected = sortedIds(await (await DeltaTable.open('mem', { storage: base, parquet })).toArrow())
 
-/** Page headers, page bodies and the footer of the checkpoint, to say where a mutation fell. */
-function regionsOf(bytes) {
-  const metadata = parquetMetadata(bytes)
-  const footerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true) + 8
-  const regions = [{ kind: 'footer', start: bytes.length - footerLength, end: bytes.length }]
-  for (const group of metadata.row_groups) {
-    for (const chunk of group.columns) {
-      const range = chunkByteRange(chunk)
-      const meta = chunk.meta_data
-      // Checkpoint columns are nested (add.partitionValues is a map): values may exceed rows.
-      const pages = checkChunkPages(bytes.subarray(range.start, range.end), { ...range, codec: meta.codec, numValues: Number(meta.num_values), numRows: Number(group.num_rows), repeated: true })
-      for (const p of pages) regions.push({ kind: 'header', start: p.start, end: p.bodyStart }, { kind: 'body', start: p.bodyStart, end: p.end })
-    }
-  }
-  return regions
-}
-const regions = regionsOf(original)
-const regionAt = (pos, end = pos + 1) => {
-  const hit = regions.filter((r) => r.start < end && pos < r.end).map((r) => r.kind)
-  if (hit.length === 0) return 'index'
-  return hit.every((k) => k === 'body') ? 'body' : hit.find((k) => k !== 'body')
-}
+// Checkpoint columns are nested (add.partitionValues is a map): values may exceed rows.
+const regions = regionsOf(original, () => true)
+const regionAtOf = (pos, end) => regionAt(regions, pos, end)
 
 function mutate() {
   const out = original.slice()
@@ -67,13 +46,13 @@ function mutate() {
     const at = pick(out.length)
     const end = Math.min(out.length, at + 1 + pick(32))
     out.fill(0, at, end)
-    return { kind, at, region: regionAt(at, end), bytes: out }
+    return { kind, at, region: regionAtOf(at, end), bytes: out }
   }
   const headers = regions.filter((r) => r.kind === 'header')
   const r = headers[pick(headers.length)]
   const at = kind === 'flip' ? pick(out.length) : r.start + pick(r.end - r.start)
   out[at] ^= 1 << pick(8)
-  return { kind, at, region: regionAt(at), bytes: out }
+  return { kind, at, region: regionAtOf(at), bytes: out }
 }
 
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`)

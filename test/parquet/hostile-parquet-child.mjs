@@ -4,12 +4,10 @@
 // Prints one JSON line per case, then {"done":true}.
 // Arguments: seed, cases per file, milliseconds each case may take.
 import { Field, Int32, List, Struct, Table, tableFromArrays, vectorFromArray } from 'apache-arrow'
-import { parquetMetadata } from 'hyparquet'
 import { DeltaError } from '../../dist/delta/engine/errors.js'
-import { chunkByteRange } from '../../dist/parquet/footer-check.js'
 import { nodeParquetCodec } from '../../dist/parquet/node.js'
-import { checkChunkPages } from '../../dist/parquet/page-check.js'
 import { seededRandom, withDeadline } from '../helpers/child-tools.mjs'
+import { regionAt, regionsOf } from './byte-regions.mjs'
 
 const [seedArg = '1', perFileArg = '100', caseMsArg = '5000'] = process.argv.slice(2)
 const perFile = Number(perFileArg)
@@ -34,30 +32,6 @@ function sampleTable(n, nested) {
     point: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : { x: i, y: -i })), point),
     tags: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => i + k))), list),
   })
-}
-
-/** Byte regions of a file: page headers, page bodies (data no checksum covers), the footer. */
-function regionsOf(bytes) {
-  const metadata = parquetMetadata(bytes)
-  const footerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true) + 8
-  const regions = [{ kind: 'footer', start: bytes.length - footerLength, end: bytes.length }]
-  for (const group of metadata.row_groups) {
-    for (const chunk of group.columns) {
-      const range = chunkByteRange(chunk)
-      const meta = chunk.meta_data
-      const pages = checkChunkPages(bytes.subarray(range.start, range.end), {
-        ...range, codec: meta.codec, numValues: Number(meta.num_values), numRows: Number(group.num_rows), repeated: meta.path_in_schema.length > 1 && meta.path_in_schema[0] === 'tags',
-      })
-      for (const p of pages) regions.push({ kind: 'header', start: p.start, end: p.bodyStart }, { kind: 'body', start: p.bodyStart, end: p.end })
-    }
-  }
-  return regions
-}
-
-function regionAt(regions, pos, end = pos + 1) {
-  const hit = regions.filter((r) => r.start < end && pos < r.end).map((r) => r.kind)
-  if (hit.length === 0) return 'index' // page indexes and the leading magic
-  return hit.every((k) => k === 'body') ? 'body' : hit.find((k) => k !== 'body')
 }
 
 /**
@@ -143,7 +117,7 @@ const files = [
 ]
 for (const file of files) {
   const bytes = await whole.write(file.table, file.opts)
-  const regions = regionsOf(bytes)
+  const regions = regionsOf(bytes, (path) => path.length > 1 && path[0] === 'tags')
   const expected = [rowsOf(await whole.read(source(bytes))), rowsOf(await whole.read(source(bytes), { columns: ['word'] }))]
   for (let i = 0; i < perFile; i++) {
     const m = mutate(bytes, regions)
