@@ -11,7 +11,7 @@ export type { TableApi, TableMetadata, TableProtocol, AddFileInfo, ToArrowOption
 export { DeltaError, isDeltaError } from './delta/engine/errors.js'
 export type { DeltaErrorCode } from './delta/engine/errors.js'
 export type { Storage, FileMeta, StorageCapabilities } from './delta/engine/storage.js'
-export type { ParquetCodec, ByteSource, ParquetReadOptions, ParquetWriteOptions, ParquetCompression } from './delta/engine/parquet-codec.js'
+export type { ParquetCodec, ByteSource, ParquetReadOptions, ParquetBatchReadOptions, ParquetWriteOptions, ParquetCompression } from './delta/engine/parquet-codec.js'
 export type { DeltaType, PrimitiveType, StructType, StructField, ArrayType, MapType } from './delta/model/schema.js'
 export type { Scalar } from './delta/model/scalar.js'
 export type { CommitEntry } from './delta/log/history.js'

@@ -1,5 +1,7 @@
 import { Table, type Schema } from 'apache-arrow'
 import { plainAdd, type AddAction } from '../delta/model/actions.js'
+import { ActiveFiles } from '../delta/files/active-files.js'
+import { buildFilesTable } from '../delta/files/files-table.js'
 import { toArrowSchema } from '../delta/arrow/index.js'
 import type { Engine } from '../delta/engine/engine.js'
 import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
@@ -196,6 +198,10 @@ export class DeltaTable implements TableApi {
     }))
   }
 
+  async filesTable(): Promise<Table> {
+    return buildFilesTable(this.#snapshot)
+  }
+
   async fileUris(): Promise<string[]> {
     return this.#snapshot.files.map((a) => dataFileUri(a.path, this.#snapshot.tableUri, this.uri))
   }
@@ -304,7 +310,7 @@ function withFiles(snapshot: Snapshot, paths: string[] | undefined): Snapshot {
     if (!f) throw new DeltaError('InvalidArgument', `'${p}' is not an active file of version ${snapshot.version}: list them with files()`)
     return f
   })
-  return { ...snapshot, files }
+  return { ...snapshot, files: ActiveFiles.of(files) }
 }
 
 function toMillis(t: Date | string | number): number {

@@ -92,6 +92,13 @@ export interface TableApi {
   /** The active data files. */
   files(): Promise<AddFileInfo[]>
   /**
+   * The active data files as one Arrow table, a row per file, as delta-rs's `get_add_actions()`
+   * gives them: `path`, `size_bytes`, `modification_time`, `data_change`, `partition_values`
+   * (typed, partitioned tables only), `num_records`, `null_count`, `min`, `max` (structs over
+   * the top-level primitive data columns) and `deletion_vector` when some file has one.
+   */
+  filesTable(): Promise<Table>
+  /**
    * Absolute URIs of the active data files, in the order of `files()`.
    * - A `file:` table: each file's `file:` URI, percent-encoded as Node's `pathToFileURL` gives
    *   it, so `fileURLToPath(uri)` is the file's real path (a partition folder `p=x%2Fy` on disk

@@ -3,7 +3,7 @@ import type { ParquetCodec } from '../delta/engine/parquet-codec.js'
 import { canStartWebWorkers, spawnWebDecoder, type DecoderWasm } from './browser-decoder.js'
 import { decodeInRealm, type ParquetDecoder } from './decode-request.js'
 import { DecoderPool } from './decoder-pool.js'
-import { readParquetTable, type ParquetFetchOptions } from './read.js'
+import { readParquetBatches, readParquetTable, type ParquetFetchOptions } from './read.js'
 import { writeParquetTable } from './write.js'
 
 /**
@@ -33,6 +33,9 @@ export interface ParquetCodecOptions extends ParquetFetchOptions {
   /** Decoder workers at most (they start on demand and stop when idle). */
   decoderWorkers?: number
 }
+
+/** Rows per batch of a streamed read when the caller does not say. */
+const DEFAULT_BATCH_ROWS = 64 * 1024
 
 /** Decoder workers a codec starts at most by default: enough to overlap a scan's reads. */
 export const DEFAULT_DECODER_WORKERS = 4
@@ -73,6 +76,7 @@ export function makeCodec(options: ParquetCodecOptions | undefined, decoder: Par
   const decode = decoder ?? thisRealmDecoder
   return {
     read: (source, opts) => readParquetTable(source, opts, fetchOptions, decode),
+    readBatches: (source, opts) => readParquetBatches(source, opts, fetchOptions, decode, opts?.batchRows ?? DEFAULT_BATCH_ROWS),
     write: async (table, opts) => writeParquetTable(table, opts),
   }
 }

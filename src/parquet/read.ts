@@ -2,6 +2,7 @@ import { tableFromIPC, type Table } from 'apache-arrow'
 import { DeltaError, isDeltaError } from '../delta/engine/errors.js'
 import type { ByteSource, ParquetReadOptions } from '../delta/engine/parquet-codec.js'
 import { coalesceRanges } from './byte-ranges.js'
+import type { FileMetaData } from 'hyparquet'
 import { checkPages } from './check-pages.js'
 import { checkedSource } from './checked-source.js'
 import type { ParquetDecoder } from './decode-request.js'
@@ -11,7 +12,8 @@ import { checkMetadata } from './footer-check.js'
 import { findInt96Columns, readInt96Columns, replaceColumns } from './int96.js'
 import { errorText, invalidParquet } from './invalid.js'
 import { RangeCache } from './range-cache.js'
-import { planRanges, resolveSelection } from './read-plan.js'
+import { planRanges, resolveSelection, type ReadSelection } from './read-plan.js'
+import { SharedReads } from './shared-reads.js'
 
 /** How the codec fetches bytes; the defaults suit HTTP object stores. */
 export interface ParquetFetchOptions {
@@ -114,4 +116,78 @@ function decodeFailure(cache: RangeCache, name: string | undefined, e: unknown):
   }
   const how = e instanceof DecodeFailure && e.crashed ? 'the decoder crashed on it' : 'the decoder failed on it'
   return invalidParquet(name, `${how} (${errorText(e)}); it may also use an encoding parquet-wasm does not support`, e)
+}
+
+/** How many batches a streamed read decodes ahead of its consumer. */
+const DECODE_AHEAD = 2
+
+/**
+ * Decode a Parquet file as {@link readParquetTable} does, but in batches of whole row groups of
+ * about `batchRows` rows each, yielded in file order: a consumer that keeps only part of each
+ * batch (a checkpoint's live files) never holds the whole file decoded, and the decoder's memory
+ * follows one batch, not the file. Every batch's bytes are requested at once (one wave of
+ * requests, as for one read) and each is let go once decoded; up to two batches decode ahead of
+ * the consumer. A file of one row group is one batch.
+ */
+export async function* readParquetBatches(
+  source: ByteSource,
+  opts: ParquetReadOptions | undefined,
+  fetchOptions: ParquetFetchOptions,
+  decoder: ParquetDecoder,
+  batchRows: number,
+): AsyncGenerator<Table> {
+  const settings = { ...DEFAULTS, ...fetchOptions }
+  const shared = new SharedReads(checkedSource(source))
+  const name = shared.name
+  const footerCache = new RangeCache(shared)
+  const footerStart = Math.max(0, shared.size - settings.footerGuess)
+  if (shared.size > settings.readWholeBelow) shared.prefetch([{ start: footerStart, end: shared.size }], Infinity)
+  const { metadata, layout } = await readFooter(footerCache, settings.footerGuess, name)
+  guard(name, () => checkMetadata(metadata, layout, name))
+  const selection = guard(name, () => resolveSelection(metadata, opts))
+  const batches = groupRowGroups(metadata, selection, batchRows)
+  if (batches.length <= 1 || shared.size <= settings.readWholeBelow) {
+    yield await readParquetTable(source, opts, fetchOptions, decoder)
+    return
+  }
+  for (const groups of batches) {
+    shared.prefetch(coalesceRanges(planRanges(metadata, { ...selection, rowGroups: groups }), settings.coalesceGap))
+  }
+  const decode = (groups: number[]) => readParquetTable(shared, { ...opts, rowGroups: groups }, fetchOptions, decoder)
+  const running = batches.slice(0, DECODE_AHEAD).map(decode)
+  running.forEach((p) => p.catch(() => undefined))
+  try {
+    for (let k = 0; k < batches.length; k++) {
+      const table = await running[k]!
+      running[k] = undefined as unknown as Promise<Table>
+      const next = batches[k + DECODE_AHEAD]
+      if (next) {
+        const p = decode(next)
+        p.catch(() => undefined)
+        running.push(p)
+      }
+      yield table
+    }
+  } finally {
+    shared.clear()
+  }
+}
+
+/** Consecutive chosen row groups gathered into batches of at least `batchRows` rows (the last may hold fewer). */
+function groupRowGroups(metadata: FileMetaData, selection: ReadSelection, batchRows: number): number[][] {
+  const chosen = selection.rowGroups ?? metadata.row_groups.map((_, i) => i)
+  const out: number[][] = []
+  let current: number[] = []
+  let rows = 0
+  for (const g of chosen) {
+    current.push(g)
+    rows += Number(metadata.row_groups[g]!.num_rows)
+    if (rows >= batchRows) {
+      out.push(current)
+      current = []
+      rows = 0
+    }
+  }
+  if (current.length > 0) out.push(current)
+  return out
 }

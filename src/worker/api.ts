@@ -115,6 +115,10 @@ class WorkerApi implements DeltaWorkerApi {
     return this.#table(handle).table.history(limit)
   }
 
+  async filesTable(handle: string): Promise<Uint8Array> {
+    return toTransferableIpc(await this.#table(handle).table.filesTable())
+  }
+
   async changes(handle: string, opts: ChangesOptions): Promise<Uint8Array> {
     return toTransferableIpc(await this.#table(handle).table.changes(opts))
   }

@@ -125,6 +125,12 @@ export class WorkerDeltaTable implements TableApi {
     return this.#api().files(this.#info.handle)
   }
 
+  /** The active files as one Arrow table (see `TableApi.filesTable`), built in the worker. */
+  async filesTable(): Promise<Table> {
+    const bytes = await this.#api().filesTable(this.#info.handle)
+    return joinIpcStreams(ipcSchema(bytes), [bytes])
+  }
+
   /** Absolute, decoded URIs of the active data files. */
   fileUris(): Promise<string[]> {
     return this.#api().fileUris(this.#info.handle)

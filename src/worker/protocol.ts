@@ -182,6 +182,8 @@ export interface DeltaWorkerApi {
   isDeltaTable(storage: StorageDescriptor): Promise<boolean>
   /** The active files, as `DeltaTable.files()` gives them. */
   files(handle: string): Promise<AddFileInfo[]>
+  /** The active files as one Arrow IPC stream, as `DeltaTable.filesTable()` gives them. */
+  filesTable(handle: string): Promise<Uint8Array>
   /** Absolute, decoded URIs of the active files. */
   fileUris(handle: string): Promise<string[]>
   /** The distinct partitions of the active files. */

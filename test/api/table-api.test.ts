@@ -85,6 +85,20 @@ const cases: Record<keyof TableApi, Case> = {
     expect(files).toHaveLength(4)
     expect(files.every((f) => f.stats !== null && f.size > 0)).toBe(true)
   },
+  filesTable: async (t) => {
+    const table = await t.filesTable()
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['path', 'size_bytes', 'modification_time', 'data_change', 'partition_values', 'num_records', 'null_count', 'min', 'max'])
+    const files = await t.files()
+    expect(table.getChild('path')!.toArray()).toEqual(files.map((f) => f.path))
+    expect(Array.from(table.getChild('size_bytes')!.toArray() as BigInt64Array, Number)).toEqual(files.map((f) => f.size))
+    expect(table.getChild('partition_values')!.toArray().map((r: { p: string }) => r.p).sort()).toEqual(['a', 'a', 'b', 'b'])
+    expect(Array.from(table.getChild('num_records')!.toArray() as BigInt64Array, Number).reduce((a, b) => a + b, 0)).toBe(5)
+    const min = table.getChild('min')!.toArray().map((r: { id: bigint }) => Number(r.id)).sort()
+    const max = table.getChild('max')!.toArray().map((r: { id: bigint }) => Number(r.id)).sort()
+    expect(min).toEqual([1, 2, 3, 5])
+    expect(max).toEqual([1, 2, 4, 5])
+    expect(table.getChild('null_count')!.toArray().every((r: { id: bigint }) => r.id === 0n)).toBe(true)
+  },
   fileUris: async (t) => {
     const uris = await t.fileUris()
     expect(uris).toHaveLength(4)

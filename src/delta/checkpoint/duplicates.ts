@@ -103,6 +103,34 @@ export function fileKeyHash(
   if (pathBytes !== undefined && canonical === path) mix(pathBytes, start, end)
   else mixString(canonical)
   if (dv) mixString(`\u0000${deletionVectorId(dv)}`)
+  return finish()
+}
+
+/**
+ * The hash of a file key whose path is `bytes[start, end)` (UTF-8, as decoded from a column),
+ * computed on the bytes, with no string made: the same number {@link fileKeyHash} gives. When
+ * the path is not canonical as it stands (it holds a `%` escape or is a `file:` URI), undefined:
+ * the caller hashes its canonical string instead.
+ */
+export function fileKeyHashOfBytes(bytes: Uint8Array, start: number, end: number, dv: DeletionVectorDescriptor | null): number | undefined {
+  if (end - start >= 5 && bytes[start] === 0x66 && bytes[start + 1] === 0x69 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x65 && bytes[start + 4] === 0x3a) return undefined
+  if (bytes.subarray(start, end).includes(0x25)) return undefined
+  lane1 = 0x811c9dc5
+  lane2 = 0x9747b28c
+  mix(bytes, start, end)
+  if (dv) mixString(`\u0000${deletionVectorId(dv)}`)
+  return finish()
+}
+
+/** The hash of a file key given as the string `fileActionKey` makes: the same number {@link fileKeyHash} gives for its parts. */
+export function fileKeyStringHash(key: string): number {
+  lane1 = 0x811c9dc5
+  lane2 = 0x9747b28c
+  mixString(key)
+  return finish()
+}
+
+function finish(): number {
   let y = lane2 ^ (lane2 >>> 15)
   y = Math.imul(y, 0x2c1b3c6d)
   y ^= y >>> 12

@@ -1,11 +1,14 @@
 import type { Data, Struct, Table } from 'apache-arrow'
 import {
-  fileActionKey, invalidLog, isActionKind, parseActionOf, parseCommit, type Action, type AddAction, type LogLocation, type SidecarAction,
+  canonicalFileKey, canonicalPath, fileActionKey, invalidLog, isActionKind, parseActionOf, parseCommit, type Action, type AddAction, type LogLocation, type SidecarAction,
 } from '../model/actions.js'
 import { plainReader } from '../arrow/index.js'
-import { nullsOf, testBit } from '../arrow/bitmap.js'
-import { appendCheckpointAdds, visitCheckpointAddKeys } from './adds.js'
-import { FileKeyHashes, fileKeyHash } from './duplicates.js'
+import { compactStruct } from '../arrow/copy-data.js'
+import { isValidRow, nullsOf, testBit } from '../arrow/bitmap.js'
+import { AddColumns } from '../files/add-columns.js'
+import type { FileRun } from '../files/active-files.js'
+import { keepCheckpointRows } from '../files/keep-rows.js'
+import { FileKeyHashes, fileKeyHash, fileKeyStringHash } from './duplicates.js'
 import { storageSource, type Engine } from '../engine/engine.js'
 import { isDeltaError } from '../engine/errors.js'
 import type { CheckpointFiles } from '../log/log-segment.js'
@@ -31,16 +34,11 @@ export interface CheckpointActions {
   /** Every action but the adds (few, unless tombstones were asked for). */
   others: Action[]
   /**
-   * The adds whose file key (see `fileActionKey`) is not in `decided`, in checkpoint order.
-   * A file added twice in the checkpoint (its parts and sidecars together) is `InvalidLog`.
+   * The adds whose file key (see `fileActionKey`) is not in `decided`, in checkpoint order, as
+   * runs of rows of the decoded columns (no object per file). A file added twice in the
+   * checkpoint (its parts and sidecars together) is `InvalidLog`.
    */
-  adds(decided: ReadonlySet<string>): AddAction[]
-}
-
-/** A chunk of a Parquet checkpoint's `add` column and the row of the file it starts at. */
-interface AddChunk {
-  data: Data<Struct>
-  firstRow: number
+  adds(decided: ReadonlySet<string>): FileRun[]
 }
 
 /** One file's share: its non-add actions, and its adds as parsed objects or Arrow chunks. */
@@ -48,7 +46,7 @@ interface Part {
   file: string
   others: Action[]
   parsedAdds: AddAction[]
-  addChunks: AddChunk[]
+  addChunks: AddColumns[]
 }
 
 /**
@@ -98,8 +96,14 @@ async function readParquetPart(engine: Engine, file: FileMeta, columns: string[]
   // loses those bounds for file skipping.
   // The storage guard and the codec both check every read's length: a size from a hint
   // (`_last_checkpoint`, a sidecar action) never hands the decoder fewer bytes than it asked for.
-  const table = await engine.parquet.read(storageSource(engine.storage, file.path, size), { columns, nestedInt96: 'omit' })
-  return splitColumns(table, file.path)
+  // Batch by batch, so that the decoder never holds the whole checkpoint decoded at once.
+  const source = storageSource(engine.storage, file.path, size)
+  const opts = { columns, nestedInt96: 'omit' as const }
+  const batches = engine.parquet.readBatches ? engine.parquet.readBatches(source, opts) : [await engine.parquet.read(source, opts)]
+  const part: Part = { file: file.path, others: [], parsedAdds: [], addChunks: [] }
+  let firstRow = 0
+  for await (const table of batches) firstRow = splitColumns(table, part, firstRow)
+  return part
 }
 
 /** A sidecar named by a checkpoint, with the file that names it (for messages). */
@@ -195,24 +199,27 @@ function checkCheckpointActions(parts: Part[], cp: CheckpointFiles): void {
  * every key's hash is kept (see {@link FileKeyHashes}), and only when two hashes are equal are
  * those keys compared, in a second pass.
  */
-function checkpointAdds(parts: Part[], decided: ReadonlySet<string>): AddAction[] {
+function checkpointAdds(parts: Part[], decided: ReadonlySet<string>): FileRun[] {
   let expected = 0
   for (const p of parts) {
     expected += p.parsedAdds.length
-    for (const c of p.addChunks) expected += c.data.length
+    for (const c of p.addChunks) expected += c.length
   }
   const keys = new FileKeyHashes(expected)
-  const out: AddAction[] = []
+  const decidedKeys = { keys: decided, hashes: new Set([...decided].map(fileKeyStringHash)) }
+  const runs: FileRun[] = []
   for (const p of parts) {
+    const adds: AddAction[] = []
     for (const a of p.parsedAdds) {
       keys.add(fileKeyHash(a.path, a.deletionVector ?? null))
-      if (decided.size === 0 || !decided.has(fileActionKey(a.path, a.deletionVector))) out.push(a)
+      if (decided.size === 0 || !decided.has(fileActionKey(a.path, a.deletionVector))) adds.push(a)
     }
-    for (const c of p.addChunks) appendCheckpointAdds(c.data, p.file, out, decided, keys, c.firstRow)
+    if (adds.length > 0) runs.push({ adds })
+    for (const cols of p.addChunks) runs.push({ cols, rows: keepCheckpointRows(cols, decidedKeys, keys) })
   }
   const repeated = keys.repeatedHashes()
   if (repeated) refuseRepeatedAdds(parts, repeated)
-  return out
+  return runs
 }
 
 /** Compare the keys whose hashes repeat; two equal keys are a file added twice: `InvalidLog`. */
@@ -228,31 +235,37 @@ function refuseRepeatedAdds(parts: Part[], hashes: ReadonlySet<number>): void {
     for (const a of p.parsedAdds) {
       if (hashes.has(fileKeyHash(a.path, a.deletionVector ?? null))) visit(fileActionKey(a.path, a.deletionVector), { file: p.file }, a.path)
     }
-    for (const c of p.addChunks) {
-      visitCheckpointAddKeys(c.data, p.file, c.firstRow, hashes, (key, row) => visit(key, { file: p.file, row }, key.split('\u0000')[0]!))
+    for (const cols of p.addChunks) {
+      for (let i = 0; i < cols.length; i++) {
+        if (!isValidRow(cols.data, i)) continue
+        const path = cols.pathOf(i)
+        const dv = cols.deletionVectorOf(i)
+        const canonical = canonicalPath(path)
+        if (hashes.has(fileKeyHash(path, dv, undefined, 0, 0, canonical))) visit(canonicalFileKey(canonical, dv), { file: p.file, row: cols.firstRow + i }, canonical)
+      }
     }
   }
 }
 
 /**
- * A decoded checkpoint file, column by column: each row holds one action, so each action
- * column contributes its non-null rows. The adds stay in their Arrow chunks until replay
+ * One decoded batch of a checkpoint file, column by column, added to `part`; gives the row
+ * after the batch. Each row holds one action, so each action column contributes its non-null rows. The adds stay in their Arrow chunks until replay
  * builds them; the few other actions go through the one validator, row by row.
  */
-function splitColumns(table: Table, file: string): Part {
-  const part: Part = { file, others: [], parsedAdds: [], addChunks: [] }
-  const at: LogLocation = { file, row: 0 }
-  let firstRow = 0
+function splitColumns(table: Table, part: Part, firstRow: number): number {
+  const at: LogLocation = { file: part.file, row: 0 }
   for (const batch of table.batches) {
     batch.schema.fields.forEach((field, c) => {
       const data = batch.data.children[c]!
       if (data.nullCount === data.length) return
-      if (field.name === 'add') part.addChunks.push({ data: data as Data<Struct>, firstRow })
+      // Copied out of the decoded batch, without the fields no row uses, so that the batch (every
+      // other action column with it) can go.
+      if (field.name === 'add') part.addChunks.push(new AddColumns(compactStruct(data as Data<Struct>), part.file, firstRow))
       else appendActions(field.name, data, at, firstRow, part.others)
     })
     firstRow += batch.numRows
   }
-  return part
+  return firstRow
 }
 
 function appendActions(name: string, data: Data, at: LogLocation, firstRow: number, out: Action[]): void {

@@ -160,11 +160,12 @@ export function buildCheckpointTable(snapshot: Snapshot, tombstones: readonly Re
  * physical ones (in the same order, so stats columns still line up); the rest are kept as is.
  */
 function physicallyKeyed(snapshot: Snapshot): readonly AddAction[] {
-  if (snapshot.columnMapping === 'none' || snapshot.metadata.partitionColumns.length === 0) return snapshot.files
+  const files = snapshot.files.toArray()
+  if (snapshot.columnMapping === 'none' || snapshot.metadata.partitionColumns.length === 0) return files
   const keys = partitionKeysOf(snapshot)
   const stale = (a: AddAction) => keys.some((k) => !Object.hasOwn(a.partitionValues, k.key))
-  if (!snapshot.files.some(stale)) return snapshot.files
-  return snapshot.files.map((a) => (stale(a) ? { ...plainAdd(a), partitionValues: physicalPartitionValues(a.partitionValues, keys) } : a))
+  if (!files.some(stale)) return files
+  return files.map((a) => (stale(a) ? { ...plainAdd(a), partitionValues: physicalPartitionValues(a.partitionValues, keys) } : a))
 }
 
 /**
@@ -194,7 +195,7 @@ type Json = Record<string, unknown>
  * struct form (read from an older struct-only checkpoint), so that no stats are lost.
  */
 function statsParsedColumn(snapshot: Snapshot, asked: boolean): ColumnSpec<AddAction> | undefined {
-  if (!asked && !snapshot.files.some((a) => !a.stats && a.statsParsed)) return undefined
+  if (!asked && !snapshot.files.some((a) => !a.stats && a.statsParsed !== null && a.statsParsed !== undefined)) return undefined
   const parsed = snapshot.files.map(statsObject)
   const present = (path: readonly string[]): boolean => parsed.some((s) => lookup(s, path) !== undefined)
   const data = snapshot.schema.fields.filter((f) => !snapshot.metadata.partitionColumns.includes(f.name))

@@ -40,6 +40,12 @@ export interface ParquetReadOptions {
   nestedInt96?: 'error' | 'omit'
 }
 
+/** What to decode from a Parquet file, batch by batch. */
+export interface ParquetBatchReadOptions extends ParquetReadOptions {
+  /** Rows per batch, about: batches hold whole row groups. */
+  batchRows?: number
+}
+
 /** Compression codecs a writer may ask for. */
 export type ParquetCompression = 'uncompressed' | 'snappy' | 'zstd' | 'gzip' | 'lz4' | 'brotli'
 
@@ -58,6 +64,12 @@ export interface ParquetWriteOptions {
 export interface ParquetCodec {
   /** Decode the chosen columns and row groups of a file into one Arrow table. */
   read(source: ByteSource, opts?: ParquetReadOptions): Promise<Table>
+  /**
+   * Decode the same as `read`, in batches of whole row groups yielded in file order, so that a
+   * consumer keeping part of each batch never holds the whole file decoded. Optional: without
+   * it, callers read the file in one batch.
+   */
+  readBatches?(source: ByteSource, opts?: ParquetBatchReadOptions): AsyncIterable<Table>
   /** Encode an Arrow table as one Parquet file. */
   write(table: Table, opts?: ParquetWriteOptions): Promise<Uint8Array>
 }

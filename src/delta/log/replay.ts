@@ -10,13 +10,14 @@ import {
   type TxnAction,
 } from '../model/actions.js'
 import type { CheckpointActions } from '../checkpoint/read.js'
+import { ActiveFiles, type FileRun } from '../files/active-files.js'
 
 /** The reconciled state of the log at one version. */
 export interface ReplayedState {
   protocol?: ProtocolAction
   metadata?: MetadataAction
   /** Active files, in log order (checkpoint first, then commits oldest to newest). */
-  files: AddAction[]
+  files: ActiveFiles
   txns: Map<string, TxnAction>
   domains: Map<string, DomainMetadataAction>
   /**
@@ -47,7 +48,7 @@ export interface VersionedActions {
  */
 export function replayActions(checkpoint: Action[] | CheckpointActions, commits: VersionedActions[], opts: ReplayOptions = {}): ReplayedState {
   const seen = new Set<string>()
-  const state: ReplayedState = { files: [], txns: new Map(), domains: new Map() }
+  const state: ReplayedState = { files: ActiveFiles.of([]), txns: new Map(), domains: new Map() }
   const tombstones: RemoveAction[] | undefined = opts.tombstones ? [] : undefined
   if (tombstones) state.tombstones = tombstones
   const removedDomains = new Set<string>()
@@ -92,12 +93,13 @@ export function replayActions(checkpoint: Action[] | CheckpointActions, commits:
     return live
   }
   for (let i = commits.length - 1; i >= 0; i--) liveNewestFirst.push(visit(commits[i]!.actions))
-  if (Array.isArray(checkpoint)) liveNewestFirst.push(visit(checkpoint, false))
+  let checkpointRuns: FileRun[]
+  if (Array.isArray(checkpoint)) checkpointRuns = [{ adds: visit(checkpoint, false) }]
   else {
     visit(checkpoint.others, false)
-    liveNewestFirst.push(checkpoint.adds(seen))
+    checkpointRuns = checkpoint.adds(seen)
   }
-  state.files = joinOldestFirst(liveNewestFirst)
+  state.files = ActiveFiles.fromRuns([...checkpointRuns, { adds: joinOldestFirst(liveNewestFirst) }])
   return state
 }
 

@@ -1,5 +1,6 @@
-import { parseCommit, type Action, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../model/actions.js'
+import { parseCommit, type Action, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../model/actions.js'
 import { readCheckpoint } from '../checkpoint/read.js'
+import type { ActiveFiles } from '../files/active-files.js'
 import { mapLimit } from '../engine/concurrency.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
@@ -26,8 +27,11 @@ export interface Snapshot {
   /** The logical schema. */
   schema: StructType
   columnMapping: ColumnMappingMode
-  /** Active files. */
-  files: AddAction[]
+  /**
+   * Active files, held as the checkpoint's decoded columns plus later commits' adds; actions
+   * are made on demand (see {@link ActiveFiles}).
+   */
+  files: ActiveFiles
   /** Latest transaction version per application id. */
   txns: Map<string, TxnAction>
   /** Live domain metadata per domain. */

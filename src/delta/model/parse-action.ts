@@ -11,7 +11,7 @@ import { isDeltaError } from '../engine/errors.js'
  * The one validator of the log's actions, after PROTOCOL.md's action schemas: every action of a
  * commit, of a JSON checkpoint and every non-add row of a Parquet checkpoint is read here (a
  * Parquet checkpoint's adds, read column by column, go through the same {@link FieldReader}
- * checks in `checkpoint/adds.ts`), so a field the protocol requires is present with its type
+ * checks in `files/add-columns.ts` and `files/keep-rows.ts`), so a field the protocol requires is present with its type
  * wherever it is read. A wrong or missing field is `InvalidLog` naming the file and line (or
  * row), never a default: a default would be a guess. Fields the protocol does not know are
  * ignored, as it asks of readers.

@@ -57,7 +57,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
   const expr = predicate !== undefined ? parseFilter(predicate, snapshot.schema) : undefined
-  const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files
+  const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files.toArray()
   const rewrite = await rewriteFiles(engine, snapshot, candidates, expr, opts)
   if (rewrite.removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
   txn.removeFiles(rewrite.removed)

@@ -94,7 +94,7 @@ export async function writeTable(engine: Engine, data: WriteData, opts: WriteOpt
  * append-only table refuses at once), with what the overwrite read for the conflict checks.
  */
 function overwrite(txn: Transaction, current: Snapshot, predicate: Expr | undefined, text: string | undefined): AddAction[] {
-  const removed = predicate ? current.files.filter((f) => fileMayMatch(current, f, predicate)) : current.files
+  const removed = predicate ? current.files.filter((f) => fileMayMatch(current, f, predicate)) : current.files.toArray()
   if (predicate) checkWholeFiles(current, removed, predicate, text!)
   txn.removeFiles(removed)
   txn.readFrom({ files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMayMatch(current, a, predicate) : () => true })

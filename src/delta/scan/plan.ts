@@ -5,6 +5,7 @@ import { parsePartitionValue } from '../values/partition-value.js'
 import type { Scalar } from '../model/scalar.js'
 import { findField, type StructField, type StructType } from '../model/schema.js'
 import type { Snapshot } from '../log/snapshot.js'
+import type { ActiveFiles } from '../files/active-files.js'
 import { fileStats } from '../stats/file-stats.js'
 import { lookupPartitionValue, partitionKeys, type PartitionKey } from '../features/column-mapping.js'
 
@@ -32,7 +33,7 @@ export interface ScanPlan {
 }
 
 /** Work out a scan: resolve columns, parse the filter once, and skip files that cannot match. */
-export function planScan(snapshot: Pick<Snapshot, 'files' | 'metadata' | 'schema' | 'columnMapping'>, opts: ScanOptions = {}): ScanPlan {
+export function planScan(snapshot: PlanSource, opts: ScanOptions = {}): ScanPlan {
   const schema = snapshot.schema
   const output = selectColumns(schema, opts.columns)
   const filter = typeof opts.filter === 'string' ? parseFilter(opts.filter, schema) : opts.filter
@@ -42,9 +43,13 @@ export function planScan(snapshot: Pick<Snapshot, 'files' | 'metadata' | 'schema
   if (filter) for (const path of columnsOf(filter)) needed.add(path[0]!)
   const read: StructType = { type: 'struct', fields: schema.fields.filter((f) => needed.has(f.name)) }
   const partitionColumns = partitionColumnNames(snapshot)
-  const files = filter ? snapshot.files.filter((add) => fileMayMatch(snapshot, add, filter)) : snapshot.files
-  return { output, read, partitionColumns: new Set(partitionColumns), filter, files, skipped: snapshot.files.length - files.length }
+  const all = snapshot.files
+  const files = filter ? all.filter((add) => fileMayMatch(snapshot, add, filter)) : Array.isArray(all) ? all : all.toArray()
+  return { output, read, partitionColumns: new Set(partitionColumns), filter, files, skipped: all.length - files.length }
 }
+
+/** What a scan is planned from: a snapshot, or a read context with the files to read. */
+export type PlanSource = Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'> & { files: ActiveFiles | AddAction[] }
 
 /**
  * Whether a file of the snapshot may hold rows matching `expr`, judged from its partition values

@@ -1,3 +1,4 @@
+import { ActiveFiles } from '../../../src/delta/files/active-files.js'
 import { describe, expect, it } from 'vitest'
 import { plainAdd } from '../../../src/delta/model/actions.js'
 import { readCheckpoint } from '../../../src/delta/checkpoint/read.js'
@@ -45,8 +46,8 @@ describe('adds read from a checkpoint', () => {
     const { engine } = await checkpointedTable()
     const cp = await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })
     expect(cp.others.map((a) => a.kind).sort()).toEqual(['metaData', 'protocol'])
-    expect(cp.adds(new Set()).map((a) => a.path)).toEqual(['a', 'b', 'c', 'd'])
-    const adds = cp.adds(new Set(['a', 'c']))
+    expect(ActiveFiles.fromRuns(cp.adds(new Set())).map((a) => a.path)).toEqual(['a', 'b', 'c', 'd'])
+    const adds = ActiveFiles.fromRuns(cp.adds(new Set(['a', 'c']))).toArray()
     expect(adds.map((a) => a.path)).toEqual(['b', 'd'])
     expect(adds.map((a) => a.stats)).toEqual([stats(2), stats(4)])
     // Unpartitioned adds share one frozen empty object: nothing may write into it.
@@ -56,7 +57,7 @@ describe('adds read from a checkpoint', () => {
 
   it('survive JSON and structured clone through plainAdd, and take a new stats value', async () => {
     const { engine } = await checkpointedTable()
-    const [b] = (await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })).adds(new Set(['a']))
+    const [b] = ActiveFiles.fromRuns((await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })).adds(new Set(['a']))).toArray()
     expect(JSON.parse(JSON.stringify(b))).toEqual(JSON.parse(JSON.stringify(plainAdd(b!))))
     expect(structuredClone(plainAdd(b!)).stats).toBe(stats(2))
     b!.stats = null

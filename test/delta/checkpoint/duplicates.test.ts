@@ -1,3 +1,4 @@
+import { ActiveFiles } from '../../../src/delta/files/active-files.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ParquetCodec } from '../../../src/delta/engine/parquet-codec.js'
 import type { Engine } from '../../../src/delta/engine/engine.js'
@@ -29,7 +30,7 @@ async function table(n = 5): Promise<{ engine: Engine; storage: MemoryStorage; s
 
 /** Write a classic checkpoint of `snapshot` with its files replaced, then drop the commits it covers. */
 async function checkpointWith(engine: Engine, storage: MemoryStorage, snapshot: Snapshot, adds: AddAction[]): Promise<void> {
-  await writeCheckpoint(engine, { ...snapshot, files: adds })
+  await writeCheckpoint(engine, { ...snapshot, files: ActiveFiles.of(adds) })
   await storage.delete('_delta_log/00000000000000000000.json')
   await storage.delete('_delta_log/00000000000000000001.json')
 }

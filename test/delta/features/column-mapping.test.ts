@@ -119,8 +119,8 @@ describe('physical names agree across conform, stats and partition values', () =
       const add = { add: { path: 'f.parquet', partitionValues: { [pKey]: '9' }, size: 1, modificationTime: 1, dataChange: true, stats: JSON.stringify(stats) } }
       const snap = await snapshotOf(schema, mode, ['p'], [add])
       expect(snap.columnMapping).toBe(mode)
-      expect(partitionValuesOf(snap, snap.files[0]!).get('p')).toBe(9n)
-      const parsed = fileStats(snap, snap.files[0] as AddAction)!
+      expect(partitionValuesOf(snap, snap.files.at(0)!).get('p')).toBe(9n)
+      const parsed = fileStats(snap, snap.files.at(0) as AddAction)!
       expect(parsed.max(['s', 'x'], 'long')).toBe(2n)
       expect(parsed.nullCount(['id'])).toBe(0)
     })

@@ -35,7 +35,7 @@ describe('replayActions', () => {
       commit(2, add('f', { deletionVector: dv('two') }), remove('f', { deletionVector: dv('one') })),
     ])
     expect(s.files).toHaveLength(1)
-    expect(s.files[0]?.deletionVector?.pathOrInlineDv).toBe('two')
+    expect(s.files.at(0)?.deletionVector?.pathOrInlineDv).toBe('two')
   })
 
   it('lets commits override checkpoint files', () => {

@@ -72,7 +72,7 @@ describe('deleteRows stats', () => {
   it("rewrites files with the table's stats settings, as writes do", async () => {
     const engine = await memoryEngine()
     await writeTable(engine, rows([1, 2, 3], ['a', 'b', 'c']), { configuration: { 'delta.dataSkippingNumIndexedCols': '1' } })
-    const written = JSON.parse((await loadSnapshot(engine)).files[0]!.stats!)
+    const written = JSON.parse((await loadSnapshot(engine)).files.at(0)!.stats!)
     expect(Object.keys(written.minValues)).toEqual(['id'])
     await deleteRows(engine, 'id = 2')
     const [file] = (await loadSnapshot(engine)).files

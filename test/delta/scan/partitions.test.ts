@@ -1,5 +1,6 @@
 // partitions() and scans find a file's partition values the same way: by physical name under
 // column mapping, else by logical name, with the column found as other column lookups find it.
+import { ActiveFiles } from '../../../src/delta/files/active-files.js'
 import { describe, expect, it } from 'vitest'
 import type { ColumnMappingMode } from '../../../src/delta/features/column-mapping.js'
 import type { AddAction, MetadataAction } from '../../../src/delta/model/actions.js'
@@ -21,7 +22,7 @@ function snapshotOf(opts: { mode: ColumnMappingMode; fields: StructField[]; part
   const files = opts.values.map((partitionValues, i): AddAction => ({
     kind: 'add', path: `part-${i}.parquet`, partitionValues, size: 1, modificationTime: 0, dataChange: true,
   } as AddAction))
-  return { schema, metadata, columnMapping: opts.mode, files }
+  return { schema, metadata, columnMapping: opts.mode, files: ActiveFiles.of(files) }
 }
 
 /** What a scan materialises for each file, written back as the log writes values. */

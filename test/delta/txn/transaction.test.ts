@@ -66,7 +66,7 @@ describe('Transaction commitInfo', () => {
 
   it('is a blind append only when it adds files without reading or removing any', async () => {
     const { engine, snapshot } = await created()
-    await startTransaction(engine, snapshot, { operation: 'DELETE', ...noWait }).removeFiles([snapshot.files[0]!]).commit()
+    await startTransaction(engine, snapshot, { operation: 'DELETE', ...noWait }).removeFiles([snapshot.files.at(0)!]).commit()
     expect((await commitInfoOf(engine, 1)).isBlindAppend).toBe(false)
     await append(engine, await loadSnapshot(engine), 'c.parquet').readFrom({ files: new Set(['b.parquet']) }).commit()
     expect((await commitInfoOf(engine, 2)).isBlindAppend).toBe(false)
@@ -197,9 +197,9 @@ describe('checkAppendOnly', () => {
   it('lets a transaction rearrange files (dataChange false) but not remove them', async () => {
     const { engine, snapshot } = await created({ 'delta.appendOnly': 'true' })
     const txn = startTransaction(engine, snapshot, { operation: 'OPTIMIZE', ...noWait })
-    expect(() => txn.removeFiles([snapshot.files[0]!])).toThrow(expect.objectContaining({ code: 'InvalidArgument' }))
+    expect(() => txn.removeFiles([snapshot.files.at(0)!])).toThrow(expect.objectContaining({ code: 'InvalidArgument' }))
     expect(() => txn.assertRemovable()).toThrow(expect.objectContaining({ code: 'InvalidArgument' }))
-    const compaction = startTransaction(engine, snapshot, { operation: 'OPTIMIZE', ...noWait }).removeFiles(snapshot.files, false)
+    const compaction = startTransaction(engine, snapshot, { operation: 'OPTIMIZE', ...noWait }).removeFiles(snapshot.files.toArray(), false)
     await expect(compaction.addFiles([{ ...add('ab.parquet'), dataChange: false }]).commit()).resolves.toMatchObject({ version: 1 })
   })
 })

@@ -1,10 +1,9 @@
 import { DataType, Type, type Data, type Map_, type Struct } from 'apache-arrow'
-import { canonicalFileKey, canonicalPath, parseDeletionVector, plainAdd, type AddAction, type DeletionVectorDescriptor } from '../model/actions.js'
+import { parseDeletionVector, plainAdd, type AddAction, type DeletionVectorDescriptor } from '../model/actions.js'
 import { FieldReader } from '../model/action-fields.js'
 import type { LogLocation } from '../model/log-location.js'
 import { plainReader } from '../arrow/index.js'
 import { isValidRow, nullsOf, testBit } from '../arrow/bitmap.js'
-import { fileKeyHash, type FileKeyHashes } from './duplicates.js'
 
 type Read = (i: number) => unknown
 type Text = (i: number) => string | null
@@ -14,71 +13,12 @@ const NO_PARTITION_VALUES: Record<string, string | null> = Object.freeze({})
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
- * The add actions of one chunk of a checkpoint's `add` column, appended to `out` in row order,
- * leaving out those whose file key is in `skip`; each row's key hash goes to `keys` (skipped
- * rows too), so that the checkpoint reader can find a file added twice. A checkpoint can hold
- * millions of adds: each field is read straight from its column, with no intermediate row
- * object, and each action is built with all its fields at once. The checks are those of the one
- * validator (`parseAction`), through the same field reader, on columns where the column's type
- * settles them. `file` and `firstRow` (of the chunk in the file) name the row in errors.
+ * Random access to the fields of a checkpoint's `add` struct column, straight from its decoded
+ * Arrow children: no object per file until one is asked for ({@link AddColumns.add}). Column
+ * types are checked once here; {@link checkAddRows} checks the rows a table keeps. `file` and
+ * `firstRow` (of the chunk in the file) name a row in errors.
  */
-export function appendCheckpointAdds(
-  data: Data<Struct>, file: string, out: AddAction[], skip: ReadonlySet<string> = new Set(), keys?: FileKeyHashes, firstRow = 0,
-): void {
-  const at: LogLocation = { file, row: firstRow }
-  const f = new FieldReader(at)
-  const columns = new AddColumns(data, f)
-  const { path, size, modificationTime, dataChange, stats, statsParsed, tags, deletionVector, baseRowId, defaultRowCommitVersion, clusteringProvider } = columns
-  const partitionValues = partitionValuesColumn(columns.child('partitionValues'), f)
-  const valid = nullsOf(data)
-  for (let i = 0; i < data.length; i++) {
-    if (valid !== undefined && !testBit(valid, data.offset + i)) continue
-    at.row = firstRow + i
-    const p = f.string(path(i), 'add', 'path', true)
-    const dv = parseDeletionVector(deletionVector(i), f, 'add')
-    const canonical = canonicalPath(p)
-    keys?.add(columns.keyHash(p, canonical, dv, i))
-    // Checked while the path is fresh: a second pass over a million actions costs more.
-    if (skip.size > 0 && skip.has(canonicalFileKey(canonical, dv))) continue
-    const cp = clusteringProvider(i)
-    out.push(new CheckpointAdd(
-      p,
-      partitionValues(i),
-      f.long(size(i), 'add', 'size', 0),
-      f.long(modificationTime(i), 'add', 'modificationTime'),
-      f.boolean(dataChange(i), 'add', 'dataChange'),
-      stats,
-      i,
-      f.optionalObject(statsParsed(i), 'add', 'stats_parsed'),
-      tags(i),
-      dv,
-      f.optionalLong(baseRowId(i), 'add', 'baseRowId', 0),
-      f.optionalLong(defaultRowCommitVersion(i), 'add', 'defaultRowCommitVersion', 0),
-      cp === null ? null : f.string(cp, 'add', 'clusteringProvider'),
-    ))
-  }
-}
-
-/**
- * Call `visit` with the file key of every add of the chunk whose key hash is in `hashes`: the
- * second, rare pass that tells two keys sharing a hash from one key added twice.
- */
-export function visitCheckpointAddKeys(
-  data: Data<Struct>, file: string, firstRow: number, hashes: ReadonlySet<number>, visit: (key: string, row: number) => void,
-): void {
-  const columns = new AddColumns(data, new FieldReader({ file }))
-  const valid = nullsOf(data)
-  for (let i = 0; i < data.length; i++) {
-    if (valid !== undefined && !testBit(valid, data.offset + i)) continue
-    const p = columns.path(i) as string
-    const dv = parseDeletionVector(columns.deletionVector(i), columns.f, 'add')
-    const canonical = canonicalPath(p)
-    if (hashes.has(columns.keyHash(p, canonical, dv, i))) visit(canonicalFileKey(canonical, dv), firstRow + i)
-  }
-}
-
-/** The readers of the fields of an `add` struct column, checked where the column type settles it. */
-class AddColumns {
+export class AddColumns {
   readonly path: Read
   readonly size: Read
   readonly modificationTime: Read
@@ -90,11 +30,18 @@ class AddColumns {
   readonly baseRowId: Read
   readonly defaultRowCommitVersion: Read
   readonly clusteringProvider: Read
+  readonly partitionValues: (i: number) => Record<string, string | null>
+  /** The UTF-8 bytes and offsets of the path column, when it is a string column. */
+  readonly pathBytes: Uint8Array | undefined
+  readonly pathOffsets: Int32Array | BigInt64Array | undefined
+  readonly at: LogLocation
+  readonly f: FieldReader
   private readonly names: string[]
-  private readonly pathBytes: Uint8Array | undefined
-  private readonly pathOffsets: Int32Array | BigInt64Array | undefined
 
-  constructor(private readonly data: Data<Struct>, readonly f: FieldReader) {
+  constructor(readonly data: Data<Struct>, readonly file: string, readonly firstRow = 0) {
+    this.at = { file, row: firstRow }
+    this.f = new FieldReader(this.at)
+    const f = this.f
     this.names = data.type.children.map((c) => c.name)
     this.path = this.field('path')
     this.size = this.field('size')
@@ -109,11 +56,17 @@ class AddColumns {
     this.baseRowId = this.field('baseRowId')
     this.defaultRowCommitVersion = this.field('defaultRowCommitVersion')
     this.clusteringProvider = this.field('clusteringProvider')
+    this.partitionValues = partitionValuesColumn(this.child('partitionValues'), f)
     const path = this.child('path')
     if (path && (DataType.isUtf8(path.type) || DataType.isLargeUtf8(path.type))) {
       this.pathBytes = path.values as Uint8Array
       this.pathOffsets = path.valueOffsets as Int32Array | BigInt64Array
     }
+  }
+
+  /** The number of rows of the chunk (add or not). */
+  get length(): number {
+    return this.data.length
   }
 
   /** The child column of a field; undefined when the checkpoint has no such field. */
@@ -127,19 +80,48 @@ class AddColumns {
     return child ? plainReader(child) : () => null
   }
 
-  /** The key hash of row `i` (path `p`), hashing the path's bytes as decoded from the column. */
-  keyHash(p: string, canonical: string, dv: DeletionVectorDescriptor | null, i: number): number {
-    const offsets = this.pathOffsets
-    if (!offsets) return fileKeyHash(p, dv, undefined, 0, 0, canonical)
-    return fileKeyHash(p, dv, this.pathBytes, Number(offsets[i]!), Number(offsets[i + 1]!), canonical)
+  /** Point error messages at row `i` of the chunk. */
+  locate(i: number): FieldReader {
+    this.at.row = this.firstRow + i
+    return this.f
+  }
+
+  /** The path of row `i`, checked. */
+  pathOf(i: number): string {
+    return this.locate(i).string(this.path(i), 'add', 'path', true)
+  }
+
+  /** The deletion vector of row `i`, checked (null for none). */
+  deletionVectorOf(i: number): DeletionVectorDescriptor | null {
+    return parseDeletionVector(this.deletionVector(i), this.locate(i), 'add')
+  }
+
+  /** The add action of row `i`, built now (its stats text read when first asked for). */
+  add(i: number): AddAction {
+    const f = this.locate(i)
+    const cp = this.clusteringProvider(i)
+    return new CheckpointAdd(
+      f.string(this.path(i), 'add', 'path', true),
+      this.partitionValues(i),
+      f.long(this.size(i), 'add', 'size', 0),
+      f.long(this.modificationTime(i), 'add', 'modificationTime'),
+      f.boolean(this.dataChange(i), 'add', 'dataChange'),
+      this.stats,
+      i,
+      f.optionalObject(this.statsParsed(i), 'add', 'stats_parsed'),
+      this.tags(i),
+      parseDeletionVector(this.deletionVector(i), f, 'add'),
+      f.optionalLong(this.baseRowId(i), 'add', 'baseRowId', 0),
+      f.optionalLong(this.defaultRowCommitVersion(i), 'add', 'defaultRowCommitVersion', 0),
+      cp === null ? null : f.string(cp, 'add', 'clusteringProvider'),
+    )
   }
 }
 
 /**
  * An add read from a checkpoint. Its stats text, most of a checkpoint's bytes, stays in the
- * decoded column until first read: opening a table of a million files then decodes none of it,
- * and a scan decodes only what skipping reads. `toJSON` gives the plain action; a structured
- * clone (a worker message) would drop `stats`, so the worker API sends {@link plainAdd} copies.
+ * decoded column until first read. `toJSON` gives the plain action; a structured clone (a
+ * worker message) would drop `stats`, so the worker API sends {@link plainAdd} copies.
  */
 class CheckpointAdd implements AddAction {
   readonly kind = 'add'
@@ -192,12 +174,12 @@ function textColumn(child: Data | undefined, f: FieldReader): Text | undefined {
   const bits = nullsOf(child)
   return (i) => {
     if (bits !== undefined && !testBit(bits, child.offset + i)) return null
-    return decoder.decode(bytes.subarray(Number(offsets[i]!), Number(offsets[i + 1]!)))
+    return decoder.decode(bytes.subarray(Number(offsets[child.offset + i]!), Number(offsets[child.offset + i + 1]!)))
   }
 }
 
 /** Whether a column is a map with string keys and string values (each row then needs no check). */
-function isStringMap(data: Data): boolean {
+export function isStringMap(data: Data): boolean {
   if (data.type.typeId !== Type.Map) return false
   const entries = (data as Data<Map_>).type.children[0]!.type.children
   return entries[0] !== undefined && DataType.isUtf8(entries[0].type) && entries[1] !== undefined &&
@@ -223,7 +205,8 @@ function partitionValuesColumn(map: Data | undefined, f: FieldReader): (i: numbe
   const offsets = map.valueOffsets as Int32Array | undefined
   const strings = isStringMap(map)
   return (i) => {
-    if (offsets instanceof Int32Array && offsets[i] === offsets[i + 1] && isValidRow(map, i)) return NO_PARTITION_VALUES
+    const j = map.offset + i
+    if (offsets instanceof Int32Array && offsets[j] === offsets[j + 1] && isValidRow(map, i)) return NO_PARTITION_VALUES
     const v = read(i)
     return strings && v !== null ? (v as Record<string, string | null>) : f.stringMap(v, 'add', 'partitionValues')
   }

@@ -1,0 +1,62 @@
+import type { ByteSource } from '../delta/engine/parquet-codec.js'
+import type { ByteRange } from './byte-ranges.js'
+
+interface Pending {
+  start: number
+  end: number
+  bytes: Promise<Uint8Array>
+  /** Reads still expected of this range; the bytes are let go after the last. */
+  uses: number
+}
+
+/**
+ * A source whose reads of planned ranges are started at once and served to whoever asks for
+ * that range (or a part of it: a reader may already hold the rest) later, each as many times as
+ * planned and then forgotten. A file read in
+ * several decodes (row group by row group) is so fetched in one wave of requests, while each
+ * decode's bytes are let go as soon as it has taken them. Reads not planned go to the source.
+ * Its bytes may be served twice (a footer), so they are never handed over as transferable.
+ */
+export class SharedReads implements ByteSource {
+  readonly size: number
+  readonly name: string | undefined
+  readonly transferable = false
+  private readonly pending = new Map<string, Pending>()
+
+  constructor(private readonly source: ByteSource) {
+    this.size = source.size
+    this.name = source.name
+  }
+
+  /** Start reading `ranges` now; each will be asked for `uses` times (Infinity: kept). */
+  prefetch(ranges: readonly ByteRange[], uses = 1): void {
+    for (const r of ranges) {
+      const key = `${r.start}:${r.end}`
+      const hit = this.pending.get(key)
+      if (hit) {
+        hit.uses += uses
+        continue
+      }
+      const bytes = this.source.read(r.start, r.end - r.start)
+      // A prefetch nobody asks for after all must not surface as an unhandled rejection.
+      bytes.catch(() => undefined)
+      this.pending.set(key, { start: r.start, end: r.end, bytes, uses })
+    }
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = offset + length
+    for (const [key, hit] of this.pending) {
+      if (hit.start > offset || hit.end < end) continue
+      if (--hit.uses <= 0) this.pending.delete(key)
+      const bytes = await hit.bytes
+      return hit.start === offset && hit.end === end ? bytes : bytes.subarray(offset - hit.start, end - hit.start)
+    }
+    return this.source.read(offset, length)
+  }
+
+  /** Forget every planned read (the caller stopped early). */
+  clear(): void {
+    this.pending.clear()
+  }
+}
