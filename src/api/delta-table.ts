@@ -1,4 +1,4 @@
-import { Table, type Schema } from 'apache-arrow'
+import { Table, type RecordBatch, type Schema } from 'apache-arrow'
 import { plainAdd, type AddAction } from '../delta/model/actions.js'
 import { toArrowSchema } from '../delta/arrow/index.js'
 import type { Engine } from '../delta/engine/engine.js'
@@ -18,6 +18,7 @@ import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
 import { distinctPartitions } from '../delta/scan/partitions.js'
 import { planScan } from '../delta/scan/plan.js'
 import { executeScan, type ReadContext } from '../delta/scan/read.js'
+import { streamScan } from '../delta/scan/stream.js'
 import { exactRowCount } from '../delta/stats/row-count.js'
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
@@ -25,9 +26,10 @@ import type { TransactionOptions } from '../delta/txn/options.js'
 import { checkCreateOptions, checkEngineOptions, checkOpenOptions, CREATE_MODES } from './api-options.js'
 import type { EngineOptions, SignalOptions } from './engine-options.js'
 import { guardEngine, resolveEngine } from './resolve-engine.js'
+import { combineSignals } from '../storage/guarded.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
-  ToArrowOptions,
+  ToArrowOptions, ToBatchesOptions,
 } from './table-api.js'
 
 /** Where and how to open a table; `signal` stops the opening (`Cancelled`). */
@@ -223,6 +225,19 @@ export class DeltaTable implements TableApi {
     const snapshot = withFiles(this.#snapshot, opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     return executeScan(guardEngine(this.#engine, opts.signal), snapshot, plan, { signal: opts.signal })
+  }
+
+  async *toBatches(opts: ToBatchesOptions = {}): AsyncIterable<RecordBatch> {
+    const snapshot = withFiles(this.#snapshot, opts.files)
+    const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
+    // Reads ahead of the consumer end with the stream (a break, a failure), not just on abort.
+    const stop = new AbortController()
+    const signal = combineSignals(opts.signal, stop.signal)
+    try {
+      yield* streamScan(guardEngine(this.#engine, signal), snapshot, plan, { signal })
+    } finally {
+      stop.abort()
+    }
   }
 
   /**
