@@ -26,7 +26,6 @@ import type { TransactionOptions } from '../delta/txn/options.js'
 import { checkCreateOptions, checkEngineOptions, checkOpenOptions, CREATE_MODES } from './api-options.js'
 import type { EngineOptions, SignalOptions } from './engine-options.js'
 import { guardEngine, resolveEngine } from './resolve-engine.js'
-import { combineSignals } from '../storage/guarded.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions, ToBatchesOptions,
@@ -230,12 +229,16 @@ export class DeltaTable implements TableApi {
   async *toBatches(opts: ToBatchesOptions = {}): AsyncIterable<RecordBatch> {
     const snapshot = withFiles(this.#snapshot, opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
-    // Reads ahead of the consumer end with the stream (a break, a failure), not just on abort.
+    // Reads ahead of the consumer end with the stream (a break, a failure), not just on abort;
+    // the listener goes with it, so a long-lived signal of the caller's keeps nothing alive.
     const stop = new AbortController()
-    const signal = combineSignals(opts.signal, stop.signal)
+    const abort = (): void => stop.abort()
+    if (opts.signal?.aborted) abort()
+    opts.signal?.addEventListener('abort', abort, { once: true })
     try {
-      yield* streamScan(guardEngine(this.#engine, signal), snapshot, plan, { signal })
+      yield* streamScan(guardEngine(this.#engine, stop.signal), snapshot, plan, { signal: stop.signal })
     } finally {
+      opts.signal?.removeEventListener('abort', abort)
       stop.abort()
     }
   }
