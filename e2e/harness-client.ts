@@ -156,6 +156,12 @@ export class PageTable {
     return this.#page.takeTable(await this.#page.call('toArrow', this.#summary.id, opts))
   }
 
+  /** The batches of `toBatches` in the page, joined into one table, and how many there were. */
+  async toBatches(opts: { columns?: string[]; filter?: string; files?: string[] } = {}): Promise<{ table: Table; batches: number }> {
+    const { table, batches } = await this.#page.call('toBatches', this.#summary.id, opts)
+    return { table: this.#page.takeTable(table), batches }
+  }
+
   async changes(opts: { startVersion: number; endVersion?: number }): Promise<Table> {
     return this.#page.takeTable(await this.#page.call('changes', this.#summary.id, opts))
   }

@@ -5,7 +5,7 @@ import { installFetchSpy, mainRealmReport } from './spy.js'
 
 installFetchSpy()
 
-import { tableToIPC, type Table } from 'apache-arrow'
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow'
 import { azureSasSigner } from '../../src/storage/signers/azure.js'
 import { createBrowserPool } from '../../src/worker/browser-pool.js'
 import { WorkerDeltaTable, writeDeltaLakeInWorker } from '../../src/worker/client.js'
@@ -75,6 +75,12 @@ const harness = {
   }),
   toArrow: (id: string, opts: { columns?: string[]; filter?: string; files?: string[] } = {}) =>
     outcome(async () => upload(await tableOf(id).toArrow(opts))),
+  // The stream joined into one table, with how many batches it came in.
+  toBatches: (id: string, opts: { columns?: string[]; filter?: string; files?: string[] } = {}) => outcome(async () => {
+    const batches: RecordBatch[] = []
+    for await (const b of tableOf(id).toBatches(opts)) batches.push(b)
+    return { table: await upload(new Table(batches)), batches: batches.length }
+  }),
   changes: (id: string, opts: { startVersion: number; endVersion?: number }) => outcome(async () => upload(await tableOf(id).changes(opts))),
   files: (id: string) => outcome(() => tableOf(id).files()),
   history: (id: string, limit?: number) => outcome(() => tableOf(id).history(limit)),

@@ -1,4 +1,4 @@
-import { Table, type Schema } from 'apache-arrow'
+import { Table, type RecordBatch, type Schema } from 'apache-arrow'
 import { plainAdd, type AddAction } from '../delta/model/actions.js'
 import { ActiveFiles } from '../delta/files/active-files.js'
 import { buildFilesTable } from '../delta/files/files-table.js'
@@ -20,6 +20,7 @@ import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
 import { distinctPartitions } from '../delta/scan/partitions.js'
 import { planScan } from '../delta/scan/plan.js'
 import { executeScan, type ReadContext } from '../delta/scan/read.js'
+import { streamScan } from '../delta/scan/stream.js'
 import { exactRowCount } from '../delta/stats/row-count.js'
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
@@ -29,7 +30,7 @@ import type { EngineOptions, SignalOptions } from './engine-options.js'
 import { guardEngine, resolveEngine } from './resolve-engine.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
-  ToArrowOptions,
+  ToArrowOptions, ToBatchesOptions,
 } from './table-api.js'
 
 /** Where and how to open a table; `signal` stops the opening (`Cancelled`). */
@@ -229,6 +230,23 @@ export class DeltaTable implements TableApi {
     const snapshot = withFiles(this.#snapshot, opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     return executeScan(guardEngine(this.#engine, opts.signal), snapshot, plan, { signal: opts.signal })
+  }
+
+  async *toBatches(opts: ToBatchesOptions = {}): AsyncIterable<RecordBatch> {
+    const snapshot = withFiles(this.#snapshot, opts.files)
+    const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
+    // Reads ahead of the consumer end with the stream (a break, a failure), not just on abort;
+    // the listener goes with it, so a long-lived signal of the caller's keeps nothing alive.
+    const stop = new AbortController()
+    const abort = (): void => stop.abort()
+    if (opts.signal?.aborted) abort()
+    opts.signal?.addEventListener('abort', abort, { once: true })
+    try {
+      yield* streamScan(guardEngine(this.#engine, stop.signal), snapshot, plan, { signal: stop.signal })
+    } finally {
+      opts.signal?.removeEventListener('abort', abort)
+      stop.abort()
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Schema, Table } from 'apache-arrow'
+import type { RecordBatch, Schema, Table } from 'apache-arrow'
 import type { DeletionVectorDescriptor, ProtocolAction } from '../delta/model/actions.js'
 import type { StructType } from '../delta/model/schema.js'
 import type { CommitEntry } from '../delta/log/history.js'
@@ -53,6 +53,12 @@ export interface ToArrowOptions {
   /** Read only these active files (paths as `files()` gives them), in this order. */
   files?: string[]
   /** Cancels the read between files; the promise rejects with `Cancelled`. */
+  signal?: AbortSignal
+}
+
+/** What `toBatches` reads: columns, rows and files as `toArrow` takes them, and a way to stop. */
+export interface ToBatchesOptions extends Omit<ToArrowOptions, 'signal'> {
+  /** Stops the stream: the next step rejects with `Cancelled`, and reads in flight are stopped. */
   signal?: AbortSignal
 }
 
@@ -120,6 +126,18 @@ export interface TableApi {
   changes(opts: ChangesOptions): Promise<Table>
   /** Read the table (or some columns, rows or files) into one Arrow table. */
   toArrow(opts?: ToArrowOptions): Promise<Table>
+  /**
+   * Read the table (or some columns, rows or files) as a stream of Arrow record batches, for a
+   * consumer that holds one batch at a time (a grid, an export) instead of the whole table.
+   * - Batches come file by file in the order `toArrow` would join them, all with the one output
+   *   schema (`toArrow`'s); empty batches are left out, so a read that matches nothing yields none.
+   * - A few files are read ahead of the consumer (through a worker pool, about one per worker),
+   *   so decoding overlaps consumption while memory stays bounded by those files.
+   * - Leaving the loop early (`break`, `return()`) stops reading and drops what is in flight.
+   * - An aborted `signal` rejects the next step with `Cancelled`; a file that fails to read
+   *   rejects the step that reaches it with its own error, after the batches before it.
+   */
+  toBatches(opts?: ToBatchesOptions): AsyncIterable<RecordBatch>
   /** Move this object to another version, or to the version the table had at a time. */
   loadAsVersion(version: number | Date | string): Promise<void>
   /** Move this object to the latest version. */

@@ -1,4 +1,4 @@
-import { Table, type Schema } from 'apache-arrow'
+import { Table, type RecordBatch, type Schema } from 'apache-arrow'
 import { toArrowSchema } from '../delta/arrow/index.js'
 import type { ChangesOptions } from '../delta/scan/change-data.js'
 import type { CommitEntry } from '../delta/log/history.js'
@@ -10,13 +10,14 @@ import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type {
   AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
-  ToArrowOptions,
+  ToArrowOptions, ToBatchesOptions,
 } from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams } from './ipc.js'
 import { cancelledError, raceAbort, type DeltaPool } from './pool.js'
 import { DeltaError } from '../delta/engine/errors.js'
 import type { DeltaWorkerApi, OpenRequest, ScanTaskPlan, StorageDescriptor, TableInfo } from './protocol.js'
 import { splitEvenly } from './split.js'
+import { streamTasks } from './stream-tasks.js'
 import { toWorkerWriteData } from './write-data.js'
 
 /**
@@ -174,10 +175,34 @@ export class WorkerDeltaTable implements TableApi {
     const parts = await this.pool.runTasks(slices.length, this.#home, async (worker, task) => {
       used.add(worker)
       return ipcBatches(schema, await this.#readSlice(worker, plan, request, slices[task]!))
-    }, opts.signal, () => {
-      for (const w of used) void this.pool.worker(w).cancel(scanId).catch(() => undefined)
-    })
+    }, opts.signal, () => this.#cancelScan(scanId, used))
     return new Table(schema, parts.flat())
+  }
+
+  /**
+   * Read the table (or some columns, rows or files) as a stream of record batches: planned once
+   * in the table's worker, then a file per task across the pool, about one task per worker ahead
+   * of the consumer; each task's IPC is parsed when the consumer reaches it.
+   */
+  async *toBatches(opts: ToBatchesOptions = {}): AsyncIterable<RecordBatch> {
+    const { signal } = opts
+    if (signal?.aborted) throw cancelledError()
+    const scanId = crypto.randomUUID()
+    const request = { columns: opts.columns, filter: opts.filter, scanId }
+    const planning = this.#api().planScan(this.#info.handle, { ...request, files: opts.files })
+    const plan = await (signal ? raceAbort(planning, signal, () => undefined) : planning)
+    const schema = ipcSchema(plan.schemaIpc)
+    const used = new Set<number>()
+    const results = streamTasks(this.pool, plan.files.length, this.#home, async (worker, task) => {
+      used.add(worker)
+      return this.#readSlice(worker, plan, request, [plan.files[task]!])
+    }, { signal, onStop: () => this.#cancelScan(scanId, used) })
+    for await (const bytes of results) {
+      for (const batch of ipcBatches(schema, bytes)) {
+        yield batch
+        if (signal?.aborted) throw cancelledError()
+      }
+    }
   }
 
   /** Move this object to another version, or to the version at a time. */
@@ -231,6 +256,17 @@ export class WorkerDeltaTable implements TableApi {
     return new Proxy({} as DeltaWorkerApi, {
       get: (_, prop) => (typeof prop === 'string' && prop !== 'then' ? () => Promise.reject(lost) : undefined),
     })
+  }
+
+  // Stop a scan's tasks in the workers that got some; a terminated pool has nothing to stop.
+  #cancelScan(scanId: string, workers: Iterable<number>): void {
+    for (const w of workers) {
+      try {
+        void this.pool.worker(w).cancel(scanId).catch(() => undefined)
+      } catch {
+        // The pool was terminated: its workers, and the scan's tasks, are gone.
+      }
+    }
   }
 
   async #readSlice(worker: number, plan: ScanTaskPlan, request: { columns?: string[]; filter?: string; scanId: string }, files: ScanTaskPlan['files']): Promise<Uint8Array> {

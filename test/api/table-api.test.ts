@@ -7,7 +7,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { tableFromArrays, type Table } from 'apache-arrow'
+import { Table, tableFromArrays, type RecordBatch } from 'apache-arrow'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DeltaTable } from '../../src/api/delta-table.js'
 import { folderFileUri, NodeTableStorage } from '../../src/api/node-engine.js'
@@ -136,6 +136,14 @@ const cases: Record<keyof TableApi, Case> = {
     const aborted = new AbortController()
     aborted.abort()
     await expect(t.toArrow({ signal: aborted.signal })).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'Cancelled'))
+  },
+  toBatches: async (t) => {
+    // The rows of toArrow, batch by batch (test/api/to-batches.test.ts covers the rest).
+    const batches: RecordBatch[] = []
+    for await (const b of t.toBatches({ columns: ['id'], filter: "p = 'a'" })) batches.push(b)
+    expect(ids(new Table(batches))).toEqual([1, 3, 4])
+    const stream = t.toBatches({ signal: AbortSignal.abort() })[Symbol.asyncIterator]()
+    await expect(stream.next()).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'Cancelled'))
   },
   loadAsVersion: async (t) => {
     await t.loadAsVersion(0)

@@ -94,7 +94,12 @@ describe.runIf(run)('FsaStorage on OPFS in Chromium', () => {
     expect(results.map((r) => r.version).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     const table = await page.openTable(spec)
     expect(table.version).toBe(8)
-    const labels = new Set(sortedRows(await table.toArrow()).map((r) => r[2]))
+    const whole = await table.toArrow()
+    const labels = new Set(sortedRows(whole).map((r) => r[2]))
+    // Streamed through the page's workers: the same rows, a batch per file.
+    const streamed = await table.toBatches()
+    expect(streamed.batches).toBe(table.numFiles)
+    expect(sortedRows(streamed.table)).toEqual(sortedRows(whole))
     expect([...labels].sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'b0', 'b1', 'b2', 'b3', 'base'])
     expect((await table.history()).map((c) => c.version)).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0])
     const leftovers = (await page.call('exportOpfs', spec.dir)).filter((f) => f.path.endsWith('.tmp'))

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { tableFromArrays, type Table } from 'apache-arrow'
+import { Table, tableFromArrays, type RecordBatch } from 'apache-arrow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DeltaError } from '../../src/delta/engine/errors.js'
 import type { Storage } from '../../src/delta/engine/storage.js'
@@ -175,6 +175,39 @@ describe.each<Mode>(['direct', 'channel', 'thread'])('worker API (%s)', (mode) =
     expect((badColumn as DeltaError).code).toBe('InvalidArgument')
     expect((badColumn as DeltaError).message).toMatch(/nope/)
     await t.close()
+  })
+
+  it('streams a scan through the workers in file order', async () => {
+    for (const [name, storage] of descriptors()) {
+      const t = await WorkerDeltaTable.open(pool, storage)
+      const batches: RecordBatch[] = []
+      for await (const b of t.toBatches({ columns: ['id'], filter: 'id >= 12' })) batches.push(b)
+      expect(ids(new Table(batches)), name).toEqual(ids(await reference.toArrow({ columns: ['id'], filter: 'id >= 12' })))
+      await t.close()
+    }
+  })
+
+  it('stops a streamed scan in the workers when it is cancelled', async () => {
+    const gated = new GatedStorage()
+    await copyInto(gated, memory)
+    const onePool = await makePool(mode, 1)
+    try {
+      const t = await WorkerDeltaTable.open(onePool, objectStorageDescriptor(gated))
+      const controller = new AbortController()
+      const stream = t.toBatches({ signal: controller.signal })[Symbol.asyncIterator]()
+      const step = stream.next().catch((e: unknown) => e)
+      await gated.firstRead
+      controller.abort()
+      expect(await step).toSatisfy((e: unknown) => e instanceof DeltaError && e.code === 'Cancelled')
+      await t.files()
+      gated.release()
+      await new Promise((r) => setTimeout(r, 100))
+      await t.files()
+      // The step rejected while its file's read hung; the stream started no other file.
+      expect(gated.dataReads).toBe(1)
+    } finally {
+      await onePool.terminate()
+    }
   })
 
   it('stops reading in the workers when the scan is cancelled', async () => {
