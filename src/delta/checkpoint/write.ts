@@ -10,7 +10,7 @@ import {
 import { buildAddColumn } from './add-column.js'
 import { advanceLastCheckpoint } from './last-checkpoint.js'
 import { DOMAIN_METADATA_COLUMNS, METADATA_COLUMNS, PROTOCOL_COLUMNS, REMOVE_COLUMNS, TXN_COLUMNS } from './schema.js'
-import { usesV2Checkpoints, writeV2Checkpoint } from './write-v2.js'
+import { usesV2Checkpoints, writeV2Checkpoint, type V2CheckpointOptions } from './write-v2.js'
 
 export { CHECKPOINT_ROW_GROUP_ROWS, type CheckpointResult, type CheckpointState } from './actions-table.js'
 
@@ -38,11 +38,11 @@ export function shouldCheckpoint(version: number, metadata: MetadataAction): boo
   return version > 0 && version % checkpointInterval(metadata) === 0
 }
 
-/** Options of {@link writeCheckpoint}. */
-export interface CheckpointOptions {
-  /** The current time in ms since the epoch, for tombstone expiry; `Date.now()` when omitted. */
-  now?: number
-}
+/**
+ * Options of {@link writeCheckpoint}: `now` for tombstone expiry, and `sidecars` for tables that
+ * get v2 checkpoints (ignored by classic ones).
+ */
+export type CheckpointOptions = V2CheckpointOptions
 
 /**
  * Write a checkpoint of `snapshot` and point `_last_checkpoint` at it. The snapshot must be

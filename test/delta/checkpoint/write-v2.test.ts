@@ -291,7 +291,7 @@ describe('writing a v2 checkpoint piece by piece', () => {
     expect(result).toMatchObject({ version: 0, numOfAddFiles: perSidecar + 5, size: perSidecar + 5 + 5 })
     const snapshot = await loadSnapshot(engine)
     expect(snapshot.files.length).toBe(perSidecar + 5)
-    expect(snapshot.files.find((f) => f.path === `f-${perSidecar + 4}.parquet`)).toMatchObject({ size: perSidecar + 4, partitionValues: { part: `p${(perSidecar + 4) % 3}` } })
+    expect(Array.from(snapshot.files).find((f) => f.path === `f-${perSidecar + 4}.parquet`)).toMatchObject({ size: perSidecar + 4, partitionValues: { part: `p${(perSidecar + 4) % 3}` } })
   })
 
   it('defaults to one sidecar per 50,000 file actions', async () => {
