@@ -35,10 +35,13 @@ export function buildPlan(scale) {
   // The write workload writes the first quarter of the scan table's rows, to keep the suite short.
   const writeRows = Math.round(scanRows / 4)
   const scanTarget = n(SCAN_TARGET)
+  // A simulated 10M-file table behind a v2 checkpoint with sidecars, partitioned by region.
+  const v2Files = n(10_000_000)
   const datasets = {
     [`log-${commits}`]: { generator: 'log-table', args: { commits } },
     ...Object.fromEntries(adds.map((a) => [`checkpoint-${a}`, { generator: 'checkpoint-table', args: { adds: a } }])),
     [`scan-${scanRows}`]: { generator: 'scan-table', args: { rows: scanRows, target: scanTarget } },
+    [`v2-checkpoint-${v2Files}`]: { generator: 'v2-checkpoint-table', args: { files: v2Files, sidecars: 20, tail: 20, regions: 100 } },
   }
   const scan = `scan-${scanRows}`
   const biggest = adds.at(-1)

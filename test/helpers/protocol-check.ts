@@ -1,6 +1,7 @@
 // An independent check of a table folder against PROTOCOL.md, written from the protocol text and
-// not from this library's reader: it reads the raw log, the checkpoint (with hyparquet) and the
-// data files' footers, and lists every rule a writer broke.
+// not from this library's reader: it reads the raw log, the checkpoint `_last_checkpoint` names
+// (classic, or v2 with its sidecars, with hyparquet) and the data files' footers, and lists
+// every rule a writer broke.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
@@ -73,7 +74,7 @@ export async function checkTableProtocol(root: string): Promise<string[]> {
     if (kind === 'add' && typeof body.stats === 'string') problems.push(...checkStats(where, body.stats, schema.fields, partitionColumns, physical))
     if (kind !== 'remove') problems.push(...checkDataFile(`${where} ${kind}`, root, body, schema.fields, partitionColumns, physical))
   }
-  problems.push(...(await checkCheckpoint(log, partitionColumns, partitionKeys, physical)))
+  problems.push(...(await checkCheckpoint(log, partitionColumns, partitionKeys, physical, protocol)))
   return problems
 }
 
@@ -176,17 +177,29 @@ function checkDataFile(where: string, root: string, body: Obj, fields: Field[], 
   return problems
 }
 
-async function checkCheckpoint(log: string, columns: Field[], keys: string[], physical: (f: Field) => string): Promise<string[]> {
+async function checkCheckpoint(log: string, columns: Field[], keys: string[], physical: (f: Field) => string, protocol: Obj): Promise<string[]> {
   const last = join(log, '_last_checkpoint')
   if (!existsSync(last)) return []
   const hint = JSON.parse(readFileSync(last, 'utf8')) as Obj
+  if (hint.v2Checkpoint !== undefined) return checkV2Checkpoint(log, hint, protocol, (name, rows) => checkAdds(name, rows, columns, keys, physical))
   const name = `${String(hint.version).padStart(20, '0')}.checkpoint.parquet`
   const file = join(log, name)
   if (!existsSync(file)) return [`_last_checkpoint names ${name}, which is absent`]
   const problems: string[] = []
   if (hint.sizeInBytes !== undefined && hint.sizeInBytes !== statSync(file).size) problems.push(`_last_checkpoint sizeInBytes ${String(hint.sizeInBytes)} for a ${statSync(file).size}-byte checkpoint`)
+  problems.push(...checkAdds(name, (await readParquetRows(file, ['add'])) as Row[], columns, keys, physical))
+  return problems
+}
+
+type Row = Record<string, Obj | null>
+
+async function readParquetRows(file: string, columns?: string[]): Promise<Record<string, unknown>[]> {
   const bytes = readFileSync(file)
-  const rows = (await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), columns: ['add'] })) as { add: Obj | null }[]
+  return parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), ...(columns && { columns }) })
+}
+
+function checkAdds(name: string, rows: Row[], columns: Field[], keys: string[], physical: (f: Field) => string): string[] {
+  const problems: string[] = []
   for (const [i, row] of rows.entries()) {
     if (!row.add) continue
     const values = row.add.partitionValues
@@ -195,4 +208,69 @@ async function checkCheckpoint(log: string, columns: Field[], keys: string[], ph
     problems.push(...checkPartitionValues(`${name} row ${i} add`, asObject, columns, keys, physical))
   }
   return problems
+}
+
+const V2_NAME = /^(\d{20})\.checkpoint\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(json|parquet)$/
+
+/**
+ * A v2 checkpoint (PROTOCOL.md, V2 Spec, Sidecar Files, Last Checkpoint File): the table supports
+ * v2Checkpoint; the UUID-named top-level file holds exactly one checkpointMetadata of its version,
+ * one protocol and metaData, and either all the file actions or none (then every one is in the
+ * sidecars it names, which live in _delta_log/_sidecars, hold only add and remove, and have the
+ * size their action says); _last_checkpoint's counts match.
+ */
+async function checkV2Checkpoint(log: string, hint: Obj, protocol: Obj, checkFileRows: (name: string, rows: Row[]) => string[]): Promise<string[]> {
+  const problems: string[] = []
+  const features = (k: string) => (protocol[k] as string[] | undefined) ?? []
+  if (Number(protocol.minReaderVersion) !== 3 || Number(protocol.minWriterVersion) !== 7 || !features('readerFeatures').includes('v2Checkpoint') || !features('writerFeatures').includes('v2Checkpoint')) {
+    problems.push('a v2 checkpoint on a table without the v2Checkpoint reader and writer feature')
+  }
+  const v2 = hint.v2Checkpoint as Obj
+  const name = String(v2.path)
+  const m = V2_NAME.exec(name)
+  if (!m || Number(m[1]) !== hint.version) return [...problems, `_last_checkpoint names ${name}, not a UUID-named checkpoint of version ${String(hint.version)}`]
+  const file = join(log, name)
+  if (!existsSync(file)) return [...problems, `_last_checkpoint names ${name}, which is absent`]
+  if (v2.sizeInBytes !== statSync(file).size) problems.push(`_last_checkpoint v2Checkpoint.sizeInBytes ${String(v2.sizeInBytes)} for a ${statSync(file).size}-byte file`)
+  const rows: Row[] = m[2] === 'json'
+    ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Row)
+    : ((await readParquetRows(file)) as Row[])
+  const count = (kind: string): Obj[] => rows.flatMap((r) => (r[kind] ? [r[kind]] : []))
+  const header = count('checkpointMetadata')
+  if (header.length !== 1 || Number(header[0]!.version) !== hint.version) problems.push(`${name}: wants exactly one checkpointMetadata of version ${String(hint.version)}, has ${JSON.stringify(header, big)}`)
+  for (const once of ['protocol', 'metaData']) if (count(once).length !== 1) problems.push(`${name}: ${count(once).length} ${once} actions`)
+  const sidecars = count('sidecar')
+  const inline = count('add').length + count('remove').length
+  if (sidecars.length > 0 && inline > 0) problems.push(`${name}: file actions both inline and in sidecars`)
+  problems.push(...checkFileRows(name, rows))
+  let size = rows.length
+  let bytes = statSync(file).size
+  let adds = count('add').length
+  for (const s of sidecars) {
+    const sidecarName = decodeURIComponent(String(s.path))
+    const where = join(log, '_sidecars', sidecarName)
+    if (sidecarName.includes('/') || !sidecarName.endsWith('.parquet') || !existsSync(where)) {
+      problems.push(`${name}: sidecar ${String(s.path)} is not a Parquet file in _delta_log/_sidecars`)
+      continue
+    }
+    if (Number(s.sizeInBytes) !== statSync(where).size) problems.push(`sidecar ${sidecarName}: sizeInBytes ${String(s.sizeInBytes)} for a ${statSync(where).size}-byte file`)
+    if (!Number.isSafeInteger(Number(s.modificationTime))) problems.push(`sidecar ${sidecarName}: no modificationTime`)
+    const sidecarRows = (await readParquetRows(where)) as Row[]
+    for (const r of sidecarRows) {
+      const kinds = Object.keys(r).filter((k) => r[k])
+      if (kinds.length !== 1 || (kinds[0] !== 'add' && kinds[0] !== 'remove')) problems.push(`sidecar ${sidecarName}: a row holding ${JSON.stringify(kinds)}, not one add or remove`)
+    }
+    problems.push(...checkFileRows(`sidecar ${sidecarName}`, sidecarRows))
+    size += sidecarRows.length
+    bytes += statSync(where).size
+    adds += sidecarRows.filter((r) => r.add).length
+  }
+  if (hint.size !== undefined && hint.size !== size) problems.push(`_last_checkpoint size ${String(hint.size)}, the checkpoint holds ${size} actions`)
+  if (hint.sizeInBytes !== undefined && hint.sizeInBytes !== bytes) problems.push(`_last_checkpoint sizeInBytes ${String(hint.sizeInBytes)}, the checkpoint and its sidecars have ${bytes} bytes`)
+  if (hint.numOfAddFiles !== undefined && hint.numOfAddFiles !== adds) problems.push(`_last_checkpoint numOfAddFiles ${String(hint.numOfAddFiles)}, the checkpoint adds ${adds} files`)
+  return problems
+}
+
+function big(_: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? String(v) : v
 }

@@ -1,6 +1,7 @@
 import { Data, Field, Struct, type DataType } from 'apache-arrow'
 import type {
-  AddAction, DeletionVectorDescriptor, DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction, TxnAction,
+  AddAction, CheckpointMetadataAction, DeletionVectorDescriptor, DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction,
+  SidecarAction, TxnAction,
 } from '../model/actions.js'
 import { newBitmap, setBit } from '../arrow/bitmap.js'
 import { decimal128Writer } from '../arrow/decimal.js'
@@ -275,4 +276,18 @@ export const DOMAIN_METADATA_COLUMNS: readonly ColumnSpec<DomainMetadataAction>[
   column('domain', 'string', (d) => d.domain),
   column('configuration', 'string', (d) => d.configuration),
   column('removed', 'boolean', () => false),
+]
+
+/** The fields of a v2 checkpoint's `checkpointMetadata` column. */
+export const CHECKPOINT_METADATA_COLUMNS: readonly ColumnSpec<CheckpointMetadataAction>[] = [
+  column('version', 'long', (c) => c.version),
+  mapColumn('tags', (c) => c.tags),
+]
+
+/** The fields of a v2 checkpoint's `sidecar` column. */
+export const SIDECAR_COLUMNS: readonly ColumnSpec<SidecarAction>[] = [
+  column('path', 'string', (s) => s.path),
+  column('sizeInBytes', 'long', (s) => s.sizeInBytes),
+  column('modificationTime', 'long', (s) => s.modificationTime),
+  mapColumn('tags', (s) => s.tags),
 ]
