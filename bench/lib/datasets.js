@@ -7,7 +7,7 @@ import { DATA_DIR, REPO } from './paths.js'
 
 const MARKER = '.bench-dataset.json'
 /** Bump when a generator changes what it writes, so old tables are rebuilt. */
-export const GENERATOR_VERSION = 1
+export const GENERATOR_VERSION = 2
 
 /**
  * The folder of a generated table.

@@ -20,6 +20,9 @@ const OPEN_OPTIONS: OptionChecks = {
   timestamp: (v, key) => {
     if (!(v instanceof Date) && typeof v !== 'string' && typeof v !== 'number') refuse(key, v, 'a Date, an ISO date string or milliseconds since the epoch')
   },
+  withoutFiles: (v, key) => {
+    if (typeof v !== 'boolean') refuse(key, v, 'true or false')
+  },
   ...ENGINE_OPTIONS,
 }
 

@@ -19,6 +19,8 @@ import { loadIfExists, writeTable, type WriteResult } from '../delta/ops/write.j
 import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
 import { distinctPartitions } from '../delta/scan/partitions.js'
 import { planScan } from '../delta/scan/plan.js'
+import { parseFilter } from '../delta/expr/index.js'
+import { replaySnapshotFiles } from '../delta/files/replay-files.js'
 import { executeScan, type ReadContext } from '../delta/scan/read.js'
 import { streamScan } from '../delta/scan/stream.js'
 import { exactRowCount } from '../delta/stats/row-count.js'
@@ -29,7 +31,7 @@ import { checkCreateOptions, checkEngineOptions, checkOpenOptions, CREATE_MODES 
 import type { EngineOptions, SignalOptions } from './engine-options.js'
 import { guardEngine, resolveEngine } from './resolve-engine.js'
 import type {
-  AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
+  AddFileInfo, FilesOptions, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions, ToBatchesOptions,
 } from './table-api.js'
 
@@ -39,6 +41,13 @@ export interface OpenOptions extends EngineOptions, SignalOptions {
   version?: number
   /** Open the version the table had at this time (Date, ISO string or ms since the epoch). */
   timestamp?: Date | string | number
+  /**
+   * Load no file state (as delta-rs's `without_files`): the open reads only the table's
+   * metadata, and every question about files (`files`, `countFiles`, `toArrow`, `toBatches`...)
+   * reads the checkpoint again, keeping only the files its filter may match, so memory follows
+   * the query, not the table. `numFiles` is then unknown and throws: use `countFiles()`.
+   */
+  withoutFiles?: boolean
 }
 
 /** Options of `DeltaTable.create`, as delta-rs's; `signal` stops the creation (`Cancelled`). */
@@ -80,12 +89,19 @@ export class DeltaTable implements TableApi {
   /** The URI or path the table was opened from. */
   readonly uri: string
   readonly #engine: Engine
+  readonly #withoutFiles: boolean
   #snapshot: Snapshot
 
-  private constructor(uri: string, engine: Engine, snapshot: Snapshot) {
+  private constructor(uri: string, engine: Engine, snapshot: Snapshot, withoutFiles = false) {
     this.uri = uri
     this.#engine = engine
     this.#snapshot = snapshot
+    this.#withoutFiles = withoutFiles
+  }
+
+  /** Whether the table was opened `withoutFiles` (its files are read per question). */
+  get withoutFiles(): boolean {
+    return this.#withoutFiles
   }
 
   /**
@@ -101,7 +117,8 @@ export class DeltaTable implements TableApi {
       const version = opts.timestamp !== undefined
         ? await versionAtTimestamp(opening, toMillis(opts.timestamp))
         : opts.version
-      return new DeltaTable(uri, engine, await loadSnapshot(opening, version))
+      const withoutFiles = opts.withoutFiles === true
+      return new DeltaTable(uri, engine, await loadSnapshot(opening, version, { withoutFiles }), withoutFiles)
     } catch (e) {
       // Name the table the user asked for: the core only knows paths inside its storage.
       if (isDeltaError(e, 'NotFound') && !e.message.includes(uri)) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
@@ -147,6 +164,9 @@ export class DeltaTable implements TableApi {
   }
 
   get numFiles(): number {
+    if (this.#withoutFiles) {
+      throw new DeltaError('InvalidArgument', `${this.uri} was opened withoutFiles, so its files are not counted: count them with countFiles()`)
+    }
     return this.#snapshot.files.length
   }
 
@@ -187,8 +207,9 @@ export class DeltaTable implements TableApi {
     return this.#snapshot.segment.checkpoint?.version
   }
 
-  async files(): Promise<AddFileInfo[]> {
-    return this.#snapshot.files.map((a) => ({
+  async files(opts: FilesOptions = {}): Promise<AddFileInfo[]> {
+    const { files } = await this.#replay(opts)
+    return files.map((a) => ({
       path: a.path,
       size: a.size,
       modificationTime: a.modificationTime,
@@ -199,20 +220,24 @@ export class DeltaTable implements TableApi {
     }))
   }
 
-  async filesTable(): Promise<Table> {
-    return buildFilesTable(this.#snapshot)
+  async filesTable(opts: FilesOptions = {}): Promise<Table> {
+    return buildFilesTable(await this.#view(opts.filter))
+  }
+
+  async countFiles(opts: FilesOptions = {}): Promise<number> {
+    return (await this.#replay({ ...opts, countOnly: true })).count
   }
 
   async fileUris(): Promise<string[]> {
-    return this.#snapshot.files.map((a) => dataFileUri(a.path, this.#snapshot.tableUri, this.uri))
+    return (await this.#view()).files.map((a) => dataFileUri(a.path, this.#snapshot.tableUri, this.uri))
   }
 
   async partitions(): Promise<PartitionValues[]> {
-    return distinctPartitions(this.#snapshot)
+    return distinctPartitions(await this.#view())
   }
 
   async count(): Promise<number> {
-    const exact = exactRowCount(this.#snapshot)
+    const exact = exactRowCount(await this.#view())
     if (exact !== undefined) return exact
     const first = this.#snapshot.schema.fields[0]
     return (await this.toArrow({ columns: first ? [first.name] : [] })).numRows
@@ -227,13 +252,13 @@ export class DeltaTable implements TableApi {
   }
 
   async toArrow(opts: ToArrowOptions = {}): Promise<Table> {
-    const snapshot = withFiles(this.#snapshot, opts.files)
+    const snapshot = withFiles(await this.#view(opts.filter, opts.signal), opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     return executeScan(guardEngine(this.#engine, opts.signal), snapshot, plan, { signal: opts.signal })
   }
 
   async *toBatches(opts: ToBatchesOptions = {}): AsyncIterable<RecordBatch> {
-    const snapshot = withFiles(this.#snapshot, opts.files)
+    const snapshot = withFiles(await this.#view(opts.filter, opts.signal), opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     // Reads ahead of the consumer end with the stream (a break, a failure), not just on abort;
     // the listener goes with it, so a long-lived signal of the caller's keeps nothing alive.
@@ -253,8 +278,8 @@ export class DeltaTable implements TableApi {
    * Work out a scan without reading it, for a caller that reads the files elsewhere (a worker
    * pool): files are skipped by partition values and statistics as `toArrow` would.
    */
-  planScan(opts: Omit<ToArrowOptions, 'signal'> = {}): PlannedScan {
-    const snapshot = withFiles(this.#snapshot, opts.files)
+  async planScan(opts: Omit<ToArrowOptions, 'signal'> = {}): Promise<PlannedScan> {
+    const snapshot = withFiles(await this.#view(opts.filter), opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     const { tableUri, version, metadata, schema, columnMapping } = snapshot
     // Plain copies: a structured clone keeps only own properties.
@@ -263,11 +288,11 @@ export class DeltaTable implements TableApi {
 
   async loadAsVersion(version: number | Date | string): Promise<void> {
     const v = typeof version === 'number' ? version : await versionAtTimestamp(this.#engine, toMillis(version))
-    this.#snapshot = await loadSnapshot(this.#engine, v)
+    this.#snapshot = await loadSnapshot(this.#engine, v, { withoutFiles: this.#withoutFiles })
   }
 
   async updateIncremental(): Promise<void> {
-    this.#snapshot = await loadSnapshot(this.#engine)
+    this.#snapshot = await loadSnapshot(this.#engine, undefined, { withoutFiles: this.#withoutFiles })
   }
 
   async write(data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -293,6 +318,23 @@ export class DeltaTable implements TableApi {
   }
 
   async close(): Promise<void> {}
+
+  /** The files a question is about: those a filter may match (all without one), read as the table was opened. */
+  #replay(opts: FilesOptions & { countOnly?: boolean; signal?: AbortSignal }): ReturnType<typeof replaySnapshotFiles> {
+    const filter = opts.filter === undefined ? undefined : parseFilter(opts.filter, this.#snapshot.schema)
+    return replaySnapshotFiles(guardEngine(this.#engine, opts.signal), this.#snapshot, { ...(filter ? { filter } : {}), countOnly: opts.countOnly === true })
+  }
+
+  /**
+   * The snapshot to answer from: itself when its files are loaded, else with the files a
+   * filter may match (all without one) read now. A loaded snapshot is not narrowed here: scan
+   * planning skips files itself.
+   */
+  async #view(filter?: string, signal?: AbortSignal): Promise<Snapshot> {
+    if (!this.#withoutFiles) return this.#snapshot
+    const { files } = await this.#replay({ ...(filter !== undefined ? { filter } : {}), ...(signal ? { signal } : {}) })
+    return { ...this.#snapshot, files }
+  }
 
   /**
    * Move to the latest version after a change of ours landed. The change has committed, so a

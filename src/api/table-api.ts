@@ -44,6 +44,12 @@ export interface AddFileInfo {
   deletionVector: DeletionVectorDescriptor | null
 }
 
+/** Which files `files`, `filesTable` and `countFiles` are about. */
+export interface FilesOptions {
+  /** Only the files that may hold rows matching this predicate (judged by partition values and stats). */
+  filter?: string
+}
+
 /** What `toArrow` reads: columns, rows, files, and a way to stop. */
 export interface ToArrowOptions {
   /** Top-level columns to return, in this order; all when omitted. */
@@ -79,8 +85,13 @@ export interface TableApi {
   readonly uri: string
   /** The version this object reads. */
   readonly version: number
-  /** How many active files the version has. */
+  /**
+   * How many active files the version has. A table opened `withoutFiles` does not know, and
+   * throws `InvalidArgument`: count its files with `countFiles()`.
+   */
   readonly numFiles: number
+  /** Whether the table was opened `withoutFiles` (its files are read per question). */
+  readonly withoutFiles: boolean
   /** The logical schema. */
   schema(): StructType
   /** The schema as Arrow gives it in `toArrow()`. */
@@ -95,15 +106,17 @@ export interface TableApi {
   transactionVersion(appId: string): number | undefined
   /** The checkpoint this version was read from, if any. */
   checkpointVersion(): number | undefined
-  /** The active data files. */
-  files(): Promise<AddFileInfo[]>
+  /** The active data files (those a filter may match, when given one). */
+  files(opts?: FilesOptions): Promise<AddFileInfo[]>
+  /** How many active files there are (that a filter may match), counted without keeping them. */
+  countFiles(opts?: FilesOptions): Promise<number>
   /**
    * The active data files as one Arrow table, a row per file, as delta-rs's `get_add_actions()`
    * gives them: `path`, `size_bytes`, `modification_time`, `data_change`, `partition_values`
    * (typed, partitioned tables only), `num_records`, `null_count`, `min`, `max` (structs over
    * the top-level primitive data columns) and `deletion_vector` when some file has one.
    */
-  filesTable(): Promise<Table>
+  filesTable(opts?: FilesOptions): Promise<Table>
   /**
    * Absolute URIs of the active data files, in the order of `files()`.
    * - A `file:` table: each file's `file:` URI, percent-encoded as Node's `pathToFileURL` gives

@@ -10,7 +10,7 @@ import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import { DeltaTable, readPlannedFiles } from '../api/delta-table.js'
-import type { AddFileInfo, PartitionValues } from '../api/table-api.js'
+import type { AddFileInfo, FilesOptions, PartitionValues } from '../api/table-api.js'
 import { writeDeltaLake } from '../api/write-deltalake.js'
 import { toTransferableIpc } from './ipc.js'
 import type {
@@ -63,7 +63,7 @@ class WorkerApi implements DeltaWorkerApi {
     try {
       const engine = await this.#engine(this.#storages.get(storageId)!)
       const at = req.timestamp !== undefined ? { timestamp: req.timestamp } : req.version !== undefined ? { version: req.version } : {}
-      const table = await DeltaTable.open(this.#tableUri(storage), { ...engine, ...at })
+      const table = await DeltaTable.open(this.#tableUri(storage), { ...engine, ...at, ...(req.withoutFiles ? { withoutFiles: true } : {}) })
       realmStats().snapshotsLoaded++
       const handle = crypto.randomUUID()
       this.#tables.set(handle, { storageId, table })
@@ -95,8 +95,12 @@ class WorkerApi implements DeltaWorkerApi {
     if (t) this.#storages.delete(t.storageId)
   }
 
-  async files(handle: string): Promise<AddFileInfo[]> {
-    return this.#table(handle).table.files()
+  async files(handle: string, opts: FilesOptions = {}): Promise<AddFileInfo[]> {
+    return this.#table(handle).table.files(opts)
+  }
+
+  async countFiles(handle: string, opts: FilesOptions = {}): Promise<number> {
+    return this.#table(handle).table.countFiles(opts)
   }
 
   async fileUris(handle: string): Promise<string[]> {
@@ -115,8 +119,8 @@ class WorkerApi implements DeltaWorkerApi {
     return this.#table(handle).table.history(limit)
   }
 
-  async filesTable(handle: string): Promise<Uint8Array> {
-    return toTransferableIpc(await this.#table(handle).table.filesTable())
+  async filesTable(handle: string, opts: FilesOptions = {}): Promise<Uint8Array> {
+    return toTransferableIpc(await this.#table(handle).table.filesTable(opts))
   }
 
   async changes(handle: string, opts: ChangesOptions): Promise<Uint8Array> {
@@ -130,7 +134,7 @@ class WorkerApi implements DeltaWorkerApi {
   }
 
   async planScan(handle: string, req: ScanRequest = {}): Promise<ScanTaskPlan> {
-    const { context, files, schema } = this.#table(handle).table.planScan({ columns: req.columns, filter: req.filter, files: req.files })
+    const { context, files, schema } = await this.#table(handle).table.planScan({ columns: req.columns, filter: req.filter, files: req.files })
     return { context, files, schemaIpc: toTransferableIpc(new Table(schema)) }
   }
 

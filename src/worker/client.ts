@@ -9,7 +9,7 @@ import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/a
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type {
-  AddFileInfo, PartitionValues, TableApi, TableMetadata, TableProtocol,
+  AddFileInfo, FilesOptions, PartitionValues, TableApi, TableMetadata, TableProtocol,
   ToArrowOptions, ToBatchesOptions,
 } from '../api/table-api.js'
 import { ipcBatches, ipcSchema, joinIpcStreams } from './ipc.js'
@@ -81,8 +81,16 @@ export class WorkerDeltaTable implements TableApi {
     return this.#info.version
   }
 
-  /** How many active files the version has. */
+  /** Whether the table was opened `withoutFiles` (its files are read per question, in the worker). */
+  get withoutFiles(): boolean {
+    return this.#info.numFiles === null
+  }
+
+  /** How many active files the version has; throws for a table opened `withoutFiles` (see `countFiles`). */
   get numFiles(): number {
+    if (this.#info.numFiles === null) {
+      throw new DeltaError('InvalidArgument', `${this.uri} was opened withoutFiles, so its files are not counted: count them with countFiles()`)
+    }
     return this.#info.numFiles
   }
 
@@ -122,13 +130,18 @@ export class WorkerDeltaTable implements TableApi {
   }
 
   /** The active data files. */
-  files(): Promise<AddFileInfo[]> {
-    return this.#api().files(this.#info.handle)
+  files(opts: FilesOptions = {}): Promise<AddFileInfo[]> {
+    return this.#api().files(this.#info.handle, opts)
+  }
+
+  /** How many active files (that a filter may match), counted in the worker. */
+  countFiles(opts: FilesOptions = {}): Promise<number> {
+    return this.#api().countFiles(this.#info.handle, opts)
   }
 
   /** The active files as one Arrow table (see `TableApi.filesTable`), built in the worker. */
-  async filesTable(): Promise<Table> {
-    const bytes = await this.#api().filesTable(this.#info.handle)
+  async filesTable(opts: FilesOptions = {}): Promise<Table> {
+    const bytes = await this.#api().filesTable(this.#info.handle, opts)
     return joinIpcStreams(ipcSchema(bytes), [bytes])
   }
 

@@ -7,7 +7,7 @@ import type { FsaDirectoryHandle } from '../storage/fsa-types.js'
 import type { HttpOperation, Signer, ListingDialect, ConditionalCreate } from '../storage/http-signer.js'
 import type { PlannedScan } from '../api/delta-table.js'
 import type {
-  AddFileInfo, PartitionValues, TableMetadata, TableProtocol,
+  AddFileInfo, FilesOptions, PartitionValues, TableMetadata, TableProtocol,
 } from '../api/table-api.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
@@ -99,6 +99,8 @@ export interface OpenRequest {
   version?: number
   /** Milliseconds since the epoch, or an ISO date: the version the table had then. */
   timestamp?: number | string
+  /** Load no file state: files are read per question (see `OpenOptions.withoutFiles`). */
+  withoutFiles?: boolean
 }
 
 /** What a worker tells about a table it opened; the snapshot itself stays in the worker. */
@@ -113,7 +115,8 @@ export interface TableInfo {
   schema: StructType
   metadata: TableMetadata
   protocol: TableProtocol
-  numFiles: number
+  /** Null for a table opened `withoutFiles`. */
+  numFiles: number | null
   checkpointVersion: number | null
   appTransactions: Record<string, number>
 }
@@ -181,9 +184,11 @@ export interface DeltaWorkerApi {
   /** Whether the storage holds a Delta table. */
   isDeltaTable(storage: StorageDescriptor): Promise<boolean>
   /** The active files, as `DeltaTable.files()` gives them. */
-  files(handle: string): Promise<AddFileInfo[]>
+  files(handle: string, opts?: FilesOptions): Promise<AddFileInfo[]>
+  /** How many active files, as `DeltaTable.countFiles()` counts them. */
+  countFiles(handle: string, opts?: FilesOptions): Promise<number>
   /** The active files as one Arrow IPC stream, as `DeltaTable.filesTable()` gives them. */
-  filesTable(handle: string): Promise<Uint8Array>
+  filesTable(handle: string, opts?: FilesOptions): Promise<Uint8Array>
   /** Absolute, decoded URIs of the active files. */
   fileUris(handle: string): Promise<string[]>
   /** The distinct partitions of the active files. */

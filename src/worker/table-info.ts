@@ -11,7 +11,7 @@ export function describeTable(handle: string, storageId: string, table: DeltaTab
     schema: table.schema(),
     metadata: table.metadata(),
     protocol: table.protocol(),
-    numFiles: table.numFiles,
+    numFiles: table.withoutFiles ? null : table.numFiles,
     checkpointVersion: table.checkpointVersion() ?? null,
     appTransactions: table.appTransactions(),
   }

@@ -65,6 +65,7 @@ const cases: Record<keyof TableApi, Case> = {
   uri: async (t) => expect(t.uri).toBe('memory://t'),
   version: async (t) => expect(t.version).toBe(2),
   numFiles: async (t) => expect(t.numFiles).toBe(4),
+  withoutFiles: async (t) => expect(t.withoutFiles).toBe(false),
   schema: async (t) => expect(t.schema().fields.map((f) => [f.name, f.type])).toEqual([['id', 'long'], ['p', 'string']]),
   arrowSchema: async (t) => expect(t.arrowSchema().fields.map((f) => String(f.type))).toEqual(['Int64', 'Utf8']),
   metadata: async (t) => {
@@ -84,6 +85,11 @@ const cases: Record<keyof TableApi, Case> = {
     const files = await t.files()
     expect(files).toHaveLength(4)
     expect(files.every((f) => f.stats !== null && f.size > 0)).toBe(true)
+  },
+  countFiles: async (t) => {
+    expect(await t.countFiles()).toBe(4)
+    expect(await t.countFiles({ filter: "p = 'a'" })).toBe(2)
+    expect((await t.files({ filter: "p = 'b'" })).map((f) => f.partitionValues['p'])).toEqual(['b', 'b'])
   },
   filesTable: async (t) => {
     const table = await t.filesTable()

@@ -3,12 +3,11 @@ import {
   canonicalFileKey, canonicalPath, fileActionKey, invalidLog, isActionKind, parseActionOf, parseCommit, type Action, type AddAction, type LogLocation, type SidecarAction,
 } from '../model/actions.js'
 import { plainReader } from '../arrow/index.js'
-import { compactStruct } from '../arrow/copy-data.js'
 import { isValidRow, nullsOf, testBit } from '../arrow/bitmap.js'
 import { AddColumns } from '../files/add-columns.js'
-import type { FileRun } from '../files/active-files.js'
-import { keepCheckpointRows } from '../files/keep-rows.js'
-import { FileKeyHashes, fileKeyHash, fileKeyStringHash } from './duplicates.js'
+import type { AddSink, CollectedFiles } from '../files/collect-files.js'
+import { fileKeyHash } from './duplicates.js'
+import { mapLimit } from '../engine/concurrency.js'
 import { storageSource, type Engine } from '../engine/engine.js'
 import { isDeltaError } from '../engine/errors.js'
 import type { CheckpointFiles } from '../log/log-segment.js'
@@ -17,51 +16,54 @@ import type { FileMeta } from '../engine/storage.js'
 
 // A snapshot needs no tombstones: a checkpoint's adds are already reconciled, so the remove
 // column is only decoded for a checkpoint writer. commitInfo and cdc never appear in checkpoints.
-const SNAPSHOT_COLUMNS = ['add', 'metaData', 'protocol', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata']
-const TOMBSTONE_COLUMNS = [...SNAPSHOT_COLUMNS, 'remove']
+const OTHER_COLUMNS = ['metaData', 'protocol', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata']
 
-/** What to decode from a checkpoint beyond what a snapshot needs. */
+/**
+ * Sidecars read at once: their bytes are fetched in parallel, while each holds at most a couple
+ * of decoded batches until the sink has taken them.
+ */
+const SIDECAR_CONCURRENCY = 4
+
+/** What to decode from a checkpoint beyond its non-file actions. */
 export interface CheckpointReadOptions {
   /** Also decode the `remove` tombstones (a checkpoint writer carries them forward). */
   tombstones?: boolean
+  /**
+   * Where the adds go, chunk by chunk as they are decoded (see `FileCollector`); without one,
+   * the adds are not decoded at all, nor sidecars read unless tombstones are asked for.
+   */
+  adds?: AddSink
 }
 
-/**
- * The actions of a checkpoint, its adds built on demand: a checkpoint can hold millions of
- * them, and replay knows only after reading the newer commits which of them those decided.
- */
+/** The non-add actions of a checkpoint (its adds went to the sink, if one was given). */
 export interface CheckpointActions {
   /** Every action but the adds (few, unless tombstones were asked for). */
   others: Action[]
-  /**
-   * The adds whose file key (see `fileActionKey`) is not in `decided`, in checkpoint order, as
-   * runs of rows of the decoded columns (no object per file). A file added twice in the
-   * checkpoint (its parts and sidecars together) is `InvalidLog`.
-   */
-  adds(decided: ReadonlySet<string>): FileRun[]
 }
 
-/** One file's share: its non-add actions, and its adds as parsed objects or Arrow chunks. */
+/** One file's share: its non-add actions. */
 interface Part {
   file: string
   others: Action[]
-  parsedAdds: AddAction[]
-  addChunks: AddColumns[]
 }
 
 /**
  * Read a checkpoint: classic or multi-part Parquet, or a v2 checkpoint (JSON or Parquet) with
- * its sidecars. Parts and sidecars are read in parallel. Beyond each action's own checks, the
- * checkpoint as a whole must hold at most one `metaData`, `protocol` and `checkpointMetadata`
- * (of its own version), one `txn` per application, one `domainMetadata` per domain, name each
- * sidecar once (sidecars holding file actions only), and add each file once.
+ * its sidecars. Parts are read in parallel, sidecars a few at a time, each batch by batch, and
+ * the adds are handed to `opts.adds` as they are decoded (parts numbered in order: the
+ * checkpoint's files, then its sidecars). Beyond each action's own checks, the checkpoint as a
+ * whole must hold at most one `metaData`, `protocol` and `checkpointMetadata` (of its own
+ * version), one `txn` per application, one `domainMetadata` per domain, and name each sidecar
+ * once (sidecars holding file actions only). That no file is added twice is the sink's check
+ * (see {@link refuseRepeatedAdds}).
  */
 export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: CheckpointReadOptions = {}): Promise<CheckpointActions> {
-  const columns = opts.tombstones ? TOMBSTONE_COLUMNS : SNAPSHOT_COLUMNS
-  const parts = await Promise.all(cp.files.map((f) => readPart(engine, f, columns)))
+  const columns = [...(opts.adds ? ['add'] : []), ...OTHER_COLUMNS, ...(opts.tombstones ? ['remove'] : [])]
+  const parts = await Promise.all(cp.files.map((f, i) => readPart(engine, f, columns, opts.adds, i)))
   const sidecars = sidecarsOf(parts)
-  if (sidecars.length > 0) {
-    const read = await Promise.all(sidecars.map((s) => readSidecar(engine, s.path, s.action, columns)))
+  if (sidecars.length > 0 && (opts.adds || opts.tombstones)) {
+    const first = parts.length
+    const read = await mapLimit(sidecars, SIDECAR_CONCURRENCY, (s, i) => readSidecar(engine, s.path, s.action, columns, opts.adds, first + i))
     for (const p of read) {
       const other = p.others.find((a) => a.kind !== 'remove')
       if (other) throw invalidLog(p.file, `a sidecar holds a ${other.kind} action; sidecars hold add and remove actions only`)
@@ -69,23 +71,22 @@ export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: 
     }
   }
   checkCheckpointActions(parts, cp)
-  return {
-    others: parts.flatMap((p) => p.others),
-    adds: (decided) => checkpointAdds(parts, decided),
-  }
+  return { others: parts.flatMap((p) => p.others) }
 }
 
-async function readPart(engine: Engine, file: FileMeta, columns: string[]): Promise<Part> {
-  if (!file.path.endsWith('.json')) return readParquetPart(engine, file, columns)
-  const part: Part = { file: file.path, others: [], parsedAdds: [], addChunks: [] }
+async function readPart(engine: Engine, file: FileMeta, columns: string[], sink: AddSink | undefined, index: number): Promise<Part> {
+  if (!file.path.endsWith('.json')) return readParquetPart(engine, file, columns, sink, index)
+  const part: Part = { file: file.path, others: [] }
+  const adds: AddAction[] = []
   for (const a of parseCommit(await engine.storage.read(file.path), file.path, { checkpoint: true })) {
-    if (a.kind === 'add') part.parsedAdds.push(a)
+    if (a.kind === 'add') adds.push(a)
     else if (a.kind !== 'commitInfo' && a.kind !== 'cdc') part.others.push(a)
   }
+  if (sink) await sink.actions(adds, file.path, index)
   return part
 }
 
-async function readParquetPart(engine: Engine, file: FileMeta, columns: string[]): Promise<Part> {
+async function readParquetPart(engine: Engine, file: FileMeta, columns: string[], sink: AddSink | undefined, index: number): Promise<Part> {
   let size = file.size
   if (!size) {
     const head = await engine.storage.head(file.path)
@@ -100,9 +101,9 @@ async function readParquetPart(engine: Engine, file: FileMeta, columns: string[]
   const source = storageSource(engine.storage, file.path, size)
   const opts = { columns, nestedInt96: 'omit' as const }
   const batches = engine.parquet.readBatches ? engine.parquet.readBatches(source, opts) : [await engine.parquet.read(source, opts)]
-  const part: Part = { file: file.path, others: [], parsedAdds: [], addChunks: [] }
+  const part: Part = { file: file.path, others: [] }
   let firstRow = 0
-  for await (const table of batches) firstRow = splitColumns(table, part, firstRow)
+  for await (const table of batches) firstRow = await splitColumns(table, part, firstRow, sink, index)
   return part
 }
 
@@ -160,15 +161,15 @@ function sidecarPath(raw: string, file: string): string {
  * Read a sidecar. Its size comes from the checkpoint's action, which is the writer's word: if
  * reading with it fails and the storage knows another size, the sidecar is read with that one.
  */
-async function readSidecar(engine: Engine, path: string, s: SidecarAction, columns: string[]): Promise<Part> {
+async function readSidecar(engine: Engine, path: string, s: SidecarAction, columns: string[], sink: AddSink | undefined, index: number): Promise<Part> {
   try {
-    return await readParquetPart(engine, { path, size: s.sizeInBytes, lastModified: s.modificationTime }, columns)
+    return await readParquetPart(engine, { path, size: s.sizeInBytes, lastModified: s.modificationTime }, columns, sink, index)
   } catch (e) {
     if (isDeltaError(e, 'Cancelled')) throw e
     const head = await engine.storage.head(path)
     if (!head) throw invalidLog(path, 'the sidecar file a checkpoint names is missing', e)
     if (head.size === s.sizeInBytes) throw e
-    return readParquetPart(engine, head.path === path ? head : { ...head, path }, columns)
+    return readParquetPart(engine, head.path === path ? head : { ...head, path }, columns, sink, index)
   }
 }
 
@@ -195,35 +196,13 @@ function checkCheckpointActions(parts: Part[], cp: CheckpointFiles): void {
 }
 
 /**
- * The adds of every part not decided by newer commits, checking that no file is added twice:
- * every key's hash is kept (see {@link FileKeyHashes}), and only when two hashes are equal are
- * those keys compared, in a second pass.
+ * Refuse a file added twice in one checkpoint, given what a collector gathered while keeping
+ * every file: only the keys whose hashes repeat are compared, as strings. Two equal keys are
+ * `InvalidLog` naming both places.
  */
-function checkpointAdds(parts: Part[], decided: ReadonlySet<string>): FileRun[] {
-  let expected = 0
-  for (const p of parts) {
-    expected += p.parsedAdds.length
-    for (const c of p.addChunks) expected += c.length
-  }
-  const keys = new FileKeyHashes(expected)
-  const decidedKeys = { keys: decided, hashes: new Set([...decided].map(fileKeyStringHash)) }
-  const runs: FileRun[] = []
-  for (const p of parts) {
-    const adds: AddAction[] = []
-    for (const a of p.parsedAdds) {
-      keys.add(fileKeyHash(a.path, a.deletionVector ?? null))
-      if (decided.size === 0 || !decided.has(fileActionKey(a.path, a.deletionVector))) adds.push(a)
-    }
-    if (adds.length > 0) runs.push({ adds })
-    for (const cols of p.addChunks) runs.push({ cols, rows: keepCheckpointRows(cols, decidedKeys, keys) })
-  }
-  const repeated = keys.repeatedHashes()
-  if (repeated) refuseRepeatedAdds(parts, repeated)
-  return runs
-}
-
-/** Compare the keys whose hashes repeat; two equal keys are a file added twice: `InvalidLog`. */
-function refuseRepeatedAdds(parts: Part[], hashes: ReadonlySet<number>): void {
+export function refuseRepeatedAdds(collected: CollectedFiles): void {
+  const hashes = collected.repeated
+  if (!hashes || !collected.chunks) return
   const seen = new Map<string, string>()
   const visit = (key: string, at: LogLocation, path: string): void => {
     const where = at.row !== undefined ? `${at.file} row ${at.row}` : at.file
@@ -231,38 +210,37 @@ function refuseRepeatedAdds(parts: Part[], hashes: ReadonlySet<number>): void {
     if (first !== undefined) throw invalidLog(at, `the file '${path}' is added twice in one checkpoint (also at ${first}); a checkpoint adds each file once`)
     seen.set(key, where)
   }
-  for (const p of parts) {
-    for (const a of p.parsedAdds) {
-      if (hashes.has(fileKeyHash(a.path, a.deletionVector ?? null))) visit(fileActionKey(a.path, a.deletionVector), { file: p.file }, a.path)
+  for (const c of collected.chunks) {
+    for (const a of c.adds ?? []) {
+      if (hashes.has(fileKeyHash(a.path, a.deletionVector ?? null))) visit(fileActionKey(a.path, a.deletionVector), { file: c.file }, a.path)
     }
-    for (const cols of p.addChunks) {
-      for (let i = 0; i < cols.length; i++) {
-        if (!isValidRow(cols.data, i)) continue
-        const path = cols.pathOf(i)
-        const dv = cols.deletionVectorOf(i)
-        const canonical = canonicalPath(path)
-        if (hashes.has(fileKeyHash(path, dv, undefined, 0, 0, canonical))) visit(canonicalFileKey(canonical, dv), { file: p.file, row: cols.firstRow + i }, canonical)
-      }
+    const cols = c.cols
+    if (!cols) continue
+    for (let i = 0; i < cols.length; i++) {
+      if (!isValidRow(cols.data, i)) continue
+      const path = cols.pathOf(i)
+      const dv = cols.deletionVectorOf(i)
+      const canonical = canonicalPath(path)
+      if (hashes.has(fileKeyHash(path, dv, undefined, 0, 0, canonical))) visit(canonicalFileKey(canonical, dv), { file: c.file, row: cols.firstRow + i }, canonical)
     }
   }
 }
 
 /**
- * One decoded batch of a checkpoint file, column by column, added to `part`; gives the row
- * after the batch. Each row holds one action, so each action column contributes its non-null rows. The adds stay in their Arrow chunks until replay
+ * One decoded batch of a checkpoint file, column by column: its adds to the sink, its other
+ * actions to `part`; gives the row after the batch. Each row holds one action, so each action column contributes its non-null rows. The adds stay in their Arrow chunks until replay
  * builds them; the few other actions go through the one validator, row by row.
  */
-function splitColumns(table: Table, part: Part, firstRow: number): number {
+async function splitColumns(table: Table, part: Part, firstRow: number, sink: AddSink | undefined, index: number): Promise<number> {
   const at: LogLocation = { file: part.file, row: 0 }
   for (const batch of table.batches) {
-    batch.schema.fields.forEach((field, c) => {
+    for (let c = 0; c < batch.schema.fields.length; c++) {
+      const name = batch.schema.fields[c]!.name
       const data = batch.data.children[c]!
-      if (data.nullCount === data.length) return
-      // Copied out of the decoded batch, without the fields no row uses, so that the batch (every
-      // other action column with it) can go.
-      if (field.name === 'add') part.addChunks.push(new AddColumns(compactStruct(data as Data<Struct>), part.file, firstRow))
-      else appendActions(field.name, data, at, firstRow, part.others)
-    })
+      if (data.nullCount === data.length) continue
+      if (name === 'add') await sink?.columns(new AddColumns(data as Data<Struct>, part.file, firstRow), index)
+      else appendActions(name, data, at, firstRow, part.others)
+    }
     firstRow += batch.numRows
   }
   return firstRow

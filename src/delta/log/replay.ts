@@ -9,7 +9,6 @@ import {
   type RemoveAction,
   type TxnAction,
 } from '../model/actions.js'
-import type { CheckpointActions } from '../checkpoint/read.js'
 import { ActiveFiles, type FileRun } from '../files/active-files.js'
 
 /** The reconciled state of the log at one version. */
@@ -41,26 +40,42 @@ export interface VersionedActions {
 }
 
 /**
- * Reconcile actions as the protocol says: the newest protocol and metaData win; txn per appId
- * and domainMetadata per domain keep the newest; a file action is keyed by path plus deletion
- * vector id and the newest one decides whether the file is live. Commits are walked newest
- * first, so each key is decided by the first action seen and older ones are skipped cheaply.
+ * The state the commits after a checkpoint decide, before the checkpoint is read: the file keys
+ * they decided (a checkpoint add with one of these keys is not live), the adds they left live
+ * (oldest first), and the newest protocol, metadata, txns and domains they hold.
  */
-export function replayActions(checkpoint: Action[] | CheckpointActions, commits: VersionedActions[], opts: ReplayOptions = {}): ReplayedState {
-  const seen = new Set<string>()
-  const state: ReplayedState = { files: ActiveFiles.of([]), txns: new Map(), domains: new Map() }
-  const tombstones: RemoveAction[] | undefined = opts.tombstones ? [] : undefined
-  if (tombstones) state.tombstones = tombstones
-  const removedDomains = new Set<string>()
-  const liveNewestFirst: AddAction[][] = []
-  // The last source visited is the checkpoint, whose keys are already unique: nothing older
-  // follows it, so its keys need not be remembered (a million-add checkpoint skips a million
-  // set insertions).
-  const visit = (actions: Action[], remember = true): AddAction[] => {
+export class CommitReplay {
+  /** File keys (see `fileActionKey`) the commits decided. */
+  readonly decided = new Set<string>()
+  /** Adds the commits left live, oldest commit first. */
+  readonly adds: AddAction[]
+  protocol?: ProtocolAction
+  metadata?: MetadataAction
+  readonly txns = new Map<string, TxnAction>()
+  readonly domains = new Map<string, DomainMetadataAction>()
+  readonly tombstones: RemoveAction[] | undefined
+  private readonly removedDomains = new Set<string>()
+
+  constructor(commits: readonly VersionedActions[], opts: ReplayOptions = {}) {
+    this.tombstones = opts.tombstones ? [] : undefined
+    const liveNewestFirst: AddAction[][] = []
+    for (let i = commits.length - 1; i >= 0; i--) liveNewestFirst.push(this.visit(commits[i]!.actions, true))
+    this.adds = joinOldestFirst(liveNewestFirst)
+  }
+
+  /**
+   * Reconcile actions as the protocol says: the newest protocol and metaData win; txn per appId
+   * and domainMetadata per domain keep the newest; a file action is keyed by path plus deletion
+   * vector id and the newest one decides whether the file is live. Commits are walked newest
+   * first, so each key is decided by the first action seen. Within one commit a key appears
+   * once, and a remove and an add of one path carry different dv ids (parseCommit refuses
+   * anything else), so order inside a commit does not matter. Keys are canonical paths: a
+   * remove spelled `a%2Db` cancels the add of `a-b`. The checkpoint's actions come last, and
+   * their keys are unique, so they need not be remembered.
+   */
+  visit(actions: readonly Action[], remember: boolean): AddAction[] {
     const live: AddAction[] = []
-    // Within one commit a key appears once, and a remove and an add of one path carry
-    // different dv ids (parseCommit refuses anything else), so order inside a commit does not
-    // matter. Keys are canonical paths: a remove spelled `a%2Db` cancels the add of `a-b`.
+    const seen = this.decided
     for (const a of actions) {
       switch (a.kind) {
         case 'add':
@@ -71,42 +86,54 @@ export function replayActions(checkpoint: Action[] | CheckpointActions, commits:
             if (remember) seen.add(key)
           }
           if (a.kind === 'add') live.push(a)
-          else tombstones?.push(a)
+          else this.tombstones?.push(a)
           break
         }
         case 'protocol':
-          state.protocol ??= a
+          this.protocol ??= a
           break
         case 'metaData':
-          state.metadata ??= a
+          this.metadata ??= a
           break
         case 'txn':
-          if (!state.txns.has(a.appId)) state.txns.set(a.appId, a)
+          if (!this.txns.has(a.appId)) this.txns.set(a.appId, a)
           break
         case 'domainMetadata':
-          if (state.domains.has(a.domain) || removedDomains.has(a.domain)) break
-          if (a.removed) removedDomains.add(a.domain)
-          else state.domains.set(a.domain, a)
+          if (this.domains.has(a.domain) || this.removedDomains.has(a.domain)) break
+          if (a.removed) this.removedDomains.add(a.domain)
+          else this.domains.set(a.domain, a)
           break
       }
     }
     return live
   }
-  for (let i = commits.length - 1; i >= 0; i--) liveNewestFirst.push(visit(commits[i]!.actions))
-  let checkpointRuns: FileRun[]
-  if (Array.isArray(checkpoint)) checkpointRuns = [{ adds: visit(checkpoint, false) }]
-  else {
-    visit(checkpoint.others, false)
-    checkpointRuns = checkpoint.adds(seen)
+
+  /**
+   * The state once the checkpoint's non-add actions (`others`) and its live adds (as runs, in
+   * checkpoint order) are taken in.
+   */
+  finish(others: readonly Action[], checkpointRuns: readonly FileRun[]): ReplayedState {
+    const jsonAdds = this.visit(others, false)
+    const runs: FileRun[] = [...checkpointRuns]
+    if (jsonAdds.length > 0) runs.unshift({ adds: jsonAdds })
+    runs.push({ adds: this.adds })
+    const state: ReplayedState = { files: ActiveFiles.fromRuns(runs), txns: this.txns, domains: this.domains }
+    if (this.protocol) state.protocol = this.protocol
+    if (this.metadata) state.metadata = this.metadata
+    if (this.tombstones) state.tombstones = this.tombstones
+    return state
   }
-  state.files = ActiveFiles.fromRuns([...checkpointRuns, { adds: joinOldestFirst(liveNewestFirst) }])
-  return state
+}
+
+/** Replay a checkpoint given as actions (its adds among them) and the commits after it. */
+export function replayActions(checkpoint: readonly Action[], commits: readonly VersionedActions[], opts: ReplayOptions = {}): ReplayedState {
+  return new CommitReplay(commits, opts).finish(checkpoint, [])
 }
 
 /**
  * The lists in reverse order, joined into one. A plain copy loop: push(...) and concat(...)
- * spread one argument per item or list, and flat() is several times slower, while a checkpoint
- * can hold millions of files and a log tens of thousands of commits.
+ * spread one argument per item or list, and flat() is several times slower, while a log can
+ * hold tens of thousands of commits.
  */
 function joinOldestFirst(newestFirst: AddAction[][]): AddAction[] {
   let total = 0

@@ -1,11 +1,12 @@
-import { parseCommit, type Action, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../model/actions.js'
-import { readCheckpoint } from '../checkpoint/read.js'
+import { parseCommit, type Action, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../model/actions.js'
+import { readCheckpoint, refuseRepeatedAdds } from '../checkpoint/read.js'
+import { FileCollector } from '../files/collect-files.js'
 import type { ActiveFiles } from '../files/active-files.js'
 import { mapLimit } from '../engine/concurrency.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
-import { findLogSegment, predictCheckpoint, readLastCheckpoint, type LogSegment } from './log-segment.js'
-import { findCommitInfo, replayActions, type VersionedActions } from './replay.js'
+import { findLogSegment, predictCheckpoint, readLastCheckpoint, type CheckpointFiles, type LogSegment } from './log-segment.js'
+import { CommitReplay, findCommitInfo, type VersionedActions } from './replay.js'
 import { parseSchema, type StructType } from '../model/schema.js'
 import { checkReadSupported } from '../features/reader.js'
 import { checkPhysicalNames, columnMappingMode, type ColumnMappingMode } from '../features/column-mapping.js'
@@ -44,12 +45,23 @@ export interface Snapshot {
    * a checkpoint writer needs them, readers do not.
    */
   tombstones?: RemoveAction[]
+  /**
+   * Set when loaded `withoutFiles`: `files` is then empty, and the files are read on demand
+   * with `replaySnapshotFiles`, from the checkpoint and what the newer commits decided.
+   */
+  withoutFiles?: { decided: ReadonlySet<string>; adds: readonly AddAction[] }
 }
 
-/** What `loadSnapshot` reads beyond what a reader needs. */
+/** What `loadSnapshot` reads beyond what a reader needs, or short of it. */
 export interface SnapshotOptions {
   /** Also keep the tombstones (decoding the checkpoint's `remove` column), to write a checkpoint. */
   tombstones?: boolean
+  /**
+   * Read no file state: the snapshot's `files` is empty and `withoutFiles` is set, and its files
+   * are read later, each time, with {@link replaySnapshotFiles} (skipping files as they are read,
+   * so memory follows the query). As delta-rs's `without_files`.
+   */
+  withoutFiles?: boolean
 }
 
 /** Read the commits of a segment in parallel and parse them (bytes must be UTF-8, see `parseCommit`). */
@@ -73,20 +85,33 @@ export async function loadSnapshot(engine: Engine, version?: number, opts: Snaps
   // Start on the checkpoint _last_checkpoint names while the listing confirms it: one round
   // trip less before the data of a big checkpoint arrives. Its size there is only a hint: the
   // early read counts only if the listing gives the file that very size, else the checkpoint is
-  // read again with the listed size (a wrong hint costs time, never the table).
+  // read again with the listed size (a wrong hint costs time, never the table). The commits are
+  // read meanwhile; each checkpoint chunk waits for the keys they decided.
   const hint = await readLastCheckpoint(engine.storage)
   const predicted = predictCheckpoint(hint, version)
-  const early = predicted && readCheckpoint(engine, predicted, opts)
+  const segmentRead = findLogSegment(engine.storage, version, hint ?? null)
+  const commitsRead = segmentRead.then((segment) => readCommits(engine, segment.commits))
+  const replayRead = commitsRead.then((commits) => new CommitReplay(commits, opts))
+  const decided = replayRead.then((r) => r.decided)
+  for (const p of [segmentRead, commitsRead, replayRead, decided]) p.catch(() => undefined)
+  const read = (cp: CheckpointFiles) => {
+    const collector = opts.withoutFiles ? undefined : new FileCollector(decided)
+    const actions = readCheckpoint(engine, cp, { tombstones: opts.tombstones, ...(collector ? { adds: collector } : {}) })
+    return actions.then((a) => ({ others: a.others, collected: collector?.finish() }))
+  }
+  const early = predicted && read(predicted)
   early?.catch(() => undefined)
-  const segment = await findLogSegment(engine.storage, version, hint ?? null)
+  const segment = await segmentRead
   const listed = segment.checkpoint?.files.length === 1 ? segment.checkpoint.files[0]! : undefined
   const confirmed = early && segment.checkpoint?.version === predicted.version &&
     listed?.path === predicted.files[0]!.path && listed.size === predicted.files[0]!.size
-  const [checkpoint, commits] = await Promise.all([
-    confirmed ? early : segment.checkpoint ? readCheckpoint(engine, segment.checkpoint, opts) : Promise.resolve([] as Action[]),
-    readCommits(engine, segment.commits),
+  const [checkpoint, commits, replay] = await Promise.all([
+    confirmed ? early : segment.checkpoint ? read(segment.checkpoint) : Promise.resolve({ others: [] as Action[], collected: undefined }),
+    commitsRead,
+    replayRead,
   ])
-  const state = replayActions(checkpoint, commits, opts)
+  if (checkpoint.collected) refuseRepeatedAdds(checkpoint.collected)
+  const state = replay.finish(checkpoint.others, checkpoint.collected?.runs ?? [])
   if (!state.protocol) throw new DeltaError('InvalidLog', `the log at version ${segment.version} has no protocol action`)
   if (!state.metadata) throw new DeltaError('InvalidLog', `the log at version ${segment.version} has no metaData action`)
   checkReadSupported(state.protocol, state.metadata)
@@ -111,5 +136,6 @@ export async function loadSnapshot(engine: Engine, version?: number, opts: Snaps
     segment,
     commitInfos,
     ...(state.tombstones ? { tombstones: state.tombstones } : {}),
+    ...(opts.withoutFiles ? { withoutFiles: { decided: replay.decided, adds: replay.adds } } : {}),
   }
 }

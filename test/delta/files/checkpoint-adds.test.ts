@@ -1,6 +1,8 @@
 import { ActiveFiles } from '../../../src/delta/files/active-files.js'
 import { describe, expect, it } from 'vitest'
-import { plainAdd } from '../../../src/delta/model/actions.js'
+import { plainAdd, type AddAction } from '../../../src/delta/model/actions.js'
+import { FileCollector } from '../../../src/delta/files/collect-files.js'
+import type { Engine } from '../../../src/delta/engine/engine.js'
 import { readCheckpoint } from '../../../src/delta/checkpoint/read.js'
 import { writeCheckpoint } from '../../../src/delta/checkpoint/write.js'
 import { loadSnapshot } from '../../../src/delta/log/snapshot.js'
@@ -29,6 +31,15 @@ async function checkpointedTable(): Promise<{ storage: MemoryStorage; engine: { 
   return { storage, engine }
 }
 
+const CHECKPOINT = { version: 1, format: 'classic' as const, files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] }
+
+/** The checkpoint's adds whose keys are not in `decided`, gathered as a snapshot gathers them. */
+async function liveAdds(engine: Engine, decided: Set<string>): Promise<AddAction[]> {
+  const collector = new FileCollector(Promise.resolve(decided))
+  await readCheckpoint(engine, CHECKPOINT, { adds: collector })
+  return ActiveFiles.fromRuns(collector.finish().runs).toArray()
+}
+
 describe('adds read from a checkpoint', () => {
   it('replay leaves out the files newer commits decided, and keeps the rest exactly', async () => {
     const { engine } = await checkpointedTable()
@@ -44,10 +55,10 @@ describe('adds read from a checkpoint', () => {
 
   it('builds only the adds whose key is not decided, reading stats on demand', async () => {
     const { engine } = await checkpointedTable()
-    const cp = await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })
+    const cp = await readCheckpoint(engine, CHECKPOINT)
     expect(cp.others.map((a) => a.kind).sort()).toEqual(['metaData', 'protocol'])
-    expect(ActiveFiles.fromRuns(cp.adds(new Set())).map((a) => a.path)).toEqual(['a', 'b', 'c', 'd'])
-    const adds = ActiveFiles.fromRuns(cp.adds(new Set(['a', 'c']))).toArray()
+    expect((await liveAdds(engine, new Set())).map((a) => a.path)).toEqual(['a', 'b', 'c', 'd'])
+    const adds = await liveAdds(engine, new Set(['a', 'c']))
     expect(adds.map((a) => a.path)).toEqual(['b', 'd'])
     expect(adds.map((a) => a.stats)).toEqual([stats(2), stats(4)])
     // Unpartitioned adds share one frozen empty object: nothing may write into it.
@@ -57,7 +68,7 @@ describe('adds read from a checkpoint', () => {
 
   it('survive JSON and structured clone through plainAdd, and take a new stats value', async () => {
     const { engine } = await checkpointedTable()
-    const [b] = ActiveFiles.fromRuns((await readCheckpoint(engine, { version: 1, format: 'classic', files: [{ path: '_delta_log/00000000000000000001.checkpoint.parquet', size: 0, lastModified: 0 }] })).adds(new Set(['a']))).toArray()
+    const [b] = await liveAdds(engine, new Set(['a']))
     expect(JSON.parse(JSON.stringify(b))).toEqual(JSON.parse(JSON.stringify(plainAdd(b!))))
     expect(structuredClone(plainAdd(b!)).stats).toBe(stats(2))
     b!.stats = null
