@@ -15,17 +15,20 @@ interface Pending {
  * planned and then forgotten. A file read in
  * several decodes (row group by row group) is so fetched in one wave of requests, while each
  * decode's bytes are let go as soon as it has taken them. Reads not planned go to the source.
- * Its bytes may be served twice (a footer), so they are never handed over as transferable.
+ * When the source's bytes are transferable, a range's last reader gets the bytes themselves (a
+ * decoder thread may take them) and earlier readers of a range read more than once (a footer)
+ * get copies, so that nothing another reader holds is taken.
  */
 export class SharedReads implements ByteSource {
   readonly size: number
   readonly name: string | undefined
-  readonly transferable = false
+  readonly transferable: boolean
   private readonly pending = new Map<string, Pending>()
 
   constructor(private readonly source: ByteSource) {
     this.size = source.size
     this.name = source.name
+    this.transferable = source.transferable === true
   }
 
   /** Start reading `ranges` now; each will be asked for `uses` times (Infinity: kept). */
@@ -48,9 +51,11 @@ export class SharedReads implements ByteSource {
     const end = offset + length
     for (const [key, hit] of this.pending) {
       if (hit.start > offset || hit.end < end) continue
-      if (--hit.uses <= 0) this.pending.delete(key)
+      const last = --hit.uses <= 0
+      if (last) this.pending.delete(key)
       const bytes = await hit.bytes
-      return hit.start === offset && hit.end === end ? bytes : bytes.subarray(offset - hit.start, end - hit.start)
+      const part = hit.start === offset && hit.end === end ? bytes : bytes.subarray(offset - hit.start, end - hit.start)
+      return last || !this.transferable ? part : part.slice()
     }
     return this.source.read(offset, length)
   }
