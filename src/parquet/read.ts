@@ -143,6 +143,10 @@ export async function* readParquetBatches(
   const footerStart = Math.max(0, shared.size - settings.footerGuess)
   if (shared.size > settings.readWholeBelow) shared.prefetch([{ start: footerStart, end: shared.size }], Infinity)
   const { metadata, layout } = await readFooter(footerCache, settings.footerGuess, name)
+  // A footer longer than the guess takes a second read: each batch's decode reads it again, so
+  // it is planned too, or every batch would wait on a round trip of its own.
+  const rest = layout.footerStart < footerStart ? footerCache.peek(layout.footerStart, footerStart) : undefined
+  if (rest) shared.seed(layout.footerStart, rest.slice())
   guard(name, () => checkMetadata(metadata, layout, name))
   const selection = guard(name, () => resolveSelection(metadata, opts))
   const batches = groupRowGroups(metadata, selection, batchRows)

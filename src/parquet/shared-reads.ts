@@ -47,6 +47,12 @@ export class SharedReads implements ByteSource {
     }
   }
 
+  /** Serve `bytes`, already read, as the range they cover, `uses` times (Infinity: kept). */
+  seed(start: number, bytes: Uint8Array, uses = Infinity): void {
+    const end = start + bytes.length
+    this.pending.set(`${start}:${end}`, { start, end, bytes: Promise.resolve(bytes), uses })
+  }
+
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = offset + length
     for (const [key, hit] of this.pending) {

@@ -65,6 +65,15 @@ describe('readBatches', () => {
     expect(maxInFlight()).toBeGreaterThanOrEqual(5)
   })
 
+  it('reads a footer longer than its guess twice at most, not again for every batch', async () => {
+    const small = await nodeParquetCodec({ readWholeBelow: 0, coalesceGap: 64, footerGuess: 64 })
+    const footerStart = file.length - 8 - new DataView(file.buffer, file.byteOffset + file.length - 8, 4).getUint32(0, true)
+    const { source, reads } = trackedSource(file)
+    const batches = await all(small.readBatches!(source, { batchRows: 5_000 }))
+    expect(batches).toHaveLength(10)
+    expect(reads.filter((r) => r.offset + r.length > footerStart).length).toBeLessThanOrEqual(3)
+  })
+
   it('projects columns and picks row groups as read does', async () => {
     const batches = await all(codec.readBatches!(trackedSource(file).source, { columns: ['name'], rowGroups: [1, 3, 8], batchRows: 1 }))
     expect(batches.map((b) => b.numRows)).toEqual([GROUP, GROUP, GROUP])
