@@ -33,6 +33,8 @@ export interface CheckpointReadOptions {
    * the adds are not decoded at all, nor sidecars read unless tombstones are asked for.
    */
   adds?: AddSink
+  /** Decode only these fields of the `add` column (a count needs its keys alone); all by default. */
+  addFields?: string[]
 }
 
 /** The non-add actions of a checkpoint (its adds went to the sink, if one was given). */
@@ -58,7 +60,8 @@ interface Part {
  * (see {@link refuseRepeatedAdds}).
  */
 export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: CheckpointReadOptions = {}): Promise<CheckpointActions> {
-  const columns = [...(opts.adds ? ['add'] : []), ...OTHER_COLUMNS, ...(opts.tombstones ? ['remove'] : [])]
+  const add: (string | string[])[] = !opts.adds ? [] : opts.addFields ? opts.addFields.map((f) => ['add', f]) : ['add']
+  const columns = [...add, ...OTHER_COLUMNS, ...(opts.tombstones ? ['remove'] : [])]
   const parts = await Promise.all(cp.files.map((f, i) => readPart(engine, f, columns, opts.adds, i)))
   const sidecars = sidecarsOf(parts)
   if (sidecars.length > 0 && (opts.adds || opts.tombstones)) {
@@ -74,7 +77,7 @@ export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: 
   return { others: parts.flatMap((p) => p.others) }
 }
 
-async function readPart(engine: Engine, file: FileMeta, columns: string[], sink: AddSink | undefined, index: number): Promise<Part> {
+async function readPart(engine: Engine, file: FileMeta, columns: (string | string[])[], sink: AddSink | undefined, index: number): Promise<Part> {
   if (!file.path.endsWith('.json')) return readParquetPart(engine, file, columns, sink, index)
   const part: Part = { file: file.path, others: [] }
   const adds: AddAction[] = []
@@ -86,7 +89,7 @@ async function readPart(engine: Engine, file: FileMeta, columns: string[], sink:
   return part
 }
 
-async function readParquetPart(engine: Engine, file: FileMeta, columns: string[], sink: AddSink | undefined, index: number): Promise<Part> {
+async function readParquetPart(engine: Engine, file: FileMeta, columns: (string | string[])[], sink: AddSink | undefined, index: number): Promise<Part> {
   let size = file.size
   if (!size) {
     const head = await engine.storage.head(file.path)
@@ -161,7 +164,7 @@ function sidecarPath(raw: string, file: string): string {
  * Read a sidecar. Its size comes from the checkpoint's action, which is the writer's word: if
  * reading with it fails and the storage knows another size, the sidecar is read with that one.
  */
-async function readSidecar(engine: Engine, path: string, s: SidecarAction, columns: string[], sink: AddSink | undefined, index: number): Promise<Part> {
+async function readSidecar(engine: Engine, path: string, s: SidecarAction, columns: (string | string[])[], sink: AddSink | undefined, index: number): Promise<Part> {
   try {
     return await readParquetPart(engine, { path, size: s.sizeInBytes, lastModified: s.modificationTime }, columns, sink, index)
   } catch (e) {

@@ -64,7 +64,7 @@ export class FileCollector implements AddSink {
   async columns(cols: AddColumns, part: number): Promise<void> {
     const decided = await this.#decided
     this.#decidedHashes ??= new Set([...decided].map(fileKeyStringHash))
-    let rows = keepCheckpointRows(cols, { keys: decided, hashes: this.#decidedHashes }, this.#keys)
+    let rows = keepCheckpointRows(cols, { keys: decided, hashes: this.#decidedHashes }, this.#keys, !this.#countOnly)
     if (this.#filter) rows = this.#filter.rows(cols, rows)
     this.#count += rows.length
     if (this.#countOnly) return

@@ -9,6 +9,9 @@ import { ActiveFiles } from './active-files.js'
 import type { AddColumns } from './add-columns.js'
 import { FileCollector, type FileFilter } from './collect-files.js'
 
+/** The fields of an add that make its file key. */
+const KEY_FIELDS = ['path', 'deletionVector']
+
 /** What {@link replaySnapshotFiles} reads. */
 export interface ReplayFilesOptions {
   /** Keep only the files that may hold rows matching it (by partition values and stats). */
@@ -33,7 +36,9 @@ export async function replaySnapshotFiles(engine: Engine, snapshot: Snapshot, op
   }
   const cp = snapshot.segment.checkpoint
   const collector = new FileCollector(Promise.resolve(lazy.decided), { ...(filter ? { filter } : {}), countOnly: opts.countOnly === true })
-  if (cp) await readCheckpoint(engine, cp, { adds: collector })
+  // A count reads the key columns alone (and the partition values a partition filter reads).
+  const addFields = !opts.countOnly ? undefined : !filter ? KEY_FIELDS : filter.partitionOnly ? [...KEY_FIELDS, 'partitionValues'] : undefined
+  if (cp) await readCheckpoint(engine, cp, { adds: collector, ...(addFields ? { addFields } : {}) })
   const collected = collector.finish()
   if (collected.repeated && cp) {
     // A key met twice: read the checkpoint again keeping every file, to name the two places.
@@ -52,7 +57,7 @@ export async function replaySnapshotFiles(engine: Engine, snapshot: Snapshot, op
  * predicate reads partition columns only, files with the same partition values share one
  * verdict, found once.
  */
-export function fileFilter(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, expr: Expr): FileFilter {
+export function fileFilter(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'columnMapping'>, expr: Expr): FileFilter & { partitionOnly: boolean } {
   const keys = partitionKeysOf(snapshot)
   const partitionNames = new Set(keys.map((k) => k.field.name))
   const partitionOnly = columnsOf(expr).every((p) => p.length === 1 && partitionNames.has(p[0]!))
@@ -63,12 +68,14 @@ export function fileFilter(snapshot: Pick<Snapshot, 'metadata' | 'schema' | 'col
     const key = JSON.stringify(keys.map((k) => lookupPartitionValue(values, k)))
     let v = verdicts.get(key)
     if (v === undefined) {
-      v = action(cols.add(i))
+      // Judged on the partition values alone: the other fields may not have been decoded.
+      v = action({ kind: 'add', path: '', partitionValues: values, size: 0, modificationTime: 0, dataChange: true })
       verdicts.set(key, v)
     }
     return v
   }
   return {
+    partitionOnly,
     action,
     rows: (cols, rows) => {
       const out = new Int32Array(rows.length)
