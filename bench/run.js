@@ -3,7 +3,8 @@
 // bench/results/latest.json. Flags: --scale N (sizes x N, default 1), --only a,b (groups or
 // workload name prefixes), --runs N (timed runs per variant, default 3), --warmup N (default 1),
 // --wait-quiet S (before each row, wait up to S seconds for the 1-minute load average to fall
-// below 1: other work on a 2-core machine moves timings by tens of percent).
+// below 1: other work on a 2-core machine moves timings by tens of percent). A row too slow to
+// repeat names its own runs and warm-ups in the plan, which these flags do not override.
 import { rmSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { runChild } from './lib/child.js'
@@ -48,7 +49,7 @@ async function runRow(spec) {
   }
   await waitForQuiet()
   const loadBefore = loadavg()[0]
-  const base = { case: spec.case, runs, warmup, scale, dir, ...spec.args }
+  const base = { case: spec.case, runs: spec.runs ?? runs, warmup: spec.warmup ?? warmup, scale, dir, ...spec.args }
   const ours = await runChild(spec.script, { ...base, variant: 'ours' })
   const floor = spec.floor && !ours.skipped ? await runChild(spec.script, { ...base, variant: 'floor' }) : undefined
   const baselines = {}
@@ -95,7 +96,7 @@ function toResult(spec, ours, floor, baselines, baselinePeaks, errors) {
     ...(Object.keys(baselinePeaks).length > 0 && { baseline_peak_mb: baselinePeaks }),
     goal_text: spec.goal,
     scale,
-    runs,
+    runs: spec.runs ?? runs,
     machine,
     measured_at: new Date().toISOString(),
     ...(skipped && { skipped }),

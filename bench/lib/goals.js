@@ -25,7 +25,13 @@ export function judgeGoals(results) {
         const growth = smallest ? r.ms_per_100k_adds / smallest.ms_per_100k_adds : 1
         r.growth_per_add_vs_smallest = round(growth, 2)
         const linear = r === smallest || growth <= 1.25
-        verdict(r, ratioOk(1.3) && linear, `${r.ratio_to_floor}x floor; ${r.ms_per_100k_adds} ms per 100k adds (${r.growth_per_add_vs_smallest}x the smallest table's)`)
+        const small = typeof r.peak_mb === 'number' && r.peak_mb < 600
+        verdict(r, ratioOk(1.2) && linear && small, `${r.ratio_to_floor}x floor (<= 1.2x); ${r.ms_per_100k_adds} ms per 100k adds (${r.growth_per_add_vs_smallest}x the smallest table's, <= 1.25x); peak ${r.peak_mb} MB (< 600 MB)`)
+        break
+      }
+      case 'open-v2': {
+        const steps = `open ${r.open_ms} ms, files ${r.files_ms} ms, plan ${r.plan_ms} ms, count ${r.count_ms} ms`
+        verdict(r, typeof r.peak_mb === 'number' && r.peak_mb < 2000, `peak ${r.peak_mb} MB (< 2000 MB); ${steps}; ${r.planned_files} of ${r.files_total} files planned`)
         break
       }
       case 'open-http':
@@ -50,7 +56,7 @@ export function judgeGoals(results) {
         const responsive = r.longest_task_ms <= 50 && r.longtask_observer_checked === true
         const task = `longest main-thread task ${r.longest_task_ms} ms${r.longtask_observer_checked ? '' : ' (long-task observer unverified)'}`
         if (r.case === 'open-http') {
-          verdict(r, responsive && r.waves_after_last_checkpoint <= 2, `${r.waves_after_last_checkpoint} waves after _last_checkpoint (${r.requests} requests); ${task}`)
+          verdict(r, responsive && r.waves_after_last_checkpoint <= 2, `${r.waves_after_last_checkpoint} waves after _last_checkpoint (${r.requests} requests); ${task}; renderer peak ${r.peak_mb} MB, through the worker pool`)
         } else {
           const one = byName.get('chromium-scan-1-worker')
           const faster = r.case === 'scan-1-worker' || (one?.ours_ms !== undefined && r.ours_ms < one.ours_ms)

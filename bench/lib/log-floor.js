@@ -1,8 +1,16 @@
 // The floor of opening a table: list the log, fetch the files a reader must fetch with the
 // library's own parallelism, and decode them with nothing on top (JSON.parse of every commit
 // line, parquet-wasm's decode of the checkpoint into JS Arrow).
+//
+// A checkpoint is decoded as the library decodes it: the same columns (the adds and every
+// non-file action a snapshot needs), one row group at a time (the library's batches of 64Ki
+// rows are whole row groups of the checkpoints it writes), in one thread, keeping each decoded
+// row group's table as the library keeps its columns. Decoding the whole file in one call
+// would hold all of it in wasm memory at once and time a different decode; decoding fewer
+// columns would time less work than the open must do. So this is the least work an open can
+// do with the same tool, and its peak memory is that of the decoded columns kept.
 import { importDist } from './paths.js'
-import { decodeParquet } from './wasm.js'
+import { decodeRowGroups } from './wasm.js'
 
 const { LOG_READ_CONCURRENCY } = await importDist('delta/log/snapshot.js')
 const { mapLimit } = await importDist('delta/engine/concurrency.js')
@@ -42,12 +50,16 @@ export async function listLogFiles(storage, startAfter) {
   }
 }
 
-/** The top-level checkpoint columns a snapshot decodes that the library's checkpoint writer writes. */
-export const CHECKPOINT_COLUMNS = ['txn', 'add', 'metaData', 'protocol']
+/**
+ * The top-level checkpoint columns a snapshot decodes (src/delta/checkpoint/read.ts): the adds
+ * and the non-file actions; a file lacking some of them is decoded without them.
+ */
+export const CHECKPOINT_COLUMNS = ['add', 'metaData', 'protocol', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata']
 
 /**
- * The floor of opening a checkpointed table: one listing, then the checkpoint (decoded with the
- * same columns into JS Arrow) and the commits after it, fetched together.
+ * The floor of opening a checkpointed table: one listing, then the checkpoint (decoded row
+ * group by row group with the same columns into JS Arrow, each row group's table kept) and the
+ * commits after it, fetched together.
  * @param {import('../../dist/delta/engine/storage.js').Storage} storage
  */
 export async function readCheckpointFloor(storage) {
@@ -56,9 +68,54 @@ export async function readCheckpointFloor(storage) {
   if (!checkpoint) throw new Error('the table has no classic checkpoint')
   const cpVersion = Number(/(\d{20})\.checkpoint/.exec(checkpoint)[1])
   const after = commits.filter((p) => Number(/(\d{20})\.json$/.exec(p)[1]) > cpVersion)
-  const [table, lines] = await Promise.all([
-    storage.read(checkpoint).then((bytes) => decodeParquet(bytes, CHECKPOINT_COLUMNS)),
+  const kept = []
+  const [rows, lines] = await Promise.all([
+    storage.read(checkpoint).then((bytes) => decodeRowGroups(bytes, CHECKPOINT_COLUMNS, (t) => kept.push(t))),
     parseCommitFiles(storage, after),
   ])
-  return { rows: table.numRows, lines }
+  return { rows, row_groups: kept.length, lines, tables: kept }
+}
+
+/**
+ * The floor of replaying a v2 checkpoint's files: one listing, then the newest top-level v2
+ * checkpoint file (its snapshot columns, which name the sidecars) and the commits after it
+ * together, then the `add` column of every sidecar, one sidecar and one row group at a time,
+ * each row group's table dropped once decoded. Any replay of the table's files must decode at
+ * least this; what it keeps of it is the replay's own business.
+ * @param {import('../../dist/delta/engine/storage.js').Storage} storage
+ */
+export async function readV2CheckpointFloor(storage) {
+  const files = await storage.list('_delta_log')
+  const tops = files.map((f) => f.path).filter((p) => /\/\d{20}\.checkpoint\.[^./]+\.parquet$/.test(p))
+  const top = tops.at(-1)
+  if (!top) throw new Error('the table has no v2 checkpoint in Parquet')
+  const cpVersion = Number(/(\d{20})\.checkpoint/.exec(top)[1])
+  const after = files.map((f) => f.path).filter((p) => /\/\d{20}\.json$/.test(p) && Number(/(\d{20})\.json$/.exec(p)[1]) > cpVersion)
+  const sidecars = []
+  const [topRows, lines] = await Promise.all([
+    storage.read(top).then((bytes) => decodeRowGroups(bytes, CHECKPOINT_COLUMNS, (t) => sidecars.push(...sidecarPaths(t)))),
+    parseCommitFiles(storage, after),
+  ])
+  let adds = 0
+  let rowGroups = 0
+  for (const path of sidecars) {
+    adds += await decodeRowGroups(await storage.read(`_delta_log/_sidecars/${path}`), ['add'], () => rowGroups++)
+  }
+  return { top_level_rows: topRows, sidecars: sidecars.length, sidecar_rows: adds, sidecar_row_groups: rowGroups, lines }
+}
+
+/**
+ * The sidecar file names a decoded top-level checkpoint table lists.
+ * @param {import('apache-arrow').Table} table
+ */
+function sidecarPaths(table) {
+  const column = table.getChild('sidecar')
+  if (!column) return []
+  const out = []
+  for (const row of column) {
+    if (!row) continue
+    const path = decodeURIComponent(row.path)
+    out.push(path.slice(path.lastIndexOf('/') + 1))
+  }
+  return out
 }

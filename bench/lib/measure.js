@@ -34,7 +34,8 @@ function collectGarbage() {
 
 /**
  * Run `run` `warmup` times to warm up (JIT, wasm, OS file cache) and then `runs` times, timing
- * each (a run shorter than a second repeats more: see MIN_PHASE_MS), with
+ * each (a run shorter than a second repeats more: see MIN_PHASE_MS; `warmup` 0 means none, for
+ * a run so slow that one is all a row can afford), with
  * a full GC before each so one run's garbage is not collected on the next one's clock. The
  * value a run returns is kept only until the next run, so its memory counts in the peak.
  * Prints the result line and returns it.
@@ -45,8 +46,10 @@ function collectGarbage() {
  * whatever `setup` loaded, reported as `setup_rss_mb`.
  * @template C
  * @param {{ runs: number, warmup: number }} opts
- * `afterEach` (untimed) cleans up after a run, such as the files a write produced.
- * @param {{ setup?: () => Promise<C> | C, run: (ctx: C) => Promise<unknown>, afterEach?: (ctx: C, last: unknown) => Promise<void> | void, describe?: (last: unknown, ctx: C) => Record<string, unknown> | Promise<Record<string, unknown>>, teardown?: (ctx: C) => Promise<void> | void }} body
+ * `afterEach` (untimed) cleans up after a run, such as the files a write produced. `describe`
+ * adds fields to the result from the last run's value, and is told how many runs warmed up and
+ * how long each timed one took (a workload that records each run's steps picks the median's).
+ * @param {{ setup?: () => Promise<C> | C, run: (ctx: C) => Promise<unknown>, afterEach?: (ctx: C, last: unknown) => Promise<void> | void, describe?: (last: unknown, ctx: C, timing: { warmupRuns: number, runsMs: number[] }) => Record<string, unknown> | Promise<Record<string, unknown>>, teardown?: (ctx: C) => Promise<void> | void }} body
  */
 export async function measure(opts, body) {
   const ctx = body.setup ? await body.setup() : /** @type {C} */ (undefined)
@@ -56,24 +59,27 @@ export async function measure(opts, body) {
   let last
   let warmedMs = 0
   let timedMs = 0
+  let warmupRuns = 0
   // A short workload repeats until a second of warm-up and a second of timed runs have passed
   // (within caps): three runs of 40 ms measure the JIT's warm-up more than the work.
   for (let i = 0; ; i++) {
-    const warming = i < opts.warmup || (warmedMs < MIN_PHASE_MS && i < MAX_WARMUP)
+    const warming = i < opts.warmup || (opts.warmup > 0 && warmedMs < MIN_PHASE_MS && i < MAX_WARMUP)
     if (!warming && times.length >= opts.runs && (timedMs >= MIN_PHASE_MS || times.length >= MAX_RUNS)) break
     last = undefined
     collectGarbage()
     const t0 = performance.now()
     last = await body.run(ctx)
     const ms = performance.now() - t0
-    if (warming) warmedMs += ms
-    else {
+    if (warming) {
+      warmedMs += ms
+      warmupRuns++
+    } else {
       times.push(ms)
       timedMs += ms
     }
     if (body.afterEach) await body.afterEach(ctx, last)
   }
-  const extra = body.describe ? await body.describe(last, ctx) : {}
+  const extra = body.describe ? await body.describe(last, ctx, { warmupRuns, runsMs: times }) : {}
   last = undefined
   if (body.teardown) await body.teardown(ctx)
   const result = {

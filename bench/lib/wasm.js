@@ -39,6 +39,38 @@ export async function decodeParquet(bytes, columns) {
 }
 
 /**
+ * Decode a Parquet file's `columns` one row group at a time, in this thread, handing each row
+ * group's JS Arrow table to `take` before the next is decoded: what the library's checkpoint
+ * read does (src/parquet/read.ts readParquetBatches, in batches of whole row groups of 64Ki
+ * rows), with nothing around it. Columns the file lacks are left out first, as the library's
+ * codec leaves them out (parquet-wasm refuses unknown names). Returns the rows decoded.
+ * @param {Uint8Array | Blob} bytes
+ * @param {string[]} columns top-level column names
+ * @param {(table: import('apache-arrow').Table) => void} take keeps or drops each row group's table
+ */
+export async function decodeRowGroups(bytes, columns, take) {
+  initWasm()
+  const file = await ParquetFile.fromFile(bytes instanceof Blob ? bytes : new Blob([bytes]))
+  try {
+    const metadata = file.metadata()
+    const groups = metadata.numRowGroups()
+    if (groups === 0) return 0
+    const present = new Set(metadata.rowGroup(0).columns().map((c) => c.columnPath()[0]))
+    const chosen = columns.filter((c) => present.has(c))
+    let rows = 0
+    for (let g = 0; g < groups; g++) {
+      const batchSize = Math.max(1, Math.min(metadata.rowGroup(g).numRows(), BATCH_ROWS))
+      const table = tableFromIPC((await file.read({ columns: chosen, rowGroups: [g], batchSize })).intoIPCStream())
+      rows += table.numRows
+      take(table)
+    }
+    return rows
+  } finally {
+    file.free()
+  }
+}
+
+/**
  * Encode a JS Arrow table as Parquet the way the library's codec does (snappy, page statistics):
  * the table crosses into wasm as an IPC stream.
  * @param {import('apache-arrow').Table} table

@@ -47,7 +47,7 @@ try {
       perRun.push({ ...r, requests: await serverLog('/__bench/requests') })
       await serverLog('/__bench/reset')
     },
-    describe: () => describeRuns(perRun.slice(opts.warmup), pool),
+    describe: (_last, _ctx, { warmupRuns }) => describeRuns(perRun.slice(warmupRuns), pool),
   })
 } finally {
   await browser.close()
@@ -73,5 +73,7 @@ function describeRuns(runs, pool) {
       : { rows: last.rows, columns: last.columns, requests: last.requests.length }),
     node_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     peak_mb: rendererPeakMb(),
+    peak_of: 'renderer',
+    through: 'worker pool',
   }
 }

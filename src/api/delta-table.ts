@@ -11,7 +11,8 @@ import type { StructType } from '../delta/model/schema.js'
 import { dataFileUri } from '../delta/log/data-path.js'
 import { readHistory, type CommitEntry } from '../delta/log/history.js'
 import { isTableMissing } from '../delta/log/log-segment.js'
-import { loadSnapshot, type Snapshot } from '../delta/log/snapshot.js'
+import { loadSnapshot, type Snapshot, type SnapshotOptions } from '../delta/log/snapshot.js'
+import { loadDeferredStats } from '../delta/files/deferred-stats.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
 import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
 import { deleteRows, type DeleteOptions, type DeleteResult } from '../delta/ops/delete.js'
@@ -118,7 +119,7 @@ export class DeltaTable implements TableApi {
         ? await versionAtTimestamp(opening, toMillis(opts.timestamp))
         : opts.version
       const withoutFiles = opts.withoutFiles === true
-      return new DeltaTable(uri, engine, await loadSnapshot(opening, version, { withoutFiles }), withoutFiles)
+      return new DeltaTable(uri, engine, await loadSnapshot(opening, version, snapshotOptions(withoutFiles)), withoutFiles)
     } catch (e) {
       // Name the table the user asked for: the core only knows paths inside its storage.
       if (isDeltaError(e, 'NotFound') && !e.message.includes(uri)) throw new DeltaError('NotFound', `${uri}: ${e.message}`, { cause: e })
@@ -156,7 +157,7 @@ export class DeltaTable implements TableApi {
         postCommitHookProperties: opts.postCommitHookProperties, retryBudgetMs: opts.retryBudgetMs,
       })
     }
-    return new DeltaTable(uri, engine, await loadSnapshot(creating))
+    return new DeltaTable(uri, engine, await loadSnapshot(creating, undefined, snapshotOptions(false)))
   }
 
   get version(): number {
@@ -208,6 +209,7 @@ export class DeltaTable implements TableApi {
   }
 
   async files(opts: FilesOptions = {}): Promise<AddFileInfo[]> {
+    await this.#stats()
     const { files } = await this.#replay(opts)
     return files.map((a) => ({
       path: a.path,
@@ -221,10 +223,12 @@ export class DeltaTable implements TableApi {
   }
 
   async filesTable(opts: FilesOptions = {}): Promise<Table> {
+    await this.#stats()
     return buildFilesTable(await this.#view(opts.filter))
   }
 
   async countFiles(opts: FilesOptions = {}): Promise<number> {
+    if (opts.filter !== undefined) await this.#stats()
     return (await this.#replay({ ...opts, countOnly: true })).count
   }
 
@@ -237,6 +241,7 @@ export class DeltaTable implements TableApi {
   }
 
   async count(): Promise<number> {
+    await this.#stats()
     const exact = exactRowCount(await this.#view())
     if (exact !== undefined) return exact
     const first = this.#snapshot.schema.fields[0]
@@ -252,12 +257,14 @@ export class DeltaTable implements TableApi {
   }
 
   async toArrow(opts: ToArrowOptions = {}): Promise<Table> {
+    await this.#stats(opts.signal)
     const snapshot = withFiles(await this.#view(opts.filter, opts.signal), opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     return executeScan(guardEngine(this.#engine, opts.signal), snapshot, plan, { signal: opts.signal })
   }
 
   async *toBatches(opts: ToBatchesOptions = {}): AsyncIterable<RecordBatch> {
+    await this.#stats(opts.signal)
     const snapshot = withFiles(await this.#view(opts.filter, opts.signal), opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     // Reads ahead of the consumer end with the stream (a break, a failure), not just on abort;
@@ -279,6 +286,7 @@ export class DeltaTable implements TableApi {
    * pool): files are skipped by partition values and statistics as `toArrow` would.
    */
   async planScan(opts: Omit<ToArrowOptions, 'signal'> = {}): Promise<PlannedScan> {
+    await this.#stats()
     const snapshot = withFiles(await this.#view(opts.filter), opts.files)
     const plan = planScan(snapshot, { columns: opts.columns, filter: opts.filter })
     const { tableUri, version, metadata, schema, columnMapping } = snapshot
@@ -288,11 +296,11 @@ export class DeltaTable implements TableApi {
 
   async loadAsVersion(version: number | Date | string): Promise<void> {
     const v = typeof version === 'number' ? version : await versionAtTimestamp(this.#engine, toMillis(version))
-    this.#snapshot = await loadSnapshot(this.#engine, v, { withoutFiles: this.#withoutFiles })
+    this.#snapshot = await loadSnapshot(this.#engine, v, snapshotOptions(this.#withoutFiles))
   }
 
   async updateIncremental(): Promise<void> {
-    this.#snapshot = await loadSnapshot(this.#engine, undefined, { withoutFiles: this.#withoutFiles })
+    this.#snapshot = await loadSnapshot(this.#engine, undefined, snapshotOptions(this.#withoutFiles))
   }
 
   async write(data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -318,6 +326,14 @@ export class DeltaTable implements TableApi {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * Read the file stats the open left in the checkpoint (see `SnapshotOptions.deferStats`),
+   * before the first question that needs them: skipping, counts, the files' own listing.
+   */
+  #stats(signal?: AbortSignal): Promise<void> {
+    return loadDeferredStats(guardEngine(this.#engine, signal), this.#snapshot.files)
+  }
 
   /** The files a question is about: those a filter may match (all without one), read as the table was opened. */
   #replay(opts: FilesOptions & { countOnly?: boolean; signal?: AbortSignal }): ReturnType<typeof replaySnapshotFiles> {
@@ -371,6 +387,14 @@ function withFiles(snapshot: Snapshot, paths: string[] | undefined): Snapshot {
     return f
   })
   return { ...snapshot, files: ActiveFiles.of(files) }
+}
+
+/**
+ * How this class loads snapshots: with its files (their stats read on first need) or without.
+ * Operations load their own snapshots, with stats.
+ */
+function snapshotOptions(withoutFiles: boolean): SnapshotOptions {
+  return withoutFiles ? { withoutFiles: true } : { deferStats: true }
 }
 
 function toMillis(t: Date | string | number): number {

@@ -118,6 +118,9 @@ function decodeFailure(cache: RangeCache, name: string | undefined, e: unknown):
   return invalidParquet(name, `${how} (${errorText(e)}); it may also use an encoding parquet-wasm does not support`, e)
 }
 
+/** The longest first look at the footer of a file read in batches. */
+const FOOTER_GUESS_CAP = 1 << 20
+
 /** How many batches a streamed read decodes ahead of its consumer. */
 const DECODE_AHEAD = 2
 
@@ -140,13 +143,17 @@ export async function* readParquetBatches(
   const shared = new SharedReads(checkedSource(source))
   const name = shared.name
   const footerCache = new RangeCache(shared)
-  const footerStart = Math.max(0, shared.size - settings.footerGuess)
+  // A file read in batches is big and has many row groups, so a long footer: guess in proportion
+  // (a second footer read would cost a round trip before any data is asked for).
+  const guess = Math.max(settings.footerGuess, Math.min(FOOTER_GUESS_CAP, Math.floor(shared.size / 256)))
+  const footerStart = Math.max(0, shared.size - guess)
   if (shared.size > settings.readWholeBelow) shared.prefetch([{ start: footerStart, end: shared.size }], Infinity)
-  const { metadata, layout } = await readFooter(footerCache, settings.footerGuess, name)
+  const { metadata, layout } = await readFooter(footerCache, guess, name)
   // A footer longer than the guess takes a second read: each batch's decode reads it again, so
   // it is planned too, or every batch would wait on a round trip of its own.
-  const rest = layout.footerStart < footerStart ? footerCache.peek(layout.footerStart, footerStart) : undefined
-  if (rest) shared.seed(layout.footerStart, rest.slice())
+  // Kept whole, so that any batch's own look at it, whatever its guess, is served from here.
+  const whole = layout.footerStart < footerStart ? footerCache.peek(layout.footerStart, shared.size) : undefined
+  if (whole) shared.seed(layout.footerStart, whole.slice())
   guard(name, () => checkMetadata(metadata, layout, name))
   const selection = guard(name, () => resolveSelection(metadata, opts))
   const batches = groupRowGroups(metadata, selection, batchRows)

@@ -4,7 +4,7 @@ import {
 } from '../model/actions.js'
 import { plainReader } from '../arrow/index.js'
 import { isValidRow, nullsOf, testBit } from '../arrow/bitmap.js'
-import { AddColumns } from '../files/add-columns.js'
+import { AddColumns, type DeferredStats } from '../files/add-columns.js'
 import type { AddSink, CollectedFiles } from '../files/collect-files.js'
 import { fileKeyHash } from './duplicates.js'
 import { mapLimit } from '../engine/concurrency.js'
@@ -35,7 +35,18 @@ export interface CheckpointReadOptions {
   adds?: AddSink
   /** Decode only these fields of the `add` column (a count needs its keys alone); all by default. */
   addFields?: string[]
+  /**
+   * Leave the adds' stats (`stats`, `stats_parsed`) in the file, to be read on first use (see
+   * `loadDeferredStats`): most of a checkpoint's bytes, which opening a table does not need.
+   */
+  deferStats?: boolean
 }
+
+/** The fields of an add but its stats, as checkpoints hold them. */
+const ADD_FIELDS_BUT_STATS = [
+  'path', 'partitionValues', 'size', 'modificationTime', 'dataChange', 'tags', 'deletionVector',
+  'baseRowId', 'defaultRowCommitVersion', 'clusteringProvider', 'partitionValues_parsed',
+]
 
 /** The non-add actions of a checkpoint (its adds went to the sink, if one was given). */
 export interface CheckpointActions {
@@ -60,13 +71,15 @@ interface Part {
  * (see {@link refuseRepeatedAdds}).
  */
 export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: CheckpointReadOptions = {}): Promise<CheckpointActions> {
-  const add: (string | string[])[] = !opts.adds ? [] : opts.addFields ? opts.addFields.map((f) => ['add', f]) : ['add']
+  const fields = opts.addFields ?? (opts.deferStats ? ADD_FIELDS_BUT_STATS : undefined)
+  const add: (string | string[])[] = !opts.adds ? [] : fields ? fields.map((f) => ['add', f]) : ['add']
+  const defer = opts.deferStats === true && opts.addFields === undefined
   const columns = [...add, ...OTHER_COLUMNS, ...(opts.tombstones ? ['remove'] : [])]
-  const parts = await Promise.all(cp.files.map((f, i) => readPart(engine, f, columns, opts.adds, i)))
+  const parts = await Promise.all(cp.files.map((f, i) => readPart(engine, f, columns, opts.adds, i, defer)))
   const sidecars = sidecarsOf(parts)
   if (sidecars.length > 0 && (opts.adds || opts.tombstones)) {
     const first = parts.length
-    const read = await mapLimit(sidecars, SIDECAR_CONCURRENCY, (s, i) => readSidecar(engine, s.path, s.action, columns, opts.adds, first + i))
+    const read = await mapLimit(sidecars, SIDECAR_CONCURRENCY, (s, i) => readSidecar(engine, s.path, s.action, columns, opts.adds, first + i, defer))
     for (const p of read) {
       const other = p.others.find((a) => a.kind !== 'remove')
       if (other) throw invalidLog(p.file, `a sidecar holds a ${other.kind} action; sidecars hold add and remove actions only`)
@@ -77,8 +90,8 @@ export async function readCheckpoint(engine: Engine, cp: CheckpointFiles, opts: 
   return { others: parts.flatMap((p) => p.others) }
 }
 
-async function readPart(engine: Engine, file: FileMeta, columns: (string | string[])[], sink: AddSink | undefined, index: number): Promise<Part> {
-  if (!file.path.endsWith('.json')) return readParquetPart(engine, file, columns, sink, index)
+async function readPart(engine: Engine, file: FileMeta, columns: (string | string[])[], sink: AddSink | undefined, index: number, defer: boolean): Promise<Part> {
+  if (!file.path.endsWith('.json')) return readParquetPart(engine, file, columns, sink, index, defer)
   const part: Part = { file: file.path, others: [] }
   const adds: AddAction[] = []
   for (const a of parseCommit(await engine.storage.read(file.path), file.path, { checkpoint: true })) {
@@ -89,7 +102,7 @@ async function readPart(engine: Engine, file: FileMeta, columns: (string | strin
   return part
 }
 
-async function readParquetPart(engine: Engine, file: FileMeta, columns: (string | string[])[], sink: AddSink | undefined, index: number): Promise<Part> {
+async function readParquetPart(engine: Engine, file: FileMeta, columns: (string | string[])[], sink: AddSink | undefined, index: number, defer: boolean): Promise<Part> {
   let size = file.size
   if (!size) {
     const head = await engine.storage.head(file.path)
@@ -106,7 +119,8 @@ async function readParquetPart(engine: Engine, file: FileMeta, columns: (string 
   const batches = engine.parquet.readBatches ? engine.parquet.readBatches(source, opts) : [await engine.parquet.read(source, opts)]
   const part: Part = { file: file.path, others: [] }
   let firstRow = 0
-  for await (const table of batches) firstRow = await splitColumns(table, part, firstRow, sink, index)
+  const deferred = defer ? { file: file.path, size } : undefined
+  for await (const table of batches) firstRow = await splitColumns(table, part, firstRow, sink, index, deferred)
   return part
 }
 
@@ -164,15 +178,17 @@ function sidecarPath(raw: string, file: string): string {
  * Read a sidecar. Its size comes from the checkpoint's action, which is the writer's word: if
  * reading with it fails and the storage knows another size, the sidecar is read with that one.
  */
-async function readSidecar(engine: Engine, path: string, s: SidecarAction, columns: (string | string[])[], sink: AddSink | undefined, index: number): Promise<Part> {
+async function readSidecar(
+  engine: Engine, path: string, s: SidecarAction, columns: (string | string[])[], sink: AddSink | undefined, index: number, defer: boolean,
+): Promise<Part> {
   try {
-    return await readParquetPart(engine, { path, size: s.sizeInBytes, lastModified: s.modificationTime }, columns, sink, index)
+    return await readParquetPart(engine, { path, size: s.sizeInBytes, lastModified: s.modificationTime }, columns, sink, index, defer)
   } catch (e) {
     if (isDeltaError(e, 'Cancelled')) throw e
     const head = await engine.storage.head(path)
     if (!head) throw invalidLog(path, 'the sidecar file a checkpoint names is missing', e)
     if (head.size === s.sizeInBytes) throw e
-    return readParquetPart(engine, head.path === path ? head : { ...head, path }, columns, sink, index)
+    return readParquetPart(engine, head.path === path ? head : { ...head, path }, columns, sink, index, defer)
   }
 }
 
@@ -234,14 +250,14 @@ export function refuseRepeatedAdds(collected: CollectedFiles): void {
  * actions to `part`; gives the row after the batch. Each row holds one action, so each action column contributes its non-null rows. The adds stay in their Arrow chunks until replay
  * builds them; the few other actions go through the one validator, row by row.
  */
-async function splitColumns(table: Table, part: Part, firstRow: number, sink: AddSink | undefined, index: number): Promise<number> {
+async function splitColumns(table: Table, part: Part, firstRow: number, sink: AddSink | undefined, index: number, deferred?: DeferredStats): Promise<number> {
   const at: LogLocation = { file: part.file, row: 0 }
   for (const batch of table.batches) {
     for (let c = 0; c < batch.schema.fields.length; c++) {
       const name = batch.schema.fields[c]!.name
       const data = batch.data.children[c]!
       if (data.nullCount === data.length) continue
-      if (name === 'add') await sink?.columns(new AddColumns(data as Data<Struct>, part.file, firstRow), index)
+      if (name === 'add') await sink?.columns(new AddColumns(data as Data<Struct>, part.file, firstRow, deferred), index)
       else appendActions(name, data, at, firstRow, part.others)
     }
     firstRow += batch.numRows

@@ -1,12 +1,23 @@
 import { DataType, Type, type Data, type Map_, type Struct } from 'apache-arrow'
 import { parseDeletionVector, plainAdd, type AddAction, type DeletionVectorDescriptor } from '../model/actions.js'
 import { FieldReader } from '../model/action-fields.js'
+import { DeltaError } from '../engine/errors.js'
 import type { LogLocation } from '../model/log-location.js'
 import { plainReader } from '../arrow/index.js'
 import { isValidRow, nullsOf, testBit } from '../arrow/bitmap.js'
 
 type Read = (i: number) => unknown
 type Text = (i: number) => string | null
+
+/**
+ * Where a chunk's stats columns are, when the checkpoint was read without them: the file (its
+ * path and size; the chunk's rows are `firstRow` on). They are decoded on first use (see
+ * `loadDeferredStats`): opening a table then costs none of its stats, most of a checkpoint.
+ */
+export interface DeferredStats {
+  file: string
+  size: number
+}
 
 /** One shared, frozen object for the (common) unpartitioned add: no object per file. */
 const NO_PARTITION_VALUES: Record<string, string | null> = Object.freeze({})
@@ -23,8 +34,9 @@ export class AddColumns {
   readonly size: Read
   readonly modificationTime: Read
   readonly dataChange: Read
-  readonly stats: Text | undefined
-  readonly statsParsed: Read
+  #stats: Text | undefined
+  #statsParsed: Read
+  #deferred: DeferredStats | undefined
   readonly tags: (i: number) => Record<string, string | null> | null
   readonly deletionVector: Read
   readonly baseRowId: Read
@@ -38,7 +50,7 @@ export class AddColumns {
   readonly f: FieldReader
   private readonly names: string[]
 
-  constructor(readonly data: Data<Struct>, readonly file: string, readonly firstRow = 0) {
+  constructor(readonly data: Data<Struct>, readonly file: string, readonly firstRow = 0, deferred?: DeferredStats) {
     this.at = { file, row: firstRow }
     this.f = new FieldReader(this.at)
     const f = this.f
@@ -47,10 +59,10 @@ export class AddColumns {
     this.size = this.field('size')
     this.modificationTime = this.field('modificationTime')
     this.dataChange = this.field('dataChange')
-    this.stats = textColumn(this.child('stats'), f)
-    const statsParsed = this.child('stats_parsed')
-    if (statsParsed && !DataType.isStruct(statsParsed.type) && !DataType.isNull(statsParsed.type)) f.fail('add', 'stats_parsed', 'a struct column', String(statsParsed.type))
-    this.statsParsed = this.field('stats_parsed')
+    this.#deferred = deferred
+    this.#stats = undefined
+    this.#statsParsed = () => null
+    if (!deferred) this.#takeStats(this.child('stats'), this.child('stats_parsed'))
     this.tags = tagsColumn(this.child('tags'), f)
     this.deletionVector = this.field('deletionVector')
     this.baseRowId = this.field('baseRowId')
@@ -61,6 +73,47 @@ export class AddColumns {
     if (path && (DataType.isUtf8(path.type) || DataType.isLargeUtf8(path.type))) {
       this.pathBytes = path.values as Uint8Array
       this.pathOffsets = path.valueOffsets as Int32Array | BigInt64Array
+    }
+  }
+
+  /** The same rows over other columns (a copy of `data`), stats deferred as they are here. */
+  withData(data: Data<Struct>): AddColumns {
+    return new AddColumns(data, this.file, this.firstRow, this.#deferred)
+  }
+
+  /** Where the stats are still to be read from, when they are. */
+  get deferredStats(): DeferredStats | undefined {
+    return this.#deferred
+  }
+
+  /** Take the stats columns (`stats`, `stats_parsed`; either may be absent), read late. */
+  attachStats(stats: Data | undefined, statsParsed: Data | undefined): void {
+    this.#takeStats(stats, statsParsed)
+    this.#deferred = undefined
+  }
+
+  #takeStats(stats: Data | undefined, statsParsed: Data | undefined): void {
+    const f = this.f
+    this.#stats = textColumn(stats, f)
+    if (statsParsed && !DataType.isStruct(statsParsed.type) && !DataType.isNull(statsParsed.type)) f.fail('add', 'stats_parsed', 'a struct column', String(statsParsed.type))
+    this.#statsParsed = statsParsed ? plainReader(statsParsed) : () => null
+  }
+
+  /** The stats text of row `i`; the stats must have been read (see {@link deferredStats}). */
+  statsOf(i: number): string | null {
+    this.#checkStats()
+    return this.#stats ? this.#stats(i) : null
+  }
+
+  /** The struct stats of row `i`; the stats must have been read. */
+  statsParsedOf(i: number): Record<string, unknown> | null {
+    this.#checkStats()
+    return this.locate(i).optionalObject(this.#statsParsed(i), 'add', 'stats_parsed')
+  }
+
+  #checkStats(): void {
+    if (this.#deferred) {
+      throw new DeltaError('Internal', `the statistics of '${this.file}' were not read yet: the table's files must be loaded with their statistics first`)
     }
   }
 
@@ -106,9 +159,8 @@ export class AddColumns {
       f.long(this.size(i), 'add', 'size', 0),
       f.long(this.modificationTime(i), 'add', 'modificationTime'),
       f.boolean(this.dataChange(i), 'add', 'dataChange'),
-      this.stats,
+      this,
       i,
-      f.optionalObject(this.statsParsed(i), 'add', 'stats_parsed'),
       this.tags(i),
       parseDeletionVector(this.deletionVector(i), f, 'add'),
       f.optionalLong(this.baseRowId(i), 'add', 'baseRowId', 0),
@@ -119,15 +171,16 @@ export class AddColumns {
 }
 
 /**
- * An add read from a checkpoint. Its stats text, most of a checkpoint's bytes, stays in the
- * decoded column until first read. `toJSON` gives the plain action; a structured clone (a
+ * An add read from a checkpoint. Its stats, most of a checkpoint's bytes, stay in the decoded
+ * columns until first read (or in the file, until the table's stats are loaded). `toJSON` gives the plain action; a structured clone (a
  * worker message) would drop `stats`, so the worker API sends {@link plainAdd} copies.
  */
 class CheckpointAdd implements AddAction {
   readonly kind = 'add'
-  #stats: Text | undefined
+  #cols: AddColumns | undefined
   #row: number
   #own: string | null = null
+  #ownParsed: Record<string, unknown> | null | undefined
 
   constructor(
     public path: string,
@@ -135,26 +188,34 @@ class CheckpointAdd implements AddAction {
     public size: number,
     public modificationTime: number,
     public dataChange: boolean,
-    stats: Text | undefined,
+    cols: AddColumns,
     row: number,
-    public statsParsed: Record<string, unknown> | null,
     public tags: Record<string, string | null> | null,
     public deletionVector: DeletionVectorDescriptor | null,
     public baseRowId: number | null,
     public defaultRowCommitVersion: number | null,
     public clusteringProvider: string | null,
   ) {
-    this.#stats = stats
+    this.#cols = cols
     this.#row = row
   }
 
   get stats(): string | null {
-    return this.#stats ? this.#stats(this.#row) : this.#own
+    return this.#cols ? this.#cols.statsOf(this.#row) : this.#own
   }
 
   set stats(value: string | null) {
-    this.#stats = undefined
+    this.#ownParsed = this.statsParsed
+    this.#cols = undefined
     this.#own = value
+  }
+
+  get statsParsed(): Record<string, unknown> | null {
+    return this.#ownParsed !== undefined ? this.#ownParsed : this.#cols ? this.#cols.statsParsedOf(this.#row) : null
+  }
+
+  set statsParsed(value: Record<string, unknown> | null) {
+    this.#ownParsed = value
   }
 
   toJSON(): AddAction {

@@ -70,7 +70,7 @@ export class FileCollector implements AddSink {
     if (this.#countOnly) return
     if (!this.#filter) {
       // Every file is kept: copy the chunk whole (a plain copy), keeping its rows as they are.
-      const own = new AddColumns(compactStruct(cols.data), cols.file, cols.firstRow)
+      const own = cols.withData(compactStruct(cols.data))
       this.#chunks.push({ part, file: cols.file, cols: own })
       this.#run(part, { cols: own, rows })
     } else if (rows.length > 0) {

@@ -62,6 +62,12 @@ export interface SnapshotOptions {
    * so memory follows the query). As delta-rs's `without_files`.
    */
   withoutFiles?: boolean
+  /**
+   * Leave the checkpoint's file stats in the checkpoint until first use (`loadDeferredStats`):
+   * an add then throws if its stats are read before. For readers that load them when a question
+   * needs them; operations load snapshots with their stats.
+   */
+  deferStats?: boolean
 }
 
 /** Read the commits of a segment in parallel and parse them (bytes must be UTF-8, see `parseCommit`). */
@@ -96,7 +102,7 @@ export async function loadSnapshot(engine: Engine, version?: number, opts: Snaps
   for (const p of [segmentRead, commitsRead, replayRead, decided]) p.catch(() => undefined)
   const read = (cp: CheckpointFiles) => {
     const collector = opts.withoutFiles ? undefined : new FileCollector(decided)
-    const actions = readCheckpoint(engine, cp, { tombstones: opts.tombstones, ...(collector ? { adds: collector } : {}) })
+    const actions = readCheckpoint(engine, cp, { tombstones: opts.tombstones, deferStats: opts.deferStats === true, ...(collector ? { adds: collector } : {}) })
     return actions.then((a) => ({ others: a.others, collected: collector?.finish() }))
   }
   const early = predicted && read(predicted)
