@@ -2,8 +2,8 @@
 // library's own parallelism, and decode them with nothing on top (JSON.parse of every commit
 // line, parquet-wasm's decode of the checkpoint into JS Arrow).
 //
-// A checkpoint is decoded as the library decodes it: the same columns (the adds and every
-// non-file action a snapshot needs), one row group at a time (the library's batches of 64Ki
+// A checkpoint is decoded as the library decodes it: the same columns (the adds but their stats,
+// which the open leaves for later, and every non-file action a snapshot needs), one row group at a time (the library's batches of 64Ki
 // rows are whole row groups of the checkpoints it writes), in one thread, keeping each decoded
 // row group's table as the library keeps its columns. Decoding the whole file in one call
 // would hold all of it in wasm memory at once and time a different decode; decoding fewer
@@ -50,11 +50,19 @@ export async function listLogFiles(storage, startAfter) {
   }
 }
 
+/** The non-file actions a snapshot decodes from a checkpoint (src/delta/checkpoint/read.ts). */
+const OTHER_COLUMNS = ['metaData', 'protocol', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata']
+
 /**
- * The top-level checkpoint columns a snapshot decodes (src/delta/checkpoint/read.ts): the adds
- * and the non-file actions; a file lacking some of them is decoded without them.
+ * The checkpoint columns a table's open decodes: every field of the adds but their stats (read
+ * later, when a question needs them) and the non-file actions; a file lacking some of them is
+ * decoded without them.
  */
-export const CHECKPOINT_COLUMNS = ['add', 'metaData', 'protocol', 'txn', 'domainMetadata', 'sidecar', 'checkpointMetadata']
+export const CHECKPOINT_COLUMNS = [
+  ...['path', 'partitionValues', 'size', 'modificationTime', 'dataChange', 'tags', 'deletionVector',
+    'baseRowId', 'defaultRowCommitVersion', 'clusteringProvider', 'partitionValues_parsed'].map((f) => `add.${f}`),
+  ...OTHER_COLUMNS,
+]
 
 /**
  * The floor of opening a checkpointed table: one listing, then the checkpoint (decoded row
@@ -93,7 +101,7 @@ export async function readV2CheckpointFloor(storage) {
   const after = files.map((f) => f.path).filter((p) => /\/\d{20}\.json$/.test(p) && Number(/(\d{20})\.json$/.exec(p)[1]) > cpVersion)
   const sidecars = []
   const [topRows, lines] = await Promise.all([
-    storage.read(top).then((bytes) => decodeRowGroups(bytes, CHECKPOINT_COLUMNS, (t) => sidecars.push(...sidecarPaths(t)))),
+    storage.read(top).then((bytes) => decodeRowGroups(bytes, ['add', ...OTHER_COLUMNS], (t) => sidecars.push(...sidecarPaths(t)))),
     parseCommitFiles(storage, after),
   ])
   let adds = 0

@@ -55,8 +55,9 @@ export async function decodeRowGroups(bytes, columns, take) {
     const metadata = file.metadata()
     const groups = metadata.numRowGroups()
     if (groups === 0) return 0
-    const present = new Set(metadata.rowGroup(0).columns().map((c) => c.columnPath()[0]))
-    const chosen = columns.filter((c) => present.has(c))
+    // A dotted name picks a field of a struct; names the file lacks are left out, as the library does.
+    const leaves = metadata.rowGroup(0).columns().map((c) => c.columnPath().join('.'))
+    const chosen = columns.filter((c) => leaves.some((l) => l === c || l.startsWith(`${c}.`)))
     let rows = 0
     for (let g = 0; g < groups; g++) {
       const batchSize = Math.max(1, Math.min(metadata.rowGroup(g).numRows(), BATCH_ROWS))

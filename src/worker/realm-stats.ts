@@ -16,11 +16,18 @@ export function realmStats(): RealmStats {
 /** The codec, counting its decodes and encodes in this realm's stats. */
 export function countingCodec(codec: ParquetCodec): ParquetCodec {
   const stats = realmStats()
+  const readBatches = codec.readBatches?.bind(codec)
   return {
     read: (source, opts) => {
       stats.parquetReads++
       return codec.read(source, opts)
     },
+    ...(readBatches && {
+      readBatches: (source, opts) => {
+        stats.parquetReads++
+        return readBatches(source, opts)
+      },
+    }),
     write: (table, opts) => {
       stats.parquetWrites++
       return codec.write(table, opts)
