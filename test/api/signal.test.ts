@@ -1,13 +1,14 @@
 // An operation's AbortSignal reaches every storage request it makes: aborting a pending open or
 // read rejects promptly with Cancelled, against a server that never answers and against a
 // storage of the user's that ignores signals alike.
+import { HangingStorage } from '../helpers/hanging-storage.js'
 import { tableFromArrays } from 'apache-arrow'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DeltaTable } from '../../src/api/delta-table.js'
 import { writeDeltaLake } from '../../src/api/write-deltalake.js'
 import { DeltaError, type DeltaErrorCode } from '../../src/delta/engine/errors.js'
 import type { ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
-import type { FileMeta, Storage } from '../../src/delta/engine/storage.js'
+import type { Storage } from '../../src/delta/engine/storage.js'
 import type { StructType } from '../../src/delta/model/schema.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { HttpStorage } from '../../src/storage/http.js'
@@ -58,29 +59,6 @@ async function expectPromptCode(p: Promise<unknown>, controller: AbortController
   expect(Date.now() - started).toBeLessThan(1000)
 }
 
-/** A storage of the user's that never answers reads of Parquet files and knows nothing of signals. */
-class DeafStorage implements Storage {
-  readonly capabilities = table.capabilities
-  readonly started: string[] = []
-  constructor(readonly inner: Storage) {}
-  list(dir: string, opts?: { startAfter?: string }): Promise<FileMeta[]> {
-    return this.inner.list(dir, opts?.startAfter === undefined ? {} : { startAfter: opts.startAfter })
-  }
-  read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
-    this.started.push(path)
-    return path.endsWith('.parquet') ? new Promise(() => undefined) : this.inner.read(path, range)
-  }
-  head(path: string): Promise<FileMeta | undefined> {
-    return this.inner.head(path)
-  }
-  put(path: string, data: Uint8Array): Promise<void> {
-    return this.inner.put(path, data)
-  }
-  delete(path: string): Promise<void> {
-    return this.inner.delete(path)
-  }
-}
-
 describe('cancelling operations', () => {
   it('rejects a pending toArrow with Cancelled when the server never answers', async () => {
     hangOn((p) => p.endsWith('.parquet'))
@@ -90,7 +68,7 @@ describe('cancelling operations', () => {
   })
 
   it('rejects a pending toArrow with Cancelled over a storage that ignores signals', async () => {
-    const deaf = new DeafStorage(table)
+    const deaf = new HangingStorage(table, (path) => path.endsWith('.parquet'))
     const t = await DeltaTable.open(URI, { storage: deaf, parquet })
     const controller = new AbortController()
     await expectPromptCode(t.toArrow({ signal: controller.signal }), controller, 'Cancelled')
@@ -100,7 +78,7 @@ describe('cancelling operations', () => {
   it('rejects a pending change feed read with Cancelled over a storage that ignores signals', async () => {
     const cdf = new MemoryStorage()
     await writeDeltaLake(URI, tableFromArrays({ id: BigInt64Array.from([1n]) }), { storage: cdf, parquet, configuration: { 'delta.enableChangeDataFeed': 'true' } })
-    const deaf = new DeafStorage(cdf)
+    const deaf = new HangingStorage(cdf, (path) => path.endsWith('.parquet'))
     const t = await DeltaTable.open(URI, { storage: deaf, parquet })
     const controller = new AbortController()
     await expectPromptCode(t.changes({ startVersion: 0, signal: controller.signal }), controller, 'Cancelled')

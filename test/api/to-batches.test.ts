@@ -1,6 +1,7 @@
 // `toBatches` in this thread and through a pool whose workers sit behind comlink: the same rows as
 // `toArrow`, a stream that starts before the table is read and stops when the consumer leaves,
 // cancellation, and a failing file that rejects the step reaching it.
+import { HangingStorage } from '../helpers/hanging-storage.js'
 import { Table, type RecordBatch } from 'apache-arrow'
 import { expose, wrap, type Endpoint } from 'comlink'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,7 +9,7 @@ import { DeltaTable } from '../../src/api/delta-table.js'
 import type { TableApi, ToBatchesOptions } from '../../src/api/table-api.js'
 import { isDeltaError } from '../../src/delta/engine/errors.js'
 import type { ParquetCodec } from '../../src/delta/engine/parquet-codec.js'
-import type { FileMeta, Storage } from '../../src/delta/engine/storage.js'
+import type { Storage } from '../../src/delta/engine/storage.js'
 import { FILES_READ_AHEAD } from '../../src/delta/scan/stream.js'
 import { nodeParquetCodec } from '../../src/parquet/node.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
@@ -155,7 +156,8 @@ for (const mode of MODES) {
     it('rejects a step waiting on a read that never ends as soon as the signal aborts', async () => {
       const storage = new HangingStorage(await fixture())
       const t = await open(mode, storage)
-      storage.hangOn = (await t.files())[2]!.path
+      const hangOn = (await t.files())[2]!.path
+      storage.hangs = (path) => path === hangOn
       const controller = new AbortController()
       const stream = t.toBatches({ signal: controller.signal })[Symbol.asyncIterator]()
       for (let k = 0; k < 2; k++) expect((await stream.next()).done).toBe(false)
@@ -190,28 +192,4 @@ for (const mode of MODES) {
       await t.close()
     })
   })
-}
-
-/** A storage whose reads of one data file never answer, and which knows nothing of signals. */
-class HangingStorage implements Storage {
-  hangOn: string | undefined
-  constructor(readonly inner: Storage) {}
-  get capabilities() {
-    return this.inner.capabilities
-  }
-  list(dir: string, opts?: { startAfter?: string }): Promise<FileMeta[]> {
-    return this.inner.list(dir, opts?.startAfter === undefined ? {} : { startAfter: opts.startAfter })
-  }
-  read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
-    return path === this.hangOn ? new Promise(() => undefined) : this.inner.read(path, range)
-  }
-  head(path: string): Promise<FileMeta | undefined> {
-    return this.inner.head(path)
-  }
-  put(path: string, data: Uint8Array): Promise<void> {
-    return this.inner.put(path, data)
-  }
-  delete(path: string): Promise<void> {
-    return this.inner.delete(path)
-  }
 }

@@ -187,47 +187,44 @@ describe.each<Mode>(['direct', 'channel', 'thread'])('worker API (%s)', (mode) =
     }
   })
 
-  it('stops a streamed scan in the workers when it is cancelled', async () => {
+  /**
+   * Start a read of a table whose data reads hang until released, in a pool of one worker,
+   * abort it once the first data read has started, and give what the read settled with after
+   * the worker has seen the cancel and the hung reads were let go.
+   */
+  async function cancelledRead(start: (t: WorkerDeltaTable, signal: AbortSignal) => Promise<unknown>, check: (gated: GatedStorage, t: WorkerDeltaTable) => Promise<void>): Promise<unknown> {
     const gated = new GatedStorage()
     await copyInto(gated, memory)
     const onePool = await makePool(mode, 1)
     try {
       const t = await WorkerDeltaTable.open(onePool, objectStorageDescriptor(gated))
       const controller = new AbortController()
-      const stream = t.toBatches({ signal: controller.signal })[Symbol.asyncIterator]()
-      const step = stream.next().catch((e: unknown) => e)
-      await gated.firstRead
-      controller.abort()
-      expect(await step).toSatisfy((e: unknown) => e instanceof DeltaError && e.code === 'Cancelled')
-      await t.files()
-      gated.release()
-      await new Promise((r) => setTimeout(r, 100))
-      await t.files()
-      // The step rejected while its file's read hung; the stream started no other file.
-      expect(gated.dataReads).toBe(1)
-    } finally {
-      await onePool.terminate()
-    }
-  })
-
-  it('stops reading in the workers when the scan is cancelled', async () => {
-    const gated = new GatedStorage()
-    await copyInto(gated, memory)
-    const onePool = await makePool(mode, 1)
-    try {
-      const t = await WorkerDeltaTable.open(onePool, objectStorageDescriptor(gated))
-      const controller = new AbortController()
-      const reading = t.toArrow({ signal: controller.signal }).catch((e: unknown) => e)
+      const reading = start(t, controller.signal).catch((e: unknown) => e)
       await gated.firstRead
       controller.abort()
       const error = await reading
-      expect(error).toBeInstanceOf(DeltaError)
-      expect((error as DeltaError).code).toBe('Cancelled')
       // A call on the same port lands after the cancel, so the worker has seen it by now.
       await t.files()
       gated.release()
       await new Promise((r) => setTimeout(r, 100))
       await t.files()
+      await check(gated, t)
+      return error
+    } finally {
+      await onePool.terminate()
+    }
+  }
+
+  it('stops a streamed scan in the workers when it is cancelled', async () => {
+    const error = await cancelledRead((t, signal) => t.toBatches({ signal })[Symbol.asyncIterator]().next(), async (gated) => {
+      // The step rejected while its file's read hung; the stream started no other file.
+      expect(gated.dataReads).toBe(1)
+    })
+    expect(error).toSatisfy((e: unknown) => e instanceof DeltaError && e.code === 'Cancelled')
+  })
+
+  it('stops reading in the workers when the scan is cancelled', async () => {
+    const error = await cancelledRead((t, signal) => t.toArrow({ signal }), async (gated, t) => {
       // One task of six files was running: the reads it had started finish, the rest never
       // start (the worker checks between files), and the pool hands out no further task.
       expect(gated.dataReads).toBeGreaterThan(0)
@@ -235,9 +232,9 @@ describe.each<Mode>(['direct', 'channel', 'thread'])('worker API (%s)', (mode) =
       expect(FIXTURE_FILES.length - 1).toBeGreaterThan(2 * FILE_READ_CONCURRENCY)
       const after = await t.toArrow()
       expect(after.numRows).toBe((FIXTURE_FILES.length - 1) * ROWS_PER_FILE)
-    } finally {
-      await onePool.terminate()
-    }
+    })
+    expect(error).toBeInstanceOf(DeltaError)
+    expect((error as DeltaError).code).toBe('Cancelled')
   })
 
   it('writes through a worker: Parquet encoded there, committed to the given storage', async () => {

@@ -1,7 +1,6 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, type Data } from 'apache-arrow'
-import type { DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction, TxnAction } from '../model/actions.js'
-import type { ColumnMappingMode } from '../features/column-mapping.js'
-import type { StructType } from '../model/schema.js'
+import type { MetadataAction, RemoveAction } from '../model/actions.js'
+import type { Snapshot } from '../log/snapshot.js'
 import { nullData } from '../arrow/index.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
@@ -22,19 +21,7 @@ export const CHECKPOINT_ROW_GROUP_ROWS = 65_536
  * is one; a generator that streams millions of synthetic adds can make one up without holding
  * the files.
  */
-export interface CheckpointState {
-  /** The version the checkpoint is of. */
-  version: number
-  protocol: ProtocolAction
-  metadata: MetadataAction
-  /** The logical schema (for the typed `partitionValues_parsed` and `stats_parsed` columns). */
-  schema: StructType
-  columnMapping: ColumnMappingMode
-  /** Latest transaction version per application id. */
-  txns: ReadonlyMap<string, TxnAction>
-  /** Live domain metadata per domain. */
-  domains: ReadonlyMap<string, DomainMetadataAction>
-}
+export type CheckpointState = Pick<Snapshot, 'version' | 'protocol' | 'metadata' | 'schema' | 'columnMapping' | 'txns' | 'domains'>
 
 /** What a checkpoint holds and where it went; the same numbers go into `_last_checkpoint`. */
 export interface CheckpointResult {

@@ -1,10 +1,11 @@
+import { byPath, engineOf, essence } from '../../helpers/file-essence.js'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Field, Float64, Int32, Schema, Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow'
 import { parquetMetadata } from 'hyparquet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { plainAdd, type Action, type AddAction, type MetadataAction, type ProtocolAction, type RemoveAction } from '../../../src/delta/model/actions.js'
+import { type Action, type AddAction, type MetadataAction, type ProtocolAction, type RemoveAction } from '../../../src/delta/model/actions.js'
 import { formatCommit } from '../../../src/delta/model/action-json.js'
 import { CHECKPOINT_ROW_GROUP_ROWS, writeCheckpoint, type CheckpointState } from '../../../src/delta/checkpoint/write.js'
 import {
@@ -14,7 +15,6 @@ import type { Engine } from '../../../src/delta/engine/engine.js'
 import { classicCheckpointPath, commitPath, LAST_CHECKPOINT_PATH } from '../../../src/delta/log/log-path.js'
 import { loadSnapshot, type Snapshot } from '../../../src/delta/log/snapshot.js'
 import { DeltaTable, writeDeltaLake } from '../../../src/index-node.js'
-import { nodeParquetCodec } from '../../../src/parquet/node.js'
 import { CountingStorage } from '../../../src/storage/counting.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
 import { NodeFsStorage } from '../../../src/storage/node-fs.js'
@@ -73,24 +73,6 @@ async function buildLog(p: ProtocolAction = protocol(), m: MetadataAction = meta
   ])
   await commit(storage, 3, [remove('c/7.parquet', NOW - DAY), remove('old.parquet', NOW - 30 * DAY), remove('no-time.parquet', null)])
   return storage
-}
-
-let codecPromise: ReturnType<typeof nodeParquetCodec> | undefined
-async function engineOf(storage: Engine['storage']): Promise<Engine> {
-  codecPromise ??= nodeParquetCodec()
-  return { storage, parquet: await codecPromise }
-}
-
-function byPath<T extends { path: string }>(xs: Iterable<T>): T[] {
-  return [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-}
-
-/** A file action without the fields a checkpoint normalises (dataChange) or derives (statsParsed). */
-function essence(a: AddAction | RemoveAction): Record<string, unknown> {
-  const { dataChange: _d, ...rest } = a.kind === 'add' ? plainAdd(a) : a
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(rest)) if (v !== null && v !== undefined && k !== 'statsParsed') out[k] = v
-  return out
 }
 
 function expectSameState(a: Snapshot, b: Snapshot): void {

@@ -1,9 +1,10 @@
+import { byPath, engineOf, essence } from '../../helpers/file-essence.js'
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { tableFromArrays } from 'apache-arrow'
 import { afterAll, describe, expect, it } from 'vitest'
-import { plainAdd, type Action, type AddAction, type MetadataAction, type ProtocolAction, type RemoveAction } from '../../../src/delta/model/actions.js'
+import { type Action, type AddAction, type MetadataAction, type ProtocolAction, type RemoveAction } from '../../../src/delta/model/actions.js'
 import { formatCommit } from '../../../src/delta/model/action-json.js'
 import { checkpointInterval, shouldCheckpoint, writeCheckpoint, DEFAULT_CHECKPOINT_INTERVAL } from '../../../src/delta/checkpoint/write.js'
 import type { Engine } from '../../../src/delta/engine/engine.js'
@@ -15,7 +16,6 @@ import { replayActions } from '../../../src/delta/log/replay.js'
 import { planScan } from '../../../src/delta/scan/plan.js'
 import { loadSnapshot, type Snapshot } from '../../../src/delta/log/snapshot.js'
 import { DeltaTable } from '../../../src/index.js'
-import { nodeParquetCodec } from '../../../src/parquet/node.js'
 import { CountingStorage } from '../../../src/storage/counting.js'
 import { MemoryStorage } from '../../../src/storage/memory.js'
 import { NodeFsStorage } from '../../../src/storage/node-fs.js'
@@ -105,25 +105,6 @@ async function buildLog(configuration: Record<string, string> = {}): Promise<Mem
   ])
   await commit(storage, 5, [remove('part=b/f3.parquet', NOW - DAY, { partitionValues: { part: 'b' } }), { kind: 'txn', appId: 'app-2', version: 1 }])
   return storage
-}
-
-let codecPromise: ReturnType<typeof nodeParquetCodec> | undefined
-async function engineOf(storage: MemoryStorage | CountingStorage | NodeFsStorage): Promise<Engine> {
-  codecPromise ??= nodeParquetCodec()
-  return { storage, parquet: await codecPromise }
-}
-
-function byPath<T extends { path: string }>(xs: readonly T[]): T[] {
-  return [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-}
-
-/** What a file action means, without the fields a checkpoint may normalise. */
-function essence(a: AddAction | RemoveAction): Record<string, unknown> {
-  // plainAdd: an add read from a checkpoint reads its stats through a getter.
-  const { dataChange: _d, ...rest } = a.kind === 'add' ? plainAdd(a) : a
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(rest)) if (v !== null && v !== undefined && k !== 'statsParsed') out[k] = v
-  return out
 }
 
 /** Same version, protocol, metadata, files, txns and domains; `stats` only where the checkpoint keeps JSON stats. */
