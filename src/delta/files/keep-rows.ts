@@ -1,7 +1,7 @@
 import { DataType, type Data } from 'apache-arrow'
 import { canonicalFileKey, canonicalPath, type DeletionVectorDescriptor } from '../model/actions.js'
 import { isValidRow, nullsOf, testBit } from '../arrow/bitmap.js'
-import { fileKeyHash, fileKeyHashOfBytes, type FileKeyHashes } from '../checkpoint/duplicates.js'
+import { fileKeyHash, fileKeyHashOfBytes, type FileKeyHashes } from './file-keys.js'
 import { isStringMap, type AddColumns } from './add-columns.js'
 
 /** File keys that newer commits decided, and their hashes (see `fileKeyStringHash`). */

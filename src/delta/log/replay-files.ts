@@ -3,11 +3,11 @@ import type { Engine } from '../engine/engine.js'
 import { columnsOf, type Expr } from '../expr/index.js'
 import { lookupPartitionValue } from '../features/column-mapping.js'
 import { readCheckpoint, refuseRepeatedAdds } from '../checkpoint/read.js'
-import type { Snapshot } from '../log/snapshot.js'
+import type { Snapshot } from './snapshot.js'
 import { fileMayMatch, partitionKeysOf } from '../scan/plan.js'
-import { ActiveFiles } from './active-files.js'
-import type { AddColumns } from './add-columns.js'
-import { FileCollector, type FileFilter } from './collect-files.js'
+import { ActiveFiles } from '../files/active-files.js'
+import type { AddColumns } from '../files/add-columns.js'
+import { FileCollector, type FileFilter } from '../files/collect-files.js'
 
 /** The fields of an add that make its file key. */
 const KEY_FIELDS = ['path', 'deletionVector']
