@@ -99,7 +99,8 @@ interface RequestSpec {
  * Failures that may pass (429, 5xx, network errors, cut bodies, stalls) are retried (see
  * `retry`), and every request is watched for stalls (see `stallTimeoutMs`). Paths that could
  * leave the root are refused before signing. Reads revalidate with the server (`cache:
- * 'no-cache'`) because a log file or a listing served from a browser cache would hide commits.
+ * 'no-cache'`) because a log file or a listing served from a browser cache would hide commits;
+ * ranged reads bypass the cache (`no-store`), which would let them through one at a time.
  */
 export class HttpStorage implements Storage {
   readonly capabilities: StorageCapabilities
@@ -296,7 +297,9 @@ export class HttpStorage implements Storage {
       if (range && !headers.has('Range')) headers.set('Range', `bytes=${range.offset}-${range.offset + range.length - 1}`)
       if (extra && !headers.has(extra[0])) headers.set(extra[0], extra[1])
       const write = spec.op === 'put' || spec.op === 'delete'
-      const init: RequestInit = { method: signed.method ?? METHODS[spec.op], headers, cache: write ? 'no-store' : 'no-cache' }
+      // Ranged reads skip the browser cache: Chromium lets one request per URL through its cache
+      // at a time, so the byte ranges of one file would be fetched one after another.
+      const init: RequestInit = { method: signed.method ?? METHODS[spec.op], headers, cache: write || range ? 'no-store' : 'no-cache' }
       if (spec.body) init.body = spec.body as Uint8Array<ArrayBuffer>
       const grace = spec.body ? (spec.body.length / UPLOAD_BYTES_PER_SECOND) * 1000 : 0
       ex = await Exchange.open({ fetch: this.#fetch, url: signed.url, init, ctx, signal: spec.signal, stallMs: this.#stallMs, answerGraceMs: grace, secrets })
