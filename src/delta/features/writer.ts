@@ -5,8 +5,9 @@ import { APPEND_ONLY_KEY, booleanProperty } from './table-config.js'
 
 /**
  * Writer features this library honours when it writes. Notes on the less obvious ones:
- * - `deletionVectors`: appends and copy-on-write rewrites never write deletion vectors, and a
- *   rewritten file's remove carries its descriptor, so DV tables can be written safely;
+ * - `deletionVectors`: deletes mark rows in deletion vectors when the table enables them
+ *   (`delta.enableDeletionVectors`); appends and copy-on-write rewrites write none, and a
+ *   rewritten file's remove carries its descriptor;
  * - `v2Checkpoint`: the protocol allows classic single-file checkpoints (V1 or V2 spec) on such
  *   tables; our checkpoint writer must never write multi-part ones there;
  * - `domainMetadata`, `vacuumProtocolCheck`: we write no domains and our vacuum checks the

@@ -1,9 +1,9 @@
-import { Table, vectorFromArray, Utf8 } from 'apache-arrow'
+import { Table } from 'apache-arrow'
 import type { AddAction } from '../model/actions.js'
 import { filterTable } from '../arrow/index.js'
 import { mapAhead } from '../engine/concurrency.js'
 import type { Engine } from '../engine/engine.js'
-import { DeltaError, isDeltaError } from '../engine/errors.js'
+import { isDeltaError } from '../engine/errors.js'
 import { evaluateFilter, parseFilter, type Expr } from '../expr/index.js'
 import { booleanProperty, CHANGE_DATA_FEED_KEY, statsSettings } from '../features/table-config.js'
 import { fileMayMatch, planScan } from '../scan/plan.js'
@@ -11,9 +11,10 @@ import { FILE_READ_CONCURRENCY, readDataFile } from '../scan/read.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { changeFileOf } from '../txn/file-actions.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
-import { startTransaction } from '../txn/transaction.js'
+import { startTransaction, type Transaction } from '../txn/transaction.js'
 import { DataFileWriter, discardFiles, type DataFileOptions } from '../write/data-files.js'
 import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
+import { markDeletedRows, usesDeletionVectors, withChangeType, type MarkedDeletes } from './delete-dv.js'
 
 /**
  * Options of a delete: the commit's (`commitProperties`, `postCommitHookProperties`,
@@ -44,7 +45,8 @@ interface Rewrite {
  * Delete the rows matching a predicate (all rows without one; a blank one is refused) by
  * rewriting the files that hold them (copy-on-write): files where every row matches are
  * removed, files with some matching rows are rewritten without them, with the table's stats
- * settings. It writes no deletion vectors, on any table. With the change data feed on, the
+ * settings. On a table with deletion vectors enabled (`delta.enableDeletionVectors` and the
+ * feature), matching rows are marked in deletion vectors instead, and no file is rewritten. With the change data feed on, the
  * deleted rows also go to `_change_data`. An append-only table refuses before anything is read;
  * options and the predicate are checked first, so bad ones change nothing.
  *
@@ -58,6 +60,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
   const expr = predicate !== undefined ? parseFilter(predicate, snapshot.schema) : undefined
   const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files.toArray()
+  if (usesDeletionVectors(snapshot)) return deleteWithDeletionVectors(engine, snapshot, txn, candidates, expr, predicate, opts)
   const rewrite = await rewriteFiles(engine, snapshot, candidates, expr, opts)
   if (rewrite.removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
   txn.removeFiles(rewrite.removed)
@@ -75,6 +78,52 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
     return { version: committed.version, rowsDeleted: rewrite.rowsDeleted, filesRemoved: rewrite.removed.length, filesAdded: rewrite.adds.length }
   } catch (e) {
     if (isDeltaError(e, 'CommitConflict') || !txn.commitAttempted) await discardFiles(engine, rewrite.paths)
+    throw e
+  }
+}
+
+/**
+ * The delete of a table with deletion vectors enabled: matching rows are marked in each file's
+ * deletion vector (see `markDeletedRows`); no data file is rewritten, and a file left with no row
+ * is removed. The metrics add Spark's `numDeletionVectorsAdded`, `numDeletionVectorsRemoved` and
+ * `numDeletionVectorsUpdated`.
+ */
+async function deleteWithDeletionVectors(
+  engine: Engine, snapshot: Snapshot, txn: Transaction, candidates: AddAction[], expr: Expr | undefined, predicate: string | undefined, opts: DeleteOptions,
+): Promise<DeleteResult> {
+  const cdf = booleanProperty(snapshot.metadata.configuration, CHANGE_DATA_FEED_KEY)
+  const changes = cdf ? new DataFileWriter(engine, { ...writerOptions(snapshot, opts, true), changeData: true }) : undefined
+  let marked: MarkedDeletes
+  let changeFiles: AddAction[] = []
+  try {
+    marked = await markDeletedRows(engine, snapshot, candidates, expr, changes)
+    changeFiles = changes ? await changes.finish() : []
+  } catch (e) {
+    await discardFiles(engine, changes?.writtenPaths ?? [])
+    throw e
+  }
+  const paths = [...marked.paths, ...(changes?.writtenPaths ?? [])]
+  const removed = [...marked.removed, ...marked.replaced.map((r) => r.old)]
+  if (removed.length === 0) return { version: snapshot.version, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 }
+  const hadVector = (f: AddAction) => f.deletionVector !== null && f.deletionVector !== undefined
+  txn.removeFiles(removed)
+    .addFiles(marked.replaced.map((r) => r.add))
+    .addChangeFiles(changeFiles.map(changeFileOf))
+    .readFrom({ files: new Set(candidates.map((f) => f.path)), mayHaveRead: (a) => !expr || fileMayMatch(snapshot, a, expr) })
+    .withOperationParameters({ predicate: JSON.stringify(predicate !== undefined ? [predicate] : []) })
+    .withOperationMetrics({
+      numRemovedFiles: marked.removed.length, numAddedFiles: 0, numAddedChangeFiles: changeFiles.length,
+      numDeletedRows: marked.rowsDeleted, numCopiedRows: 0,
+      numDeletionVectorsAdded: marked.replaced.filter((r) => !hadVector(r.old)).length,
+      numDeletionVectorsRemoved: removed.filter(hadVector).length - marked.replaced.filter((r) => hadVector(r.old)).length,
+      numDeletionVectorsUpdated: marked.replaced.filter((r) => hadVector(r.old)).length,
+      numRemovedBytes: sizeOf(marked.removed), numAddedBytes: 0,
+    })
+  try {
+    const committed = await txn.commit()
+    return { version: committed.version, rowsDeleted: marked.rowsDeleted, filesRemoved: marked.removed.length, filesAdded: 0 }
+  } catch (e) {
+    if (isDeltaError(e, 'CommitConflict') || !txn.commitAttempted) await discardFiles(engine, paths)
     throw e
   }
 }
@@ -124,10 +173,6 @@ function writerOptions(snapshot: Snapshot, opts: DeleteOptions, changeType = fal
   }
 }
 
-function withChangeType(rows: Table, type: string): Table {
-  if (rows.numRows === 0) throw new DeltaError('Internal', 'no rows to record as changes')
-  return rows.assign(new Table({ _change_type: vectorFromArray(new Array<string>(rows.numRows).fill(type), new Utf8()) }))
-}
 
 function sizeOf(files: readonly AddAction[]): number {
   return files.reduce((n, f) => n + f.size, 0)
