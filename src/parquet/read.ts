@@ -180,7 +180,7 @@ export async function* readParquetBatches(
       yield table
     }
   } finally {
-    shared.clear()
+    shared.close()
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../delta/engine/parquet-codec.js'
+import { DeltaError } from '../delta/engine/errors.js'
 import type { ByteRange } from './byte-ranges.js'
 
 interface Pending {
@@ -24,6 +25,7 @@ export class SharedReads implements ByteSource {
   readonly name: string | undefined
   readonly transferable: boolean
   private readonly pending = new Map<string, Pending>()
+  private closed = false
 
   constructor(private readonly source: ByteSource) {
     this.size = source.size
@@ -35,7 +37,9 @@ export class SharedReads implements ByteSource {
   prefetch(ranges: readonly ByteRange[], uses = 1): void {
     for (const r of ranges) {
       const key = `${r.start}:${r.end}`
-      const hit = this.pending.get(key)
+      // A range inside one already planned (the page indexes inside the footer's first read) is
+      // served from it, not fetched again.
+      const hit = this.pending.get(key) ?? [...this.pending.values()].find((p) => p.start <= r.start && p.end >= r.end)
       if (hit) {
         hit.uses += uses
         continue
@@ -54,6 +58,7 @@ export class SharedReads implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
+    if (this.closed) throw new DeltaError('Cancelled', 'the streamed read was stopped')
     const end = offset + length
     for (const [key, hit] of this.pending) {
       if (hit.start > offset || hit.end < end) continue
@@ -66,8 +71,12 @@ export class SharedReads implements ByteSource {
     return this.source.read(offset, length)
   }
 
-  /** Forget every planned read (the caller stopped early). */
-  clear(): void {
+  /**
+   * Forget every planned read and refuse new ones (`Cancelled`): the caller has stopped, and a
+   * decode it started ahead must not go on fetching for nobody.
+   */
+  close(): void {
+    this.closed = true
     this.pending.clear()
   }
 }

@@ -59,6 +59,13 @@ describe('readBatches', () => {
     expect(data).toBeLessThan(file.length * 1.3)
   })
 
+  it('fetches no range inside another: page indexes inside the first read of the footer come from it', async () => {
+    const { source, reads } = trackedSource(file)
+    await all(codec.readBatches!(source, { batchRows: 5_000 }))
+    const inside = (a: { offset: number; length: number }, b: { offset: number; length: number }) => a !== b && a.offset >= b.offset && a.offset + a.length <= b.offset + b.length
+    expect(reads.filter((r) => reads.some((o) => inside(r, o)))).toEqual([])
+  })
+
   it('fetches every batch in one wave, not one after another', async () => {
     const { source, maxInFlight } = trackedSource(file)
     await all(codec.readBatches!(source, { batchRows: 5_000 }))
@@ -81,10 +88,14 @@ describe('readBatches', () => {
     expect(batches[2]!.getChild('name')!.get(0)).toMatch(/^row-40000-/)
   })
 
-  it('a consumer that stops early leaves nothing pending', async () => {
-    for await (const t of codec.readBatches!(trackedSource(file).source, { batchRows: 5_000 })) {
+  it('a consumer that stops early starts no read after it left', async () => {
+    const { source, reads } = trackedSource(file)
+    for await (const t of codec.readBatches!(source, { batchRows: 5_000 })) {
       expect(t.numRows).toBe(GROUP)
       break
     }
+    const atBreak = reads.length
+    await new Promise((r) => setTimeout(r, 100))
+    expect(reads.length).toBe(atBreak)
   })
 })

@@ -69,8 +69,9 @@ export async function markDeletedRows(
     if (deleted.length === rows.numRows) out.removed.push(file)
     else pending.push({ file, deleted: RowIndexSet.fromRows(deleted) })
   }
-  const inline = pending.filter((p) => encodeRoaringBitmapArray(p.deleted).length <= INLINE_DV_MAX_BYTES)
-  const inFile = pending.filter((p) => !inline.includes(p))
+  const short = new Set(pending.filter((p) => encodeRoaringBitmapArray(p.deleted).length <= INLINE_DV_MAX_BYTES))
+  const inline = pending.filter((p) => short.has(p))
+  const inFile = pending.filter((p) => !short.has(p))
   const written = await writeDeletionVectors(engine.storage, inFile.map((p) => p.deleted))
   if (written[0]) out.paths.push(deletionVectorPath(written[0])!)
   const descriptors = new Map<AddAction, ReturnType<typeof inlineDeletionVector>>()
@@ -84,9 +85,12 @@ export async function markDeletedRows(
 
 /** Every physical row of a file in file order, and the rows its current deletion vector deletes. */
 async function readPhysicalRows(engine: Engine, snapshot: Snapshot, file: AddAction): Promise<{ rows: Table; before: RowIndexSet }> {
-  const before = file.deletionVector ? await readDeletionVector(engine.storage, file.deletionVector, { tableUri: snapshot.tableUri }) : RowIndexSet.empty
   const plan = planScan({ ...snapshot, files: [file] })
-  const batches = await readDataFile(engine, snapshot, plan, file, { rowMask: (n) => new Uint8Array(n).fill(1) })
+  // The vector and the data are fetched together.
+  const [before, batches] = await Promise.all([
+    file.deletionVector ? readDeletionVector(engine.storage, file.deletionVector, { tableUri: snapshot.tableUri }) : RowIndexSet.empty,
+    readDataFile(engine, snapshot, plan, file, { rowMask: (n) => new Uint8Array(n).fill(1) }),
+  ])
   return { rows: new Table(batches), before }
 }
 
