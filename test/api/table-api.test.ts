@@ -194,7 +194,7 @@ const cases: Record<keyof TableApi, Case> = {
   },
   delete: async (t) => {
     const r = await t.delete('id > 3')
-    expect(r.rowsDeleted).toBe(2)
+    expect(r.numDeletedRows).toBe(2)
     expect(t.version).toBe(3)
     expect(ids(await t.toArrow())).toEqual([1, 2, 3])
     const c = await t.changes({ startVersion: 3 })

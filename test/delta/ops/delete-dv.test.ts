@@ -46,7 +46,7 @@ describe('delete on a table with deletion vectors', () => {
     const before = await dataFiles(root)
     const dt = await DeltaTable.open(root)
     const result = await dt.delete('id < 3 OR id = 15')
-    expect(result).toMatchObject({ version: 2, rowsDeleted: 4, filesRemoved: 0, filesAdded: 0 })
+    expect(result).toMatchObject({ version: 2, numDeletedRows: 4, numRemovedFiles: 0, numAddedFiles: 0 })
     expect(await dataFiles(root)).toEqual(before)
     expect(await ids(root)).toEqual(range(0, 20).filter((i) => !(i < 3 || i === 15)))
     const actions = await commitActions(root, 2)
@@ -61,7 +61,7 @@ describe('delete on a table with deletion vectors', () => {
     expect(info.operationMetrics).toMatchObject({ numDeletedRows: 4, numDeletionVectorsAdded: 2, numDeletionVectorsUpdated: 0 })
 
     // A second delete on the first file: its vector grows from 3 rows to 5.
-    expect(await dt.delete('id IN (4, 7)')).toMatchObject({ rowsDeleted: 2 })
+    expect(await dt.delete('id IN (4, 7)')).toMatchObject({ numDeletedRows: 2 })
     const second = await commitActions(root, 3)
     const added = second.find((a) => a.add)!.add
     const removed = second.find((a) => a.remove)!.remove
@@ -71,7 +71,7 @@ describe('delete on a table with deletion vectors', () => {
     expect(second.find((a) => a.commitInfo)!.commitInfo.operationMetrics).toMatchObject({ numDeletionVectorsUpdated: 1 })
     expect(await ids(root)).toEqual(range(0, 20).filter((i) => !(i < 3 || i === 15 || i === 4 || i === 7)))
     // Rows already deleted do not count again.
-    expect(await dt.delete('id < 3')).toMatchObject({ rowsDeleted: 0 })
+    expect(await dt.delete('id < 3')).toMatchObject({ numDeletedRows: 0 })
     expect(await checkTableProtocol(root)).toEqual([])
   })
 
@@ -79,7 +79,7 @@ describe('delete on a table with deletion vectors', () => {
     const root = await table(3000)
     const dt = await DeltaTable.open(root)
     // Every other row of the first file (a vector too long to inline), and the whole second file.
-    expect(await dt.delete('id >= 3000 OR id IN (' + range(0, 1500).map((i) => 2 * i).join(',') + ')')).toMatchObject({ rowsDeleted: 4500, filesRemoved: 1 })
+    expect(await dt.delete('id >= 3000 OR id IN (' + range(0, 1500).map((i) => 2 * i).join(',') + ')')).toMatchObject({ numDeletedRows: 4500, numRemovedFiles: 1 })
     const actions = await commitActions(root, 2)
     const adds = actions.filter((a) => a.add).map((a) => a.add)
     expect(adds).toHaveLength(1)

@@ -11,7 +11,7 @@ describe('deleteRows', () => {
     const engine = await memoryEngine()
     await writeTable(engine, rows([1, 2, 3, 4], ['a', 'a', 'b', 'c']), { partitionBy: ['p'] })
     const result = await deleteRows(engine, "id = 1 OR p = 'b'", { commitProperties: { customMetadata: { ticket: 'T-1' } } })
-    expect(result).toEqual({ version: 1, rowsDeleted: 2, filesRemoved: 2, filesAdded: 1 })
+    expect(result).toMatchObject({ version: 1, numDeletedRows: 2, numRemovedFiles: 2, numAddedFiles: 1, numCopiedRows: 1 })
     expect(await commitInfoOf(engine, 1)).toMatchObject({
       operation: 'DELETE', operationParameters: { predicate: `["id = 1 OR p = 'b'"]` }, readVersion: 0,
       operationMetrics: {
@@ -37,7 +37,7 @@ describe('deleteRows', () => {
   it('commits nothing when no row matches', async () => {
     const engine = await memoryEngine()
     await writeTable(engine, rows([1, 2]))
-    expect(await deleteRows(engine, 'id = 9')).toEqual({ version: 0, rowsDeleted: 0, filesRemoved: 0, filesAdded: 0 })
+    expect(await deleteRows(engine, 'id = 9')).toMatchObject({ version: 0, numDeletedRows: 0, numRemovedFiles: 0, numAddedFiles: 0 })
     expect((await loadSnapshot(engine)).version).toBe(0)
   })
 
