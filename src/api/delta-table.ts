@@ -15,6 +15,7 @@ import { loadSnapshot, type Snapshot, type SnapshotOptions } from '../delta/log/
 import { loadDeferredStats } from '../delta/files/deferred-stats.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
 import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
+import { updateRows, type UpdateOptions, type UpdateResult, type UpdateValues } from '../delta/ops/update.js'
 import { deleteRows, type DeleteOptions, type DeleteResult } from '../delta/ops/delete.js'
 import { loadIfExists, writeTable, type WriteResult } from '../delta/ops/write.js'
 import { readChanges, type ChangesOptions } from '../delta/scan/change-data.js'
@@ -305,13 +306,19 @@ export class DeltaTable implements TableApi {
 
   async write(data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
     const result = await writeTable(this.#engine, data, opts)
-    await this.#refresh()
+    await this.#moveTo(result.version)
     return result
   }
 
   async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const result = await deleteRows(this.#engine, predicate, opts)
-    await this.#refresh()
+    await this.#moveTo(result.version)
+    return result
+  }
+
+  async update(values: UpdateValues, opts: UpdateOptions = {}): Promise<UpdateResult> {
+    const result = await updateRows(this.#engine, values, opts)
+    await this.#moveTo(result.version)
     return result
   }
 
@@ -360,6 +367,19 @@ export class DeltaTable implements TableApi {
   async #refresh(): Promise<void> {
     try {
       await this.updateIncremental()
+    } catch {
+      // Reported by the next read of the table, not by the change that succeeded.
+    }
+  }
+
+  /**
+   * Move to the version a change of ours committed (as delta-rs does: not past it, to a version
+   * another writer made since); like `#refresh`, a failing read leaves the object where it was.
+   */
+  async #moveTo(version: number): Promise<void> {
+    if (version === this.#snapshot.version) return
+    try {
+      this.#snapshot = await loadSnapshot(this.#engine, version, snapshotOptions(this.#withoutFiles))
     } catch {
       // Reported by the next read of the table, not by the change that succeeded.
     }

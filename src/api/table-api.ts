@@ -7,6 +7,7 @@ import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 /** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */
@@ -158,10 +159,17 @@ export interface TableApi {
   /** Write data to this table (see `writeDeltaLake`) and move to the new version. */
   write(data: WriteData, opts?: WriteOptions): Promise<WriteResult>
   /**
-   * Delete the rows matching a predicate (every row without one) and move to the new version.
-   * Files are rewritten without the deleted rows (copy-on-write).
+   * Delete the rows matching a predicate (every row without one) and move to the version it
+   * committed. Marks the rows in deletion vectors on tables that enable them, else rewrites the
+   * files without them (copy-on-write). Returns delta-rs's delete metrics and the version.
    */
   delete(predicate?: string, opts?: DeleteOptions): Promise<DeleteResult>
+  /**
+   * Set columns of the rows matching `opts.predicate` (every row without one) to SQL expressions
+   * over the row (`{ amount: 'amount + 1' }`) or to literals (`{ newValues: { status: 'closed' } }`),
+   * and move to the version it committed. Returns delta-rs's update metrics and the version.
+   */
+  update(values: UpdateValues, opts?: UpdateOptions): Promise<UpdateResult>
   /**
    * Add CHECK constraints (`{ name: 'expression' }`); existing rows must satisfy them, and every
    * later write is checked against them. Moves to the new version.

@@ -8,6 +8,7 @@ import type { Storage } from '../delta/engine/storage.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import { DeltaTable, readPlannedFiles } from '../api/delta-table.js'
 import type { AddFileInfo, FilesOptions, PartitionValues } from '../api/table-api.js'
@@ -172,6 +173,11 @@ class WorkerApi implements DeltaWorkerApi {
 
   async deleteRows(handle: string, predicate?: string, opts: DeleteOptions = {}): Promise<WorkerChange<DeleteResult>> {
     const result = await this.#table(handle).table.delete(predicate, opts)
+    return { result, info: await this.#describe(handle) }
+  }
+
+  async updateRows(handle: string, values: UpdateValues, opts: UpdateOptions = {}): Promise<WorkerChange<UpdateResult>> {
+    const result = await this.#table(handle).table.update(values, opts)
     return { result, info: await this.#describe(handle) }
   }
 

@@ -5,6 +5,7 @@ import type { CommitEntry } from '../delta/log/history.js'
 import type { StructType } from '../delta/model/schema.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
@@ -239,6 +240,13 @@ export class WorkerDeltaTable implements TableApi {
   /** Delete the rows matching a predicate (every row without one) and move to the new version. */
   async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const { result, info } = await this.#api().deleteRows(this.#info.handle, predicate, opts)
+    this.#info = info
+    return result
+  }
+
+  /** Update rows (see `TableApi.update`) and move to the version it committed. */
+  async update(values: UpdateValues, opts: UpdateOptions = {}): Promise<UpdateResult> {
+    const { result, info } = await this.#api().updateRows(this.#info.handle, values, opts)
     this.#info = info
     return result
   }

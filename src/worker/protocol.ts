@@ -12,6 +12,7 @@ import type {
 import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
+import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 export type { HttpOperation }
@@ -217,6 +218,8 @@ export interface DeltaWorkerApi {
   writeTable(handle: string, data: WorkerWriteData, opts?: WriteOptions): Promise<WorkerChange<WriteResult>>
   /** Delete rows of an open table and move its handle to the new version. */
   deleteRows(handle: string, predicate?: string, opts?: DeleteOptions): Promise<WorkerChange<DeleteResult>>
+  /** Update rows of an open table and move its handle to the version it committed. */
+  updateRows(handle: string, values: UpdateValues, opts?: UpdateOptions): Promise<WorkerChange<UpdateResult>>
   /** Add CHECK constraints to an open table and move its handle to the new version. */
   addConstraint(handle: string, constraints: Record<string, string>, opts?: AddConstraintOptions): Promise<TableInfo>
   /** Drop a CHECK constraint of an open table and move its handle to the new version. */

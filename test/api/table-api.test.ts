@@ -203,6 +203,17 @@ const cases: Record<keyof TableApi, Case> = {
     await expect(t.delete('  ')).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'InvalidArgument'))
     expect(t.version).toBe(3)
   },
+  update: async (t) => {
+    const r = await t.update({ id: 'id * 10' }, { predicate: 'id > 3' })
+    expect(r).toMatchObject({ version: 3, numUpdatedRows: 2 })
+    expect(t.version).toBe(3)
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 40, 50])
+    const c = await t.changes({ startVersion: 3 })
+    const kinds = [...c].map((row) => `${row._change_type}:${row.id}`).sort()
+    expect(kinds).toEqual(['update_postimage:40', 'update_postimage:50', 'update_preimage:4', 'update_preimage:5'])
+    expect(await t.update({ newValues: { p: 'z' } }, { predicate: 'id = 1' })).toMatchObject({ version: 4, numUpdatedRows: 1 })
+    expect([...await t.toArrow({ filter: "p = 'z'" })].map((row) => row.id)).toEqual([1n])
+  },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
     expect(t.version).toBe(3)

@@ -42,6 +42,13 @@ export const WRITE_OPTIONS: OptionChecks = {
 /** The options of `deleteRows`. */
 export const DELETE_OPTIONS: OptionChecks = DATA_WRITE_OPTIONS
 
+/** The options of `updateRows`. */
+export const UPDATE_OPTIONS: OptionChecks = {
+  predicate: (v, key) => checkPredicate(v, `option '${key}'`),
+  newValues: (v, key) => { if (!isPlainObject(v)) fail(key, v, 'an object of column: value') },
+  ...DATA_WRITE_OPTIONS,
+}
+
 /** The options of `addConstraints`. */
 export const ADD_CONSTRAINT_OPTIONS: OptionChecks = TRANSACTION_OPTIONS
 

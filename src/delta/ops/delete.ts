@@ -1,5 +1,4 @@
 import type { Engine } from '../engine/engine.js'
-import { evaluateFilter, parseFilter } from '../expr/index.js'
 import { filterTable } from '../arrow/index.js'
 import { fileMayMatch } from '../scan/plan.js'
 import { loadSnapshot } from '../log/snapshot.js'
@@ -8,6 +7,7 @@ import { startTransaction } from '../txn/transaction.js'
 import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
 import { commitRowChanges, deletionVectorMetrics, elapsedMs, sizeOf } from './commit-changes.js'
 import { RowRewriter, withChangeType } from './row-changes.js'
+import { parseRowPredicate } from './row-predicate.js'
 
 /**
  * Options of a delete: the commit's (`commitProperties`, `postCommitHookProperties`,
@@ -52,13 +52,14 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
   if (predicate !== undefined) checkPredicate(predicate, 'the delete predicate')
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
-  const expr = predicate !== undefined ? parseFilter(predicate, snapshot.schema) : undefined
+  const matcher = predicate !== undefined ? parseRowPredicate(predicate, snapshot.schema) : undefined
+  const expr = matcher?.skipping
   const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files.toArray()
   const rewriter = new RowRewriter(engine, snapshot, opts)
   let changes
   try {
     await rewriter.apply(candidates, (rows) => {
-      const gone = expr ? evaluateFilter(expr, rows) : new Uint8Array(rows.numRows).fill(1)
+      const gone = matcher ? matcher.matches(rows) : new Uint8Array(rows.numRows).fill(1)
       const deleted = rewriter.changeDataFeed && gone.includes(1) ? [withChangeType(filterTable(rows, gone), 'delete')] : []
       return { gone, changes: deleted }
     })
