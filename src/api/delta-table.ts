@@ -253,8 +253,13 @@ export class DeltaTable implements TableApi {
     return readHistory(this.#engine, this.#snapshot.metadata, limit)
   }
 
-  async changes(opts: ChangesOptions): Promise<Table> {
-    return readChanges(guardEngine(this.#engine, opts.signal), opts)
+  /**
+   * The change data feed, as delta-rs's `load_cdf` (see {@link ChangesOptions}): every change
+   * from version 0 to the latest when no options are given. The log is read afresh up to the
+   * range's end, so a table object at an older version still sees later changes.
+   */
+  async changes(opts: ChangesOptions = {}): Promise<Table> {
+    return readChanges(guardEngine(this.#engine, opts?.signal), opts)
   }
 
   async toArrow(opts: ToArrowOptions = {}): Promise<Table> {

@@ -124,7 +124,7 @@ class WorkerApi implements DeltaWorkerApi {
     return toTransferableIpc(await this.#table(handle).table.filesTable(opts))
   }
 
-  async changes(handle: string, opts: ChangesOptions): Promise<Uint8Array> {
+  async changes(handle: string, opts: Omit<ChangesOptions, 'signal'>): Promise<Uint8Array> {
     return toTransferableIpc(await this.#table(handle).table.changes(opts))
   }
 

@@ -1,6 +1,7 @@
 import { Table, type RecordBatch, type Schema } from 'apache-arrow'
 import { toArrowSchema } from '../delta/arrow/index.js'
 import type { ChangesOptions } from '../delta/scan/change-data.js'
+import { checkChangesOptions } from '../delta/scan/change-options.js'
 import type { CommitEntry } from '../delta/log/history.js'
 import type { StructType } from '../delta/model/schema.js'
 import type { WriteResult } from '../delta/ops/write.js'
@@ -166,9 +167,14 @@ export class WorkerDeltaTable implements TableApi {
     return this.#api().history(this.#info.handle, limit)
   }
 
-  /** The change data feed between two versions (inclusive). */
-  async changes(opts: ChangesOptions): Promise<Table> {
-    // A signal cannot cross to the worker: the call is raced against it here.
+  /**
+   * The change data feed, as `DeltaTable.changes` reads it (see {@link ChangesOptions}), in the
+   * table's home worker; the log is read there afresh up to the range's end.
+   */
+  async changes(opts: ChangesOptions = {}): Promise<Table> {
+    // Refused here, before a round trip; a signal cannot cross to the worker: the call is
+    // raced against it here.
+    checkChangesOptions(opts)
     const { signal, ...request } = opts
     if (signal?.aborted) throw cancelledError()
     const reading = this.#api().changes(this.#info.handle, request)

@@ -198,8 +198,8 @@ export interface DeltaWorkerApi {
   count(handle: string): Promise<number>
   /** The commits still in the log, newest first, at most `limit`. */
   history(handle: string, limit?: number): Promise<CommitEntry[]>
-  /** The change data feed as one Arrow IPC stream. */
-  changes(handle: string, opts: ChangesOptions): Promise<Uint8Array>
+  /** The change data feed as one Arrow IPC stream; the caller races its own signal. */
+  changes(handle: string, opts: Omit<ChangesOptions, 'signal'>): Promise<Uint8Array>
   /** Read a table (or some of its files) in this worker alone, as one Arrow IPC stream. */
   scan(handle: string, req?: ScanRequest): Promise<Uint8Array>
   /** Plan a scan for the pool: skip files, name the rest. */
