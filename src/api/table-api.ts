@@ -137,7 +137,7 @@ export interface TableApi {
   /** The commits still in the log, newest first, at most `limit`. */
   history(limit?: number): Promise<CommitEntry[]>
   /** The change data feed between two versions (inclusive), with `_change_type`, `_commit_version`, `_commit_timestamp`. */
-  changes(opts: ChangesOptions): Promise<Table>
+  changes(opts?: ChangesOptions): Promise<Table>
   /** Read the table (or some columns, rows or files) into one Arrow table. */
   toArrow(opts?: ToArrowOptions): Promise<Table>
   /**

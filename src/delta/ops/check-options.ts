@@ -49,6 +49,16 @@ export const UPDATE_OPTIONS: OptionChecks = {
   ...DATA_WRITE_OPTIONS,
 }
 
+/** The options of `mergeRows`. */
+export const MERGE_OPTIONS: OptionChecks = {
+  predicate: (v, key) => checkPredicate(v, `option '${key}'`),
+  sourceAlias: checkAlias,
+  targetAlias: checkAlias,
+  mergeSchema: checkBoolean,
+  errorOnTypeMismatch: checkBoolean,
+  ...DATA_WRITE_OPTIONS,
+}
+
 /** The options of `addConstraints`. */
 export const ADD_CONSTRAINT_OPTIONS: OptionChecks = TRANSACTION_OPTIONS
 
@@ -89,6 +99,10 @@ function oneOf(values: readonly string[]): Check {
   return (v, key) => {
     if (typeof v !== 'string' || !values.includes(v)) fail(key, v, `one of ${values.map((x) => `'${x}'`).join(', ')}`)
   }
+}
+
+function checkAlias(v: unknown, key: string): void {
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) fail(key, v, 'a name of letters, digits and underscores, such as \'s\'')
 }
 
 function checkBoolean(v: unknown, key: string): void {

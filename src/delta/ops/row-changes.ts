@@ -14,6 +14,7 @@ import { planScan } from '../scan/plan.js'
 import { FILE_READ_CONCURRENCY, readDataFile } from '../scan/read.js'
 import type { DataWriteOptions } from '../txn/options.js'
 import { DataFileWriter, discardFiles, type DataFileOptions } from '../write/data-files.js'
+import { castToTableSchema } from '../write/schema-merge.js'
 import { INLINE_DV_MAX_BYTES, looseStats, usesDeletionVectors } from './deletion-vectors.js'
 
 /** The change data feed's kinds of row change. */
@@ -24,7 +25,7 @@ export interface FileDecision {
   /** 1 at each live row (in read order) that leaves the file: deleted, or replaced by a row of `replacements`. */
   gone: Uint8Array
   /** Rows that take the place of gone rows (updated rows), in the table's logical schema. */
-  replacements?: Table
+  replacements?: Table[]
   /** Change data rows for the change data feed, with `_change_type` (see {@link withChangeType}). */
   changes?: Table[]
 }
@@ -77,6 +78,7 @@ export class RowRewriter {
   readonly changeDataFeed: boolean
   readonly #engine: Engine
   readonly #snapshot: Snapshot
+  readonly #schema: StructType
   readonly #data: DataFileWriter
   readonly #changes: DataFileWriter | undefined
   readonly #pending: { file: AddAction; deleted: RowIndexSet }[] = []
@@ -92,6 +94,7 @@ export class RowRewriter {
   constructor(engine: Engine, snapshot: Snapshot, opts: DataWriteOptions, schema: StructType = snapshot.schema) {
     this.#engine = engine
     this.#snapshot = snapshot
+    this.#schema = schema
     this.deletionVectors = usesDeletionVectors(snapshot)
     this.changeDataFeed = booleanProperty(snapshot.metadata.configuration, CHANGE_DATA_FEED_KEY)
     this.#data = new DataFileWriter(engine, writerOptions(snapshot, schema, opts))
@@ -108,7 +111,9 @@ export class RowRewriter {
     const files = mapAhead([...candidates], FILE_READ_CONCURRENCY, async (file) => ({ file, ...(await this.#read(file)) }))
     for await (const { file, rows, before } of files) {
       this.#filesScanned++
-      const live = before.size > 0 ? filterTable(rows, notIn(before, rows.numRows)) : rows
+      const kept = before.size > 0 ? filterTable(rows, notIn(before, rows.numRows)) : rows
+      // A merge that adds columns sees (and rewrites) old rows with them, as nulls.
+      const live = this.#schema !== this.#snapshot.schema ? castToTableSchema(kept, this.#schema) : kept
       const decision = await decide(live, file)
       const t = performance.now()
       await this.#applyDecision(file, rows, before, live, decision)
@@ -189,9 +194,7 @@ export class RowRewriter {
     if (gone.length !== live.numRows) throw new DeltaError('Internal', `a decision about ${live.numRows} rows marks ${gone.length}`)
     const goneCount = gone.reduce((n, g) => n + (g ? 1 : 0), 0)
     for (const c of decision.changes ?? []) await this.recordChanges(c)
-    if (decision.replacements && decision.replacements.numRows > 0) {
-      await this.#data.write(decision.replacements)
-    }
+    for (const r of decision.replacements ?? []) await this.#data.write(r)
     if (goneCount === 0) return
     this.#rowsGone += goneCount
     if (goneCount === live.numRows) {

@@ -73,7 +73,7 @@ export async function updateRows(engine: Engine, values: UpdateValues, opts: Upd
       const before = filterTable(rows, gone)
       const after = enforceTableRules(withColumns(before, schema, evaluateAssignments(assignments, before)), schema, snapshot.metadata.configuration)
       const recorded = rewriter.changeDataFeed ? [withChangeType(before, 'update_preimage'), withChangeType(after, 'update_postimage')] : []
-      return { gone, replacements: after, changes: recorded }
+      return { gone, replacements: [after], changes: recorded }
     })
     changes = await rewriter.finish()
   } catch (e) {
