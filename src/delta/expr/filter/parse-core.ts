@@ -32,13 +32,33 @@ export interface SyntaxBuilder<C, V> {
   bare(arg: V): C
 }
 
-/** The nodes only SQL value expressions have; their presence also enables `!`, `<=>` and `CAST`. */
+/** One `WHEN when THEN value` of a CASE; `pos` is its WHEN. */
+export interface CaseBranch<V> {
+  readonly when: V
+  readonly value: V
+  readonly pos: number
+}
+
+/** Which end(s) `TRIM(... FROM str)` trims. */
+export type TrimSide = 'BOTH' | 'LEADING' | 'TRAILING'
+
+/**
+ * The nodes only SQL value expressions have; their presence also enables `!`, `<=>`, `CAST`,
+ * `CASE` and `TRIM(... FROM ...)`.
+ */
 export interface ComputedBuilder<C, V> {
   /** Arithmetic and concatenation: `+ - * / % ||`. */
   binary(op: string, left: V, right: V, pos: number): V
   negate(arg: V, pos: number): V
   call(name: string, args: V[], pos: number): V
   cast(arg: V, typeName: string, pos: number): V
+  /**
+   * `CASE [operand] WHEN ... THEN ... [ELSE ...] END`: with an operand each WHEN is a value the
+   * operand is compared with (simple CASE), without one a condition (searched CASE).
+   */
+  caseWhen(operand: V | undefined, branches: Array<CaseBranch<V>>, otherwise: V | undefined, pos: number): V
+  /** `TRIM([BOTH | LEADING | TRAILING] [chars] FROM str)`; without `chars`, spaces. */
+  trim(side: TrimSide, str: V, chars: V | undefined, pos: number): V
   /** A condition used as a value: in parentheses, as a function or CAST argument. */
   value(condition: C): V
 }
@@ -57,6 +77,9 @@ const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '||'])
 const ADDITIVE = new Set(['+', '-', '||'])
 const MULTIPLICATIVE = new Set(['*', '/', '%'])
 const RESERVED = new Set(['AND', 'OR', 'NOT', 'IS', 'IN', 'BETWEEN', 'LIKE'])
+// Keywords only inside a CASE, so that a column named `end` elsewhere keeps working.
+const CASE_WORDS = new Set(['WHEN', 'THEN', 'ELSE', 'END'])
+const TRIM_SIDES = new Set<string>(['BOTH', 'LEADING', 'TRAILING'])
 const TYPED_LITERALS: Record<string, 'date' | 'timestamp' | 'timestamp_ntz'> = { DATE: 'date', TIMESTAMP: 'timestamp', TIMESTAMP_NTZ: 'timestamp_ntz' }
 
 /**
@@ -67,6 +90,8 @@ const TYPED_LITERALS: Record<string, 'date' | 'timestamp' | 'timestamp_ntz'> = {
 class SyntaxParser<C, V> extends TokenCursor {
   private readonly computed: ComputedBuilder<C, V> | undefined
   private depth = 0
+  /** How many CASE expressions enclose the current token. */
+  private caseDepth = 0
 
   constructor(text: string, private readonly b: SyntaxBuilder<C, V>) {
     super(text, b.noun)
@@ -276,7 +301,12 @@ class SyntaxParser<C, V> extends TokenCursor {
       this.next()
       return this.b.literal({ form: typed, text: n.text }, t.pos)
     }
+    if (upper === 'CASE' && this.startsCase()) {
+      if (!this.computed) throw this.unsupported(`CASE expressions are not supported in ${this.noun}s (position ${t.pos + 1}); compare a column with a literal value`)
+      return this.parseCase(t.pos, this.computed)
+    }
     if (this.computed && this.isOp('(')) return upper === 'CAST' ? this.parseCast(t.pos, this.computed) : this.parseCall(t, this.computed)
+    if (this.caseDepth > 0 && CASE_WORDS.has(upper)) throw this.fail(`${this.expectedValue()} (a column named ${t.text} inside CASE needs backticks)`, t)
     // AS is a keyword only where CAST exists; a filter may name a column AS.
     if (RESERVED.has(upper) || (this.computed && upper === 'AS')) throw this.fail(this.expectedValue(), t)
     if (this.isOp('(')) {
@@ -285,9 +315,81 @@ class SyntaxParser<C, V> extends TokenCursor {
     return this.parseColumn(t)
   }
 
+  /**
+   * After the word CASE: whether it opens a CASE expression rather than naming a column `case`
+   * (`case = 1`, `case IS NULL`): it does when a value or WHEN follows.
+   */
+  private startsCase(): boolean {
+    const n = this.peek()
+    switch (n.kind) {
+      case 'end': return false
+      case 'op': return n.text === '(' || n.text === '-' || n.text === '+'
+      case 'ident': return n.quoted || !RESERVED.has(n.text.toUpperCase()) || n.text.toUpperCase() === 'NOT'
+      default: return true
+    }
+  }
+
+  /** `CASE [operand] WHEN a THEN b ... [ELSE c] END`, the CASE word consumed; one nesting level. */
+  private parseCase(pos: number, c: ComputedBuilder<C, V>): V {
+    return this.nested(() => {
+      this.caseDepth++
+      const operand = this.isKeyword('WHEN') ? undefined : c.value(this.parseOr())
+      if (!this.isKeyword('WHEN')) throw this.fail('expected WHEN in CASE')
+      const branches: Array<CaseBranch<V>> = []
+      while (this.isKeyword('WHEN')) {
+        const at = this.next().pos
+        const when = c.value(this.parseOr())
+        this.expectKeyword('THEN', 'THEN after the WHEN of a CASE')
+        branches.push({ when, value: c.value(this.parseOr()), pos: at })
+      }
+      let otherwise: V | undefined
+      if (this.isKeyword('ELSE')) {
+        this.next()
+        otherwise = c.value(this.parseOr())
+      }
+      this.expectKeyword('END', 'WHEN, ELSE or END in CASE')
+      this.caseDepth--
+      return c.caseWhen(operand, branches, otherwise, pos)
+    })
+  }
+
+  /**
+   * Inside `TRIM(`: the SQL form `[BOTH | LEADING | TRAILING] [chars] FROM str` as a trim node,
+   * else the first argument of an ordinary call (if it parsed one), for `parseCall` to go on.
+   */
+  private parseTrimFrom(name: Token & { kind: 'ident' }, c: ComputedBuilder<C, V>): { trimmed: V } | { first: V | undefined } {
+    const endsArgument = (t: Token) => t.kind === 'op' && (t.text === ',' || t.text === ')')
+    const head = this.peek()
+    // `trim(both)` and `trim(from)` name columns; a side or FROM is a keyword only when more follows.
+    const sided = head.kind === 'ident' && !head.quoted && TRIM_SIDES.has(head.text.toUpperCase()) && !endsArgument(this.peek(1))
+    if (!sided && (!this.isKeyword('FROM') || endsArgument(this.peek(1)))) {
+      if (this.isOp(')')) return { first: undefined }
+      const first = c.value(this.nested(() => this.parseOr()))
+      if (!this.isKeyword('FROM')) return { first }
+      return { trimmed: this.parseTrimSource(name, 'BOTH', first, c) }
+    }
+    const side: TrimSide = head.kind === 'ident' && sided ? (head.text.toUpperCase() as TrimSide) : 'BOTH'
+    if (sided) this.next()
+    const chars = this.isKeyword('FROM') ? undefined : c.value(this.nested(() => this.parseOr()))
+    return { trimmed: this.parseTrimSource(name, side, chars, c) }
+  }
+
+  /** `FROM str)` of a TRIM. */
+  private parseTrimSource(name: Token & { kind: 'ident' }, side: TrimSide, chars: V | undefined, c: ComputedBuilder<C, V>): V {
+    this.expectKeyword('FROM', `FROM in ${name.text}(${side} [characters] FROM string)`)
+    const str = c.value(this.nested(() => this.parseOr()))
+    this.expectOp(')', `')' to close ${name.text}`)
+    return c.trim(side, str, chars, name.pos)
+  }
+
   private parseCall(name: Token & { kind: 'ident' }, c: ComputedBuilder<C, V>): V {
     this.next()
     const args: V[] = []
+    if (name.text.toUpperCase() === 'TRIM') {
+      const parsed = this.parseTrimFrom(name, c)
+      if ('trimmed' in parsed) return parsed.trimmed
+      if (parsed.first !== undefined) args.push(parsed.first)
+    }
     while (!this.isOp(')')) {
       if (args.length > 0) this.expectOp(',', `',' or ')' in the arguments of ${name.text}`)
       args.push(c.value(this.nested(() => this.parseOr())))

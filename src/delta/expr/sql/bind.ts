@@ -1,19 +1,44 @@
 import { DeltaError } from '../../engine/errors.js'
 import { findField, type DeltaType, type StructType } from '../../model/schema.js'
 import { coerceLiteral, type RawLiteral } from '../filter/coerce.js'
+import { caseNode } from './case-node.js'
 import { castExpr, describeSql, isNullLiteral, meetForCompare, type Fail } from './coerce.js'
+import type { BindContext } from './function-spec.js'
 import { functionNamed } from './functions.js'
+import { bindTrim } from './functions-string.js'
+import { isBareFunctionWord } from './functions-time.js'
 import type { RawSql } from './parse.js'
 import type { ArithOp, SqlExpr } from './types.js'
 import { arithTyping, isNumeric, parseTypeName, typeText } from './typing.js'
-import type { ColumnExpr, CompareOp, LiteralExpr } from '../filter/types.js'
+import type { CompareOp, LiteralExpr } from '../filter/types.js'
 
 const COMPARE_OPS: Record<string, CompareOp | '<=>'> = { '=': '=', '==': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=', '<=>': '<=>' }
 const INT32 = /^[+-]?\d+$/
 
+/** What binding needs besides the schema; see `parseExpression`. */
+export interface SqlBindOptions {
+  /** The instant `current_timestamp()` and `current_date()` stand for; by default, when binding first needs it. */
+  readonly now?: Date
+}
+
 /** Resolves columns, types literals and inserts casts for one expression. */
 class SqlBinder {
-  constructor(private readonly schema: StructType, private readonly text: string) {}
+  private now: bigint | undefined
+  private readonly context: BindContext
+
+  constructor(private readonly schema: StructType, private readonly text: string, private readonly options: SqlBindOptions) {
+    this.context = { nowMicros: () => this.nowMicros() }
+  }
+
+  /** One instant for the whole expression, read once. */
+  private nowMicros(): bigint {
+    if (this.now === undefined) {
+      const ms = (this.options.now ?? new Date()).getTime()
+      if (!Number.isFinite(ms)) throw new DeltaError('InvalidArgument', `the time given for current_timestamp() is not a valid date (expression: ${this.text})`)
+      this.now = BigInt(ms) * 1000n
+    }
+    return this.now
+  }
 
   private failAt(pos: number): Fail {
     return (message) => {
@@ -40,14 +65,33 @@ class SqlBinder {
         return raw.negated ? { kind: 'not', arg: e, type: 'boolean' } : e
       }
       case 'like': return this.like(raw.arg, raw.pattern, raw.negated, raw.pos)
-      case 'call': return functionNamed(raw.name).bind(raw.args.map((a) => this.bind(a)), this.failAt(raw.pos))
+      case 'call': return functionNamed(raw.name).bind(raw.args.map((a) => this.bind(a)), this.failAt(raw.pos), this.context)
       case 'cast': return this.cast(this.bind(raw.arg), raw.typeName, raw.pos)
+      case 'case': return this.caseWhen(raw)
+      case 'trim': return bindTrim(raw.side, this.bind(raw.arg), raw.chars && this.bind(raw.chars), this.failAt(raw.pos))
     }
   }
 
-  /** A column with its Delta type, through structs; an unknown name lists the choices. */
-  private column(path: string[], pos: number): ColumnExpr {
+  /** CASE; a simple `CASE x WHEN a` compares `x = a`, as Spark rewrites it. */
+  private caseWhen(raw: Extract<RawSql, { kind: 'case' }>): SqlExpr {
+    const operand = raw.operand && this.bind(raw.operand)
+    const branches = raw.branches.map((b) => {
+      const value = this.bind(b.when)
+      const when = operand ? this.compare('=', operand, value, b.pos) : this.boolean(value, b.pos)
+      return { when, value: this.bind(b.value) }
+    })
+    return caseNode(branches, raw.otherwise && this.bind(raw.otherwise), 'CASE', this.failAt(raw.pos))
+  }
+
+  /**
+   * A column with its Delta type, through structs; an unknown name lists the choices. A column
+   * wins over `current_date` / `current_timestamp` written without parentheses, as in Spark.
+   */
+  private column(path: string[], pos: number): SqlExpr {
     const fail = this.failAt(pos)
+    if (path.length === 1 && isBareFunctionWord(path[0]!) && !findField(this.schema, path[0]!)) {
+      return functionNamed(path[0]!).bind([], fail, this.context)
+    }
     const dotted = path.length > 1 ? findField(this.schema, path.join('.')) : undefined
     if (dotted && !findField(this.schema, path[0]!)) return { kind: 'column', path: [dotted.name], type: dotted.type }
     let struct = this.schema
@@ -98,7 +142,7 @@ class SqlBinder {
 
   private binary(op: string, left: SqlExpr, right: SqlExpr, pos: number): SqlExpr {
     if (op === 'AND' || op === 'OR') return this.junction(op === 'AND' ? 'and' : 'or', [left, right], pos)
-    if (op === '||') return functionNamed('concat').bind([left, right], this.failAt(pos))
+    if (op === '||') return functionNamed('concat').bind([left, right], this.failAt(pos), this.context)
     const cmp = COMPARE_OPS[op]
     if (cmp) return this.compare(cmp, left, right, pos)
     return this.arith(op as ArithOp, left, right, pos)
@@ -179,6 +223,6 @@ function numberType(text: string): DeltaType {
 }
 
 /** Bind a parsed expression against a schema (see `parseExpression`). */
-export function bindSql(raw: RawSql, schema: StructType, text: string): SqlExpr {
-  return new SqlBinder(schema, text).bind(raw)
+export function bindSql(raw: RawSql, schema: StructType, text: string, options: SqlBindOptions = {}): SqlExpr {
+  return new SqlBinder(schema, text, options).bind(raw)
 }

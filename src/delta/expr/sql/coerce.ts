@@ -62,16 +62,19 @@ export function meetForCompare(a: SqlExpr, b: SqlExpr, fail: Fail): [SqlExpr, Sq
   return fail(`cannot compare ${describeSql(a)} (${typeText(a.type)}) with ${describeSql(b)} (${typeText(b.type)})`)
 }
 
-/** Bring several values to one common type (COALESCE), or fail naming the types. */
+/**
+ * Bring several values to one common type (COALESCE, the values of a CASE), or fail naming the
+ * types; `what` names the values in that message (`the arguments of coalesce()`).
+ */
 export function unifyTypes(exprs: readonly SqlExpr[], what: string, fail: Fail): { exprs: SqlExpr[]; type: DeltaType } {
   let type: DeltaType | undefined
   for (const e of exprs) {
     if (isNullLiteral(e)) continue
     const next: DeltaType | undefined = type === undefined ? e.type : commonType(type, e.type)
-    if (next === undefined) fail(`the arguments of ${what} have no common type (${exprs.map((x) => typeText(x.type)).join(', ')})`)
+    if (next === undefined) fail(`${what} have no common type (${exprs.map((x) => typeText(x.type)).join(', ')})`)
     type = next
   }
   const t = type ?? 'boolean'
-  if (typeof t !== 'string') fail(`${what} works on single values, not ${typeText(t)}`)
+  if (typeof t !== 'string') fail(`${what} must be single values, not ${typeText(t)}`)
   return { exprs: exprs.map((e) => castExpr(e, t, fail)), type: t }
 }

@@ -9,16 +9,40 @@ import { likeTri, triOfCompare, type Tri } from '../filter/scalar-eval.js'
 import { applyArith, applyNegate } from './arith.js'
 import { castScalar } from './cast.js'
 import { applyFunction } from './functions.js'
-import type { SqlCompare, SqlExpr, SqlIn } from './types.js'
+import type { SqlCase, SqlCompare, SqlExpr, SqlIn } from './types.js'
 import type { ColumnExpr } from '../filter/types.js'
 
 /** One value per row, in the JS form of the node's type (see `Scalar`); null is SQL NULL. */
 export type RowValues = Array<Scalar | null>
 
+/**
+ * The rows a node is computed for: all of the table, or (inside CASE, AND, OR and coalesce,
+ * which compute an operand only where it decides the result, as Spark does) a subset of them.
+ */
 interface Context {
   readonly table: Table
+  /** How many rows this context computes. */
   readonly rows: number
+  /** The table row of each of them; undefined for all rows in order. */
+  readonly selection: readonly number[] | undefined
+  /** Whole-table columns read so far, shared by every subset. */
   readonly columns: Map<string, RowValues>
+}
+
+/** The context of some of `ctx`'s rows (`at` are positions in `ctx`). */
+function restrict(ctx: Context, at: readonly number[]): Context {
+  if (at.length === ctx.rows) return ctx
+  const selection = ctx.selection ? at.map((i) => ctx.selection![i]!) : at
+  return { table: ctx.table, rows: at.length, selection, columns: ctx.columns }
+}
+
+/** Values for some rows, placed into `out` at their positions `at`. */
+function scatter(out: RowValues, at: readonly number[], values: RowValues): void {
+  for (let k = 0; k < at.length; k++) out[at[k]!] = values[k]!
+}
+
+function allRows(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i)
 }
 
 /**
@@ -27,7 +51,7 @@ interface Context {
  * data being written, once per batch, where exactness matters more than speed.
  */
 export function evaluateSqlValues(expr: SqlExpr, table: Table): RowValues {
-  return evaluate(expr, { table, rows: table.numRows, columns: new Map() })
+  return evaluate(expr, { table, rows: table.numRows, selection: undefined, columns: new Map() })
 }
 
 /**
@@ -49,21 +73,26 @@ export function evaluateCondition(expr: SqlExpr, table: Table): Uint8Array {
   return Uint8Array.from(values, (v) => (v === null ? 1 : v === true ? 2 : 0))
 }
 
+/** The rows of `ctx` out of a whole-table column. */
+function select<T>(ctx: Context, whole: T[]): T[] {
+  return ctx.selection ? ctx.selection.map((i) => whole[i]!) : whole
+}
+
 function readColumn(ctx: Context, column: ColumnExpr): RowValues {
   const key = JSON.stringify(column.path)
   const cached = ctx.columns.get(key)
-  if (cached) return cached
+  if (cached) return select(ctx, cached)
   if (typeof column.type !== 'string') {
     throw new DeltaError('UnsupportedFeature', `column '${column.path.join('.')}' is a ${column.type.type}; expressions can only test it with IS NULL`)
   }
-  const out: RowValues = new Array(ctx.rows)
+  const out: RowValues = new Array(ctx.table.numRows)
   let at = 0
   for (const chunk of resolveColumnChunks(ctx.table, column.path)) {
     const read = makeValueReader(chunk, column.type)
     for (let i = 0; i < chunk.length; i++) out[at++] = read(i)
   }
   ctx.columns.set(key, out)
-  return out
+  return select(ctx, out)
 }
 
 /** Null flags of a column of any type (a struct, list or map included). */
@@ -72,7 +101,7 @@ function columnNulls(ctx: Context, column: ColumnExpr): boolean[] {
   for (const chunk of resolveColumnChunks(ctx.table, column.path)) {
     for (let i = 0; i < chunk.length; i++) out.push(chunk.nulls !== null && chunk.nulls[i] === 1)
   }
-  return out
+  return select(ctx, out)
 }
 
 /** Apply `f` to each row where every input is non-null; NULL elsewhere. */
@@ -99,9 +128,10 @@ function evaluate(expr: SqlExpr, ctx: Context): RowValues {
       return mapRows(ctx.rows, [v], (i) => castScalar(v[i]!, expr.arg.type, expr.type))
     }
     case 'call': {
+      if (expr.name === 'coalesce') return evaluateFirstNonNull(expr.args, ctx)
       const args = expr.args.map((a) => evaluate(a, ctx))
       const types = expr.args.map((a) => a.type)
-      return Array.from({ length: ctx.rows }, (_, i) => applyFunction(expr.name, args.map((a) => a[i] ?? null), types))
+      return Array.from({ length: ctx.rows }, (_, i) => applyFunction(expr.name, args.map((a) => a[i] ?? null), types, expr.type))
     }
     case 'compare': return evaluateCompare(expr, ctx)
     case 'and':
@@ -112,7 +142,36 @@ function evaluate(expr: SqlExpr, ctx: Context): RowValues {
       return evaluate(expr.arg, ctx).map((v) => v === null)
     case 'in': return evaluateIn(expr, ctx)
     case 'like': return evaluate(expr.arg, ctx).map((v) => fromTri(likeTri(v, expr.pattern)))
+    case 'case': return evaluateCase(expr, ctx)
   }
+}
+
+/** Each row takes the value of the first branch whose condition is TRUE; each value is computed only for its rows. */
+function evaluateCase(expr: SqlCase, ctx: Context): RowValues {
+  const out: RowValues = new Array<Scalar | null>(ctx.rows).fill(null)
+  let pending = allRows(ctx.rows)
+  for (const branch of expr.branches) {
+    if (pending.length === 0) return out
+    const conditions = evaluate(branch.when, restrict(ctx, pending))
+    const taken = pending.filter((_, k) => conditions[k] === true)
+    if (taken.length > 0) scatter(out, taken, evaluate(branch.value, restrict(ctx, taken)))
+    pending = pending.filter((_, k) => conditions[k] !== true)
+  }
+  if (pending.length > 0) scatter(out, pending, evaluate(expr.otherwise, restrict(ctx, pending)))
+  return out
+}
+
+/** coalesce: each argument computed only for the rows still NULL after the ones before it. */
+function evaluateFirstNonNull(args: readonly SqlExpr[], ctx: Context): RowValues {
+  const out: RowValues = new Array<Scalar | null>(ctx.rows).fill(null)
+  let pending = allRows(ctx.rows)
+  for (const arg of args) {
+    if (pending.length === 0) break
+    const values = evaluate(arg, restrict(ctx, pending))
+    scatter(out, pending, values)
+    pending = pending.filter((_, k) => values[k] === null)
+  }
+  return out
 }
 
 function fromTri(t: Tri): boolean | null {
@@ -134,17 +193,24 @@ function evaluateCompare(expr: SqlCompare, ctx: Context): RowValues {
   return mapRows(ctx.rows, [l, r], (i) => fromTri(triOfCompare(op, compareValues(l[i]!, lt, r[i]!, rt))))
 }
 
-/** AND is FALSE if any is FALSE, else NULL if any is NULL; OR the dual. */
+/**
+ * AND is FALSE if any is FALSE, else NULL if any is NULL; OR the dual. An operand is computed
+ * only for the rows the ones before it left undecided (`d <> 0 AND n / d > 1` never divides by
+ * zero), as Spark evaluates them.
+ */
 function evaluateJunction(kind: 'and' | 'or', args: readonly SqlExpr[], ctx: Context): RowValues {
   const decisive = kind === 'or'
   const out: RowValues = new Array<Scalar | null>(ctx.rows).fill(!decisive)
+  let pending = allRows(ctx.rows)
   for (const arg of args) {
-    const v = evaluate(arg, ctx)
-    for (let i = 0; i < out.length; i++) {
-      if (out[i] === decisive) continue
-      if (v[i] === decisive) out[i] = decisive
-      else if (v[i] === null) out[i] = null
+    if (pending.length === 0) break
+    const v = evaluate(arg, restrict(ctx, pending))
+    for (let k = 0; k < pending.length; k++) {
+      const i = pending[k]!
+      if (v[k] === decisive) out[i] = decisive
+      else if (v[k] === null) out[i] = null
     }
+    pending = pending.filter((i) => out[i] !== decisive)
   }
   return out
 }

@@ -2,40 +2,27 @@ import { DeltaError } from '../../engine/errors.js'
 import type { Scalar } from '../../model/scalar.js'
 import type { DeltaType } from '../../model/schema.js'
 import { applyAbs } from './arith.js'
-import { castExpr, describeSql, unifyTypes, type Fail } from './coerce.js'
-import type { SqlExpr, SqlFunctionName } from './types.js'
+import { castExpr, describeSql, unifyTypes } from './coerce.js'
+import { arity, call, type FunctionBinder, type FunctionSpec } from './function-spec.js'
+import { IF, NULLIF } from './functions-conditional.js'
+import { MATH_SPECS } from './functions-math.js'
+import { LENGTH, REPLACE, TRIM_SPECS } from './functions-string.js'
+import { CURRENT_DATE, CURRENT_TIMESTAMP, DATE_TRUNC } from './functions-time.js'
+import type { SqlFunctionName } from './types.js'
 import { isIntegral, isNumeric, typeText } from './typing.js'
 import { civilFromDays } from '../../values/temporal.js'
 
 /**
- * The functions SQL expressions may call: the ones generated columns and CHECK constraints use
- * most. Date parts of a `timestamp` are taken in UTC (Spark uses the session time zone, which a
- * table does not record); a `timestamp_ntz` is wall-clock time already.
+ * The functions SQL expressions may call: the ones generated columns, CHECK constraints and DML
+ * values and conditions use most, and the registry of them all by name. Date parts of a
+ * `timestamp` are taken in UTC (Spark uses the session time zone, which a table does not
+ * record); a `timestamp_ntz` is wall-clock time already.
  */
 
-/** One supported function: how its arguments are typed, and how one row is computed. */
-export interface FunctionSpec {
-  readonly name: SqlFunctionName
-  /** Check the arguments, cast them to what the function takes; the node (or a replacement). */
-  bind(args: SqlExpr[], fail: Fail): SqlExpr
-  /** One row; called only when no argument is NULL, unless `nullSafe`. */
-  apply(values: ReadonlyArray<Scalar | null>, types: readonly DeltaType[]): Scalar | null
-  readonly nullSafe?: boolean
-}
+export type { BindContext, FunctionBinder, FunctionSpec } from './function-spec.js'
 
 const MICROS_PER_DAY = 86_400_000_000n
 const MICROS_PER_SECOND = 1_000_000n
-
-function arity(name: string, args: readonly SqlExpr[], min: number, max: number, fail: Fail): void {
-  if (args.length < min || args.length > max) {
-    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`
-    fail(`${name}() takes ${want} argument${want === '1' ? '' : 's'}, not ${args.length}`)
-  }
-}
-
-function call(name: SqlFunctionName, args: SqlExpr[], type: DeltaType): SqlExpr {
-  return { kind: 'call', name, args, type }
-}
 
 /** Days since the epoch of a date or timestamp value. */
 function dayOf(v: Scalar, type: DeltaType): number {
@@ -124,7 +111,7 @@ const COALESCE: FunctionSpec = {
   nullSafe: true,
   bind(args, fail) {
     arity('coalesce', args, 1, Infinity, fail)
-    const { exprs, type } = unifyTypes(args, 'coalesce()', fail)
+    const { exprs, type } = unifyTypes(args, 'the arguments of coalesce()', fail)
     return call('coalesce', exprs, type)
   },
   apply: (values) => values.find((v) => v !== null) ?? null,
@@ -151,28 +138,47 @@ const TO_DATE: FunctionSpec = {
   apply: ([v]) => v!,
 }
 
+/** `ifnull(a, b)` / `nvl(a, b)`: coalesce of exactly two. */
+function twoArgCoalesce(name: string): FunctionBinder {
+  return {
+    name,
+    bind(args, fail, ctx) {
+      arity(name, args, 2, 2, fail)
+      return COALESCE.bind(args, fail, ctx)
+    },
+  }
+}
+
 const SPECS: FunctionSpec[] = [
   datePart('year', 0), datePart('month', 1), datePart('day', 2),
   timePart('hour', 3_600n * MICROS_PER_SECOND, 24n), timePart('minute', 60n * MICROS_PER_SECOND, 60n), timePart('second', MICROS_PER_SECOND, 60n),
   stringFunction('upper', (s) => s.toUpperCase()), stringFunction('lower', (s) => s.toLowerCase()),
-  SUBSTRING, CONCAT, COALESCE, ABS, TO_DATE,
+  SUBSTRING, CONCAT, COALESCE, ABS, TO_DATE, LENGTH, REPLACE, ...TRIM_SPECS, ...MATH_SPECS, DATE_TRUNC,
 ]
+// Calls are applied by the name on their node; these others bind to other nodes (CASE, literals).
 const BY_NAME = new Map<string, FunctionSpec>(SPECS.map((s) => [s.name, s]))
-const ALIASES: Record<string, SqlFunctionName> = { dayofmonth: 'day', date: 'to_date', substr: 'substring', ucase: 'upper', lcase: 'lower' }
-
-/** The function called `name` (case-insensitive, aliases resolved); `UnsupportedFeature` for any other. */
-export function functionNamed(name: string): FunctionSpec {
-  const lower = name.toLowerCase()
-  const spec = BY_NAME.get(ALIASES[lower] ?? lower)
-  if (!spec) {
-    throw new DeltaError('UnsupportedFeature', `function '${name}' is not supported in expressions; supported: ${[...BY_NAME.keys(), ...Object.keys(ALIASES)].sort().join(', ')}`)
-  }
-  return spec
+const BINDERS = new Map<string, FunctionBinder>([
+  ...BY_NAME,
+  ...[NULLIF, IF, CURRENT_TIMESTAMP, CURRENT_DATE, twoArgCoalesce('ifnull'), twoArgCoalesce('nvl')].map((b) => [b.name, b] as const),
+])
+const ALIASES: Record<string, string> = {
+  dayofmonth: 'day', date: 'to_date', substr: 'substring', ucase: 'upper', lcase: 'lower',
+  char_length: 'length', character_length: 'length', ceiling: 'ceil', now: 'current_timestamp',
 }
 
-/** Apply a bound call to one row of argument values, with SQL NULL propagation. */
-export function applyFunction(name: SqlFunctionName, values: ReadonlyArray<Scalar | null>, types: readonly DeltaType[]): Scalar | null {
+/** The function called `name` (case-insensitive, aliases resolved); `UnsupportedFeature` for any other. */
+export function functionNamed(name: string): FunctionBinder {
+  const lower = name.toLowerCase()
+  const binder = BINDERS.get(ALIASES[lower] ?? lower)
+  if (!binder) {
+    throw new DeltaError('UnsupportedFeature', `function '${name}' is not supported in expressions; supported: ${[...BINDERS.keys(), ...Object.keys(ALIASES)].sort().join(', ')}`)
+  }
+  return binder
+}
+
+/** Apply a bound call to one row of argument values, with SQL NULL propagation; `type` is the call's result type. */
+export function applyFunction(name: SqlFunctionName, values: ReadonlyArray<Scalar | null>, types: readonly DeltaType[], type: DeltaType): Scalar | null {
   const spec = BY_NAME.get(name)!
   if (!spec.nullSafe && values.some((v) => v === null)) return null
-  return spec.apply(values, types)
+  return spec.apply(values, types, type)
 }

@@ -1,5 +1,5 @@
 import type { RawLiteral } from '../filter/coerce.js'
-import { MAX_EXPRESSION_DEPTH, parseSyntax, tooDeep, type SyntaxBuilder } from '../filter/parse-core.js'
+import { MAX_EXPRESSION_DEPTH, parseSyntax, tooDeep, type CaseBranch, type SyntaxBuilder, type TrimSide } from '../filter/parse-core.js'
 
 /** The syntax tree of a SQL expression before columns are resolved and types inferred. */
 export type RawSql =
@@ -15,6 +15,10 @@ export type RawSql =
   | { kind: 'like'; arg: RawSql; pattern: RawSql; negated: boolean; pos: number }
   | { kind: 'call'; name: string; args: RawSql[]; pos: number }
   | { kind: 'cast'; arg: RawSql; typeName: string; pos: number }
+  /** CASE; with `operand` each `when` is a value compared with it, else a condition. */
+  | { kind: 'case'; operand: RawSql | undefined; branches: Array<CaseBranch<RawSql>>; otherwise: RawSql | undefined; pos: number }
+  /** `TRIM([side] [chars] FROM arg)`. */
+  | { kind: 'trim'; side: TrimSide; arg: RawSql; chars: RawSql | undefined; pos: number }
 
 const binary = (op: string, left: RawSql, right: RawSql, pos: number): RawSql => ({ kind: 'binary', op, left, right, pos })
 
@@ -38,6 +42,8 @@ const SQL_SYNTAX: SyntaxBuilder<RawSql, RawSql> = {
     negate: (arg, pos) => ({ kind: 'negate', arg, pos }),
     call: (name, args, pos) => ({ kind: 'call', name, args, pos }),
     cast: (arg, typeName, pos) => ({ kind: 'cast', arg, typeName, pos }),
+    caseWhen: (operand, branches, otherwise, pos) => ({ kind: 'case', operand, branches, otherwise, pos }),
+    trim: (side, arg, chars, pos) => ({ kind: 'trim', side, arg, chars, pos }),
     value: (condition) => condition,
   },
 }
@@ -77,5 +83,7 @@ function childrenOf(node: RawSql): readonly RawSql[] {
     case 'in': return [node.arg, ...node.values]
     case 'between': return [node.arg, node.low, node.high]
     case 'like': return [node.arg, node.pattern]
+    case 'case': return [...(node.operand ? [node.operand] : []), ...node.branches.flatMap((b) => [b.when, b.value]), ...(node.otherwise ? [node.otherwise] : [])]
+    case 'trim': return node.chars ? [node.arg, node.chars] : [node.arg]
   }
 }

@@ -2,9 +2,9 @@ import type { DeltaType } from '../../model/schema.js'
 import type { ColumnExpr, CompareOp, LiteralExpr } from '../filter/types.js'
 
 /**
- * SQL value expressions, as CHECK constraints, column invariants and generated columns write
- * them (`c1 + 1`, `year(ts)`, `price * qty < 1000`). A tree apart from the filter `Expr`, so that
- * filters keep their narrow, skippable meaning. Every node carries its result type; the binder
+ * SQL value expressions, as CHECK constraints, column invariants, generated columns and DML
+ * (UPDATE values, MERGE conditions) write them (`c1 + 1`, `year(ts)`, `price * qty < 1000`). A
+ * tree apart from the filter `Expr`, so that filters keep their narrow, skippable meaning. Every node carries its result type; the binder
  * has already inserted the casts that make operand types meet, so evaluation never guesses.
  */
 export type SqlExpr =
@@ -20,6 +20,7 @@ export type SqlExpr =
   | SqlIsNull
   | SqlIn
   | SqlLike
+  | SqlCase
 
 /** Arithmetic operators. */
 export type ArithOp = '+' | '-' | '*' | '/' | '%'
@@ -55,6 +56,9 @@ export interface SqlCast {
 export type SqlFunctionName =
   | 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'to_date'
   | 'substring' | 'upper' | 'lower' | 'concat' | 'coalesce' | 'abs'
+  | 'length' | 'trim' | 'ltrim' | 'rtrim' | 'replace'
+  | 'round' | 'floor' | 'ceil' | 'greatest' | 'least'
+  | 'date_trunc'
 
 /** A function call; arguments are already cast to what the function takes. */
 export interface SqlCall {
@@ -110,6 +114,26 @@ export interface SqlLike {
   readonly type: 'boolean'
 }
 
+/** One `WHEN when THEN value` of a CASE. */
+export interface SqlCaseBranch {
+  readonly when: SqlExpr
+  readonly value: SqlExpr
+}
+
+/**
+ * CASE, searched form (a simple `CASE x WHEN a` is bound as `WHEN x = a`; `nullif` and `if` are
+ * CASEs too): the `value` of the first branch whose condition is TRUE (NULL is not TRUE), else
+ * `otherwise` (a NULL literal when the text had no ELSE). Every `value` and `otherwise` is
+ * already of `type`. Only the chosen value is computed for a row, so `CASE WHEN d = 0 THEN 0
+ * ELSE n / d END` never divides by zero.
+ */
+export interface SqlCase {
+  readonly kind: 'case'
+  readonly branches: readonly SqlCaseBranch[]
+  readonly otherwise: SqlExpr
+  readonly type: DeltaType
+}
+
 /** The direct children of a node. */
 export function childrenOf(expr: SqlExpr): readonly SqlExpr[] {
   switch (expr.kind) {
@@ -126,6 +150,7 @@ export function childrenOf(expr: SqlExpr): readonly SqlExpr[] {
     case 'and':
     case 'or': return expr.args
     case 'in': return [expr.arg, ...expr.values]
+    case 'case': return [...expr.branches.flatMap((b) => [b.when, b.value]), expr.otherwise]
   }
 }
 
