@@ -15,6 +15,9 @@ import { loadSnapshot, type Snapshot, type SnapshotOptions } from '../delta/log/
 import { loadDeferredStats } from '../delta/files/deferred-stats.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
 import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
+import { mergeRows } from '../delta/ops/merge.js'
+import { MergeBuilder } from '../delta/ops/merge-builder.js'
+import type { MergeOptions } from '../delta/ops/merge-clauses.js'
 import { updateRows, type UpdateOptions, type UpdateResult, type UpdateValues } from '../delta/ops/update.js'
 import { deleteRows, type DeleteOptions, type DeleteResult } from '../delta/ops/delete.js'
 import { loadIfExists, writeTable, type WriteResult } from '../delta/ops/write.js'
@@ -325,6 +328,14 @@ export class DeltaTable implements TableApi {
     const result = await updateRows(this.#engine, values, opts)
     await this.#moveTo(result.version)
     return result
+  }
+
+  merge(source: WriteData, opts: MergeOptions): MergeBuilder {
+    return new MergeBuilder(opts, async (spec) => {
+      const result = await mergeRows(this.#engine, source, spec)
+      await this.#moveTo(result.version)
+      return result
+    })
   }
 
   async addConstraint(constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<void> {

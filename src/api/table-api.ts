@@ -8,6 +8,8 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import type { MergeBuilder } from '../delta/ops/merge-builder.js'
+import type { MergeOptions } from '../delta/ops/merge-clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 /** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */
@@ -170,6 +172,12 @@ export interface TableApi {
    * and move to the version it committed. Returns delta-rs's update metrics and the version.
    */
   update(values: UpdateValues, opts?: UpdateOptions): Promise<UpdateResult>
+  /**
+   * Start a merge of `source` (anything `write` takes) into this table, joined on
+   * `opts.predicate`: add WHEN clauses to the builder, then `execute()` it, which commits and
+   * moves this object to the version it committed. Returns delta-rs's merge metrics and the version.
+   */
+  merge(source: WriteData, opts: MergeOptions): MergeBuilder
   /**
    * Add CHECK constraints (`{ name: 'expression' }`); existing rows must satisfy them, and every
    * later write is checked against them. Moves to the new version.

@@ -9,6 +9,7 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import type { MergeResult, MergeSpec } from '../delta/ops/merge-clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import { DeltaTable, readPlannedFiles } from '../api/delta-table.js'
 import type { AddFileInfo, FilesOptions, PartitionValues } from '../api/table-api.js'
@@ -178,6 +179,12 @@ class WorkerApi implements DeltaWorkerApi {
 
   async updateRows(handle: string, values: UpdateValues, opts: UpdateOptions = {}): Promise<WorkerChange<UpdateResult>> {
     const result = await this.#table(handle).table.update(values, opts)
+    return { result, info: await this.#describe(handle) }
+  }
+
+  async mergeRows(handle: string, source: WorkerWriteData, spec: MergeSpec): Promise<WorkerChange<MergeResult>> {
+    const { table } = this.#table(handle)
+    const result = await table.merge(fromWorkerWriteData(source), spec.options).withClauses(spec.clauses).execute()
     return { result, info: await this.#describe(handle) }
   }
 

@@ -7,6 +7,8 @@ import type { StructType } from '../delta/model/schema.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import { MergeBuilder } from '../delta/ops/merge-builder.js'
+import type { MergeOptions } from '../delta/ops/merge-clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import type { WriteData } from '../delta/write/input.js'
 import type { WriteOptions } from '../delta/write/write-options.js'
@@ -255,6 +257,15 @@ export class WorkerDeltaTable implements TableApi {
     const { result, info } = await this.#api().updateRows(this.#info.handle, values, opts)
     this.#info = info
     return result
+  }
+
+  /** Start a merge (see `TableApi.merge`); `execute()` runs it in this table's worker and moves to the version it committed. */
+  merge(source: WriteData, opts: MergeOptions): MergeBuilder {
+    return new MergeBuilder(opts, async (spec) => {
+      const { result, info } = await this.#api().mergeRows(this.#info.handle, await toWorkerWriteData(source), spec)
+      this.#info = info
+      return result
+    })
   }
 
   /** Add CHECK constraints and move to the new version. */

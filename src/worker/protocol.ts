@@ -13,6 +13,7 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import type { MergeResult, MergeSpec } from '../delta/ops/merge-clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 export type { HttpOperation }
@@ -220,6 +221,8 @@ export interface DeltaWorkerApi {
   deleteRows(handle: string, predicate?: string, opts?: DeleteOptions): Promise<WorkerChange<DeleteResult>>
   /** Update rows of an open table and move its handle to the version it committed. */
   updateRows(handle: string, values: UpdateValues, opts?: UpdateOptions): Promise<WorkerChange<UpdateResult>>
+  /** Merge a source into an open table and move its handle to the version it committed. */
+  mergeRows(handle: string, source: WorkerWriteData, spec: MergeSpec): Promise<WorkerChange<MergeResult>>
   /** Add CHECK constraints to an open table and move its handle to the new version. */
   addConstraint(handle: string, constraints: Record<string, string>, opts?: AddConstraintOptions): Promise<TableInfo>
   /** Drop a CHECK constraint of an open table and move its handle to the new version. */

@@ -214,6 +214,20 @@ const cases: Record<keyof TableApi, Case> = {
     expect(await t.update({ newValues: { p: 'z' } }, { predicate: 'id = 1' })).toMatchObject({ version: 4, numUpdatedRows: 1 })
     expect([...await t.toArrow({ filter: "p = 'z'" })].map((row) => row.id)).toEqual([1n])
   },
+  merge: async (t) => {
+    const source = [{ id: 3n, p: 'b' }, { id: 5n, p: 'gone' }, { id: 9n, p: 'c' }]
+    const r = await t.merge(source, { predicate: 't.id = s.id', sourceAlias: 's', targetAlias: 't' })
+      .whenMatchedDelete({ predicate: "s.p = 'gone'" })
+      .whenMatchedUpdate({ p: 's.p' })
+      .whenNotMatchedInsertAll()
+      .execute()
+    expect(r).toMatchObject({ version: 3, numSourceRows: 3, numTargetRowsInserted: 1, numTargetRowsUpdated: 1, numTargetRowsDeleted: 1 })
+    expect(t.version).toBe(3)
+    const rows = [...await t.toArrow()].map((row) => `${row.id}:${row.p}`).sort()
+    expect(rows).toEqual(['1:a', '2:b', '3:b', '4:a', '9:c'])
+    const c = [...await t.changes({ startVersion: 3 })].map((row) => `${row._change_type}:${row.id}:${row.p}`).sort()
+    expect(c).toEqual(['delete:5:b', 'insert:9:c', 'update_postimage:3:b', 'update_preimage:3:a'])
+  },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
     expect(t.version).toBe(3)

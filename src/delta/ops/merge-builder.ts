@@ -52,6 +52,12 @@ export class MergeBuilder {
     return this.#add({ kind: 'notMatchedBySourceDelete', ...clauseOptions(opts) })
   }
 
+  /** Add clauses given as data (a `MergeSpec`'s, as a worker receives them), in order. */
+  withClauses(clauses: readonly MergeClause[]): this {
+    for (const c of clauses) this.#add(c)
+    return this
+  }
+
   /** Run the merge, commit it, and move the table to the version it committed. Runs once. */
   async execute(): Promise<MergeResult> {
     if (this.#executed) throw new DeltaError('InvalidArgument', 'this merge has already been executed; start a new one with merge()')

@@ -85,3 +85,4 @@ export interface MergeResult {
   scanTimeMs: number
   rewriteTimeMs: number
 }
+
