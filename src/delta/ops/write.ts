@@ -9,7 +9,11 @@ import { isTableMissing } from '../log/log-segment.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { startTransaction, type Transaction } from '../txn/transaction.js'
 import { transactionOptions } from '../txn/options.js'
-import { DataFileWriter, discardFiles } from '../write/data-files.js'
+import { DataFileWriter, discardFiles, type DataFileOptions } from '../write/data-files.js'
+import type { StructType } from '../model/schema.js'
+import { changeFileOf } from '../txn/file-actions.js'
+import { removeMatchingRows } from './replace-where.js'
+import { withChangeType } from './row-changes.js'
 import { inputBatches, type WriteData } from '../write/input.js'
 import { arrowSchemaToDelta } from '../write/arrow-to-delta.js'
 import { prepareBatch, type BatchContext } from '../write/prepare.js'
@@ -33,6 +37,8 @@ export interface WriteResult {
 /** The data files a write staged, before its commit. */
 interface Staged {
   adds: AddAction[]
+  /** Change data of the new rows, when the commit records change data files. */
+  changeFiles: AddAction[]
   rows: number
   /** The schema after the write (identity columns move their high-water mark). */
   schema: TablePlan['schema']
@@ -69,10 +75,22 @@ export async function writeTable(engine: Engine, data: WriteData, opts: WriteOpt
   if (plan.metadata) txn.setMetadata(plan.metadata)
   if (plan.protocol) txn.setProtocol(plan.protocol)
   const predicate = opts.predicate !== undefined ? parseFilter(opts.predicate, plan.schema) : undefined
-  const removed = mode === 'overwrite' && current ? overwrite(txn, current, predicate, opts.predicate) : []
-  const staged = await stageFiles(engine, plan, first.done ? [] : [first.value], batches, predicate, opts)
+  const replacing = mode === 'overwrite' && current && predicate && readsData(current, predicate)
+    ? await removeMatchingRows(engine, txn, current, predicate, plan.schema, opts)
+    : undefined
+  const removed = replacing ? replacing.changes.removed : mode === 'overwrite' && current ? overwrite(txn, current, predicate) : []
+  // Where the removal wrote change data, the new rows are recorded as inserts beside it; else both are derived.
+  const recordInserts = replacing !== undefined && replacing.changes.changeFiles.length > 0
+  let staged: Staged
+  try {
+    staged = await stageFiles(engine, plan, first.done ? [] : [first.value], batches, predicate, opts, recordInserts)
+  } catch (e) {
+    await replacing?.rewriter.discard()
+    throw e
+  }
+  if (replacing) staged.paths.push(...replacing.changes.paths)
   if (staged.schema !== plan.schema) txn.setMetadata({ ...(plan.metadata ?? current!.metadata), schemaString: JSON.stringify(staged.schema) })
-  txn.addFiles(staged.adds)
+  txn.addFiles(staged.adds).addChangeFiles(staged.changeFiles.map(changeFileOf))
     .withOperationParameters({ mode, partitionBy: JSON.stringify(plan.partitionColumns), ...(opts.predicate !== undefined && { predicate: opts.predicate }) })
     .withOperationMetrics({
       numFiles: staged.adds.length, numOutputRows: staged.rows, numOutputBytes: staged.adds.reduce((n, a) => n + a.size, 0),
@@ -93,9 +111,8 @@ export async function writeTable(engine: Engine, data: WriteData, opts: WriteOpt
  * The files an overwrite replaces, handed to the transaction before any data is written (so an
  * append-only table refuses at once), with what the overwrite read for the conflict checks.
  */
-function overwrite(txn: Transaction, current: Snapshot, predicate: Expr | undefined, text: string | undefined): AddAction[] {
+function overwrite(txn: Transaction, current: Snapshot, predicate: Expr | undefined): AddAction[] {
   const removed = predicate ? current.files.filter((f) => fileMayMatch(current, f, predicate)) : current.files.toArray()
-  if (predicate) checkWholeFiles(current, removed, predicate, text!)
   txn.removeFiles(removed)
   txn.readFrom({ files: new Set(removed.map((f) => f.path)), mayHaveRead: predicate ? (a) => fileMayMatch(current, a, predicate) : () => true })
   return removed
@@ -104,13 +121,17 @@ function overwrite(txn: Transaction, current: Snapshot, predicate: Expr | undefi
 /** Prepare every batch and write it as data files; on failure, delete what was written. */
 async function stageFiles(
   engine: Engine, plan: TablePlan, head: RecordBatch[], rest: AsyncIterable<RecordBatch>, predicate: Expr | undefined, opts: WriteOptions,
+  recordInserts = false,
 ): Promise<Staged> {
-  const writer = new DataFileWriter(engine, {
+  const options: DataFileOptions = {
     schema: plan.schema, partitionColumns: plan.partitionColumns, columnMapping: plan.columnMapping,
     targetFileSize: opts.targetFileSize,
     writerProperties: { ...opts.writerProperties, compression: opts.writerProperties?.compression ?? opts.compression },
     ...statsSettings(plan.configuration),
-  })
+  }
+  const writer = new DataFileWriter(engine, options)
+  const inserts = recordInserts ? new DataFileWriter(engine, { ...options, schema: withChangeColumn(plan.schema), changeData: true }) : undefined
+  const written = () => [...writer.writtenPaths, ...(inserts?.writtenPaths ?? [])]
   const ctx: BatchContext = { schema: plan.schema, configuration: plan.configuration }
   let rows = 0
   try {
@@ -119,15 +140,21 @@ async function stageFiles(
       if (predicate) checkMatchesPredicate(prepared, predicate, opts.predicate!)
       rows += prepared.numRows
       await writer.write(prepared)
+      if (inserts && prepared.numRows > 0) await inserts.write(withChangeType(prepared, 'insert'))
     }
     for (const batch of head) await put(batch)
     for await (const batch of rest) await put(batch)
     const adds = await writer.finish()
-    return { adds, rows, schema: ctx.schema, paths: writer.writtenPaths }
+    const changeFiles = inserts ? await inserts.finish() : []
+    return { adds, changeFiles, rows, schema: ctx.schema, paths: written() }
   } catch (e) {
-    await discardFiles(engine, writer.writtenPaths)
+    await discardFiles(engine, written())
     throw e
   }
+}
+
+function withChangeColumn(schema: StructType): StructType {
+  return { type: 'struct', fields: [...schema.fields, { name: '_change_type', type: 'string', nullable: false, metadata: {} }] }
 }
 
 /**
@@ -154,17 +181,13 @@ function skipped(version: number): WriteResult {
 }
 
 /**
- * replaceWhere removes whole files: each file it removes must hold only rows the predicate
- * matches, which partition values prove. A predicate on data columns that reaches any file is
- * refused, since replacing only part of a file's rows would need that file rewritten, which
- * replaceWhere does not do; dropping the whole file would lose the rows it does not match.
+ * Whether an overwrite's predicate reads data columns: then the files it reaches are read and
+ * only their matching rows replaced; a predicate on partition columns alone replaces whole files
+ * unread, since partition values prove every row of them matches.
  */
-function checkWholeFiles(snapshot: Snapshot, removed: AddAction[], predicate: Expr, text: string): void {
+function readsData(snapshot: Snapshot, predicate: Expr): boolean {
   const partitionColumns = new Set(snapshot.metadata.partitionColumns.map((c) => c.toLowerCase()))
-  const usesData = columnsOf(predicate).some((path) => !partitionColumns.has(path[0]!.toLowerCase()))
-  if (usesData && removed.length > 0) {
-    throw new DeltaError('UnsupportedFeature', `replaceWhere '${text}' uses data columns; replaceWhere takes predicates on partition columns only (delete the rows first, then append)`)
-  }
+  return columnsOf(predicate).some((path) => !partitionColumns.has(path[0]!.toLowerCase()))
 }
 
 function checkMatchesPredicate(table: Table, predicate: Expr, text: string): void {
