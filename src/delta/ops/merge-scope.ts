@@ -84,8 +84,8 @@ export class MergeScope {
       t.schema.fields.forEach((f, i) => (columns[this.#qualified(side, f.name)] = t.getChildAt(i)!))
     }
     for (const { side, field } of this.#bare(MergeScope.sidesOf(group))) {
-      const t = rows[side]
-      if (t) columns[field.name] = t.getChild(field.name)!
+      const v = rows[side]?.getChild(field.name)
+      if (v) columns[field.name] = v
     }
     const n = sides.map((s) => rows[s]!.numRows)
     if (n.some((x) => x !== n[0])) throw new DeltaError('Internal', `merge sides of ${n.join(' and ')} rows`)

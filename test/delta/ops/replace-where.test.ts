@@ -5,7 +5,7 @@ import { readChanges } from '../../../src/delta/scan/change-data.js'
 import { writeTable } from '../../../src/delta/ops/write.js'
 import { commitActions, memoryEngine, readIds, rows } from './fixture.js'
 
-const cases = [
+const cases: { name: string; configuration: Record<string, string> }[] = [
   { name: 'copy-on-write', configuration: { 'delta.enableChangeDataFeed': 'true' } },
   { name: 'deletion vectors', configuration: { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true' } },
 ]

@@ -92,14 +92,27 @@ class SqlBinder {
     if (path.length === 1 && isBareFunctionWord(path[0]!) && !findField(this.schema, path[0]!)) {
       return functionNamed(path[0]!).bind([], fail, this.context)
     }
-    const dotted = path.length > 1 ? findField(this.schema, path.join('.')) : undefined
-    if (dotted && !findField(this.schema, path[0]!)) return { kind: 'column', path: [dotted.name], type: dotted.type }
+    // A top-level name may hold dots (`a.b` as one column, as a merge's `alias.column` names
+    // are): the longest such prefix wins when no column is named by the first part alone.
     let struct = this.schema
     const resolved: string[] = []
-    for (let i = 0; i < path.length; i++) {
+    let i = 0
+    if (path.length > 1 && !findField(this.schema, path[0]!)) {
+      for (let n = path.length; n >= 2; n--) {
+        const field = findField(this.schema, path.slice(0, n).join('.'))
+        if (!field) continue
+        resolved.push(field.name)
+        if (n === path.length) return { kind: 'column', path: resolved, type: field.type }
+        if (typeof field.type === 'string' || field.type.type !== 'struct') return fail(`'${field.name}' is not a struct`)
+        struct = field.type
+        i = n
+        break
+      }
+    }
+    for (; i < path.length; i++) {
       const field = findField(struct, path[i]!)
       if (!field) {
-        const where = i === 0 ? 'the table has columns' : `'${resolved.join('.')}' has fields`
+        const where = resolved.length === 0 ? 'the table has columns' : `'${resolved.join('.')}' has fields`
         return fail(`unknown column '${path.slice(0, i + 1).join('.')}'; ${where}: ${struct.fields.map((f) => f.name).join(', ')}`)
       }
       resolved.push(field.name)
