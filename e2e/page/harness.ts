@@ -14,6 +14,7 @@ import type { OpenRequest, StorageDescriptor } from '../../src/worker/protocol.j
 import type { WriteOptions } from '../../src/delta/write/write-options.js'
 import { exportOpfsFolder, fsaCall, opfsFolder, removeOpfsFolder, type FsaOp } from './fsa-bridge.js'
 import { makeRows, type RowSpec } from './rows.js'
+import { runDmlScenario, type DmlPlan } from './dml.js'
 
 /** A storage the tests can name in JSON; the page turns it into a descriptor. */
 export type StorageSpec =
@@ -94,6 +95,8 @@ const harness = {
   }),
   write: (spec: StorageSpec, rows: RowSpec, opts: WriteOptions = {}) =>
     outcome(async () => writeDeltaLakeInWorker(pool, await descriptorOf(spec), makeRows(rows), opts)),
+  // Create, delete, update and merge a table, reading back after each step (see dml.ts).
+  dml: (spec: StorageSpec, plan: DmlPlan) => outcome(() => runDmlScenario(pool, () => descriptorOf(spec), plan)),
   fsa: (dir: string, op: FsaOp, args: unknown[]) => outcome(() => fsaCall(dir, op, args)),
   removeOpfs: (dir: string) => outcome(() => removeOpfsFolder(dir)),
   exportOpfs: (dir: string) => outcome(() => exportOpfsFolder(dir)),
