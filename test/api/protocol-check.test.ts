@@ -48,6 +48,8 @@ const CASES: { name: string; partitionBy: string[]; configuration?: Record<strin
   { name: 'mapping-name', partitionBy: ['region', 'at'], configuration: { 'delta.columnMapping.mode': 'name', 'delta.checkpointInterval': '2' } },
   { name: 'mapping-id', partitionBy: ['bucket', 'day'], configuration: { 'delta.columnMapping.mode': 'id' } },
   { name: 'cdf-mapping-name', partitionBy: ['region'], configuration: { 'delta.columnMapping.mode': 'name', 'delta.enableChangeDataFeed': 'true' } },
+  { name: 'deletion-vectors', partitionBy: ['bucket'], configuration: { 'delta.enableDeletionVectors': 'true', 'delta.enableChangeDataFeed': 'true', 'delta.checkpointInterval': '2' } },
+  { name: 'deletion-vectors-mapping', partitionBy: [], configuration: { 'delta.enableDeletionVectors': 'true', 'delta.columnMapping.mode': 'name' } },
 ]
 
 describe('tables we write follow PROTOCOL.md', () => {
@@ -59,10 +61,16 @@ describe('tables we write follow PROTOCOL.md', () => {
       }
       const table = await DeltaTable.open(root)
       await table.delete('id < 3 OR id = 20 OR id > 31')
+      await table.update({ amount: 'amount * 2', name: "concat(name, '!')" }, { predicate: 'id BETWEEN 10 AND 14' })
+      const [a, b] = [rows(4).slice(0, 2), rows(100).slice(0, 2)]
+      await table.merge(new Table([...a.batches, ...b.batches]), { predicate: 'target.id = source.id' })
+        .whenMatchedUpdate({ name: "'merged'" }).whenNotMatchedInsertAll().execute()
       expect(await checkTableProtocol(root)).toEqual([])
       // And it reads back: every partition value, through the physical keys.
       const back = await (await DeltaTable.open(root)).toArrow()
-      expect(back.numRows).toBe(36 - 8)
+      expect(back.numRows).toBe(36 - 8 + 2)
+      const names = new Map([...back].map((r) => [r.id as number, r.name as string]))
+      expect([names.get(4), names.get(12), names.get(100), names.get(3)]).toEqual(['merged', 'n12!', 'n100', 'n3'])
       const regions = new Set(back.getChild('region')!.toArray())
       expect(regions).toEqual(new Set(['EU', 'US', 'APAC', null]))
     })

@@ -4,6 +4,7 @@
 // every rule a writer broke.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -73,8 +74,66 @@ export async function checkTableProtocol(root: string): Promise<string[]> {
     problems.push(...checkPartitionValues(`${where} ${kind}`, body.partitionValues, partitionColumns, partitionKeys, physical))
     if (kind === 'add' && typeof body.stats === 'string') problems.push(...checkStats(where, body.stats, schema.fields, partitionColumns, physical))
     if (kind !== 'remove') problems.push(...checkDataFile(`${where} ${kind}`, root, body, schema.fields, partitionColumns, physical))
+    if (body.deletionVector) problems.push(...checkDeletionVector(`${where} ${kind}`, root, body, protocol))
   }
   problems.push(...(await checkCheckpoint(log, partitionColumns, partitionKeys, physical, protocol)))
+  return problems
+}
+
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
+const ROARING_ARRAY_MAGIC = 1681511377
+
+function z85Decode(text: string): Uint8Array | undefined {
+  if (text.length % 5 !== 0) return undefined
+  const out = new Uint8Array((text.length / 5) * 4)
+  for (let i = 0; i < text.length / 5; i++) {
+    let v = 0
+    for (let k = 0; k < 5; k++) {
+      const d = Z85.indexOf(text[i * 5 + k]!)
+      if (d < 0) return undefined
+      v = v * 85 + d
+    }
+    new DataView(out.buffer).setUint32(i * 4, v)
+  }
+  return out
+}
+
+/**
+ * A deletion vector descriptor as PROTOCOL.md's "Deletion Vector Descriptor Schema" and
+ * "Deletion Vector Format" say: the feature in the protocol, the fields its storage type needs,
+ * and for a `u` vector the file `<prefix>/deletion_vector_<uuid>.bin` holding, at `offset`, the
+ * bitmap's size, a RoaringBitmapArray (magic first) of `sizeInBytes` bytes and its CRC-32.
+ */
+function checkDeletionVector(where: string, root: string, body: Obj, protocol: Obj): string[] {
+  const dv = body.deletionVector as Obj
+  const problems: string[] = []
+  const has = (list: Json | undefined) => Array.isArray(list) && list.includes('deletionVectors')
+  if (!has(protocol.readerFeatures) || !has(protocol.writerFeatures)) problems.push(`${where}: a deletion vector without the deletionVectors feature`)
+  if (typeof dv.sizeInBytes !== 'number' || typeof dv.cardinality !== 'number' || dv.cardinality < 1) problems.push(`${where}: deletion vector without sizeInBytes or a positive cardinality`)
+  const stats = typeof body.stats === 'string' ? JSON.parse(body.stats) as Obj : undefined
+  if (stats && typeof stats.numRecords === 'number' && Number(dv.cardinality) > stats.numRecords) problems.push(`${where}: the deletion vector deletes more rows than the file has`)
+  if (dv.storageType === 'i') {
+    if (dv.offset !== undefined) problems.push(`${where}: an inline deletion vector has an offset`)
+    return problems
+  }
+  if (dv.storageType !== 'u') return [...problems, `${where}: deletion vector storage type ${JSON.stringify(dv.storageType)} is not written by this library`]
+  const text = String(dv.pathOrInlineDv)
+  const uuid = z85Decode(text.slice(-20))
+  if (!uuid || typeof dv.offset !== 'number') return [...problems, `${where}: a 'u' deletion vector needs a Z85 UUID and an offset`]
+  const hex = Array.from(uuid, (b) => b.toString(16).padStart(2, '0')).join('')
+  const name = `deletion_vector_${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}.bin`
+  const prefix = text.slice(0, -20)
+  const file = join(root, ...(prefix ? [prefix] : []), name)
+  if (!existsSync(file)) return [...problems, `${where}: deletion vector file ${name} is missing`]
+  const bytes = readFileSync(file)
+  if (bytes[0] !== 1) problems.push(`${where}: ${name} does not start with format version 1`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const at = dv.offset
+  if (at + 8 + Number(dv.sizeInBytes) > bytes.length) return [...problems, `${where}: ${name} is shorter than the vector it should hold`]
+  if (view.getUint32(at) !== dv.sizeInBytes) problems.push(`${where}: ${name} gives the vector ${view.getUint32(at)} bytes, the log ${dv.sizeInBytes}`)
+  const bitmap = bytes.subarray(at + 4, at + 4 + Number(dv.sizeInBytes))
+  if (new DataView(bitmap.buffer, bitmap.byteOffset).getUint32(0, true) !== ROARING_ARRAY_MAGIC) problems.push(`${where}: the vector in ${name} lacks the RoaringBitmapArray magic`)
+  if (view.getUint32(at + 4 + Number(dv.sizeInBytes)) !== crc32(bitmap)) problems.push(`${where}: the CRC of the vector in ${name} does not match`)
   return problems
 }
 

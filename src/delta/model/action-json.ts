@@ -10,9 +10,14 @@ export function formatAction(action: Action): string {
   const body: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined || v === null || k === 'statsParsed') continue
-    body[k] = v
+    body[k] = k === 'deletionVector' ? withoutEmpty(v as Record<string, unknown>) : v
   }
   return JSON.stringify({ [kind]: body })
+}
+
+/** A descriptor without its empty optional fields (`offset` of an inline vector, `maxRowIndex`). */
+function withoutEmpty(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null))
 }
 
 /** A whole commit file: one action per line, newline-terminated. */
