@@ -1,7 +1,7 @@
 import { makeVector, type Table, type Vector } from 'apache-arrow'
 import { plainRows, takeRows } from '../arrow/index.js'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { evaluateExpression, formatLiteral, parseExpression, type SqlExpr } from '../expr/index.js'
+import { evaluateExpression, formatLiteral, type SqlExpr } from '../expr/index.js'
 import { castExpr } from '../expr/sql/coerce.js'
 import { isNumeric, typeText } from '../expr/sql/typing.js'
 import type { Scalar } from '../model/scalar.js'
@@ -22,7 +22,7 @@ export interface Assignment {
 export type LiteralValue = string | number | bigint | boolean | Date | null
 
 /**
- * Bind `column = text` for a write into `target`, the expression read against `scope` (the
+ * Bind `column = text` for a write into `target`, the expression parsed by `parse` (against the
  * table's schema for an update; the aliased target and source for a merge). The value is cast
  * to the column's type as Spark's ANSI store assignment does: numbers to numbers (an overflow is
  * an error when evaluated), anything to a string, dates and timestamps among themselves; a string
@@ -30,14 +30,16 @@ export type LiteralValue = string | number | bigint | boolean | Date | null
  * `InvalidArgument` naming the column. Generated columns (recomputed from the others) and
  * identity columns (which keep their values) are refused. Nested fields cannot be set.
  */
-export function bindAssignment(column: string, text: string, target: StructType, scope: StructType, opts: { allowIdentity?: boolean } = {}): Assignment {
+export function bindAssignment(
+  column: string, text: string, target: StructType, parse: (text: string) => SqlExpr, opts: { allowIdentity?: boolean } = {},
+): Assignment {
   const field = findField(target, column)
   if (!field) throw new DeltaError('InvalidArgument', `cannot set unknown column '${column}'; the table has columns: ${target.fields.map((f) => f.name).join(', ')}`)
   if (field.metadata[GENERATION_EXPRESSION_KEY] !== undefined) {
     throw new DeltaError('InvalidArgument', `column '${field.name}' is generated (${String(field.metadata[GENERATION_EXPRESSION_KEY])}); it is recomputed from the columns it reads and cannot be set`)
   }
   if (isIdentityColumn(field) && !opts.allowIdentity) throw new DeltaError('InvalidArgument', `column '${field.name}' is an identity column; its values cannot be updated`)
-  const bound = parseExpression(text, scope)
+  const bound = parse(text)
   return { field, expr: storeAssign(bound, field, text), text }
 }
 

@@ -28,8 +28,11 @@ export function expandClause(clause: MergeClause, scope: MergeScope, options: Me
     const t = scope.target.fields.find((f) => f.name.toLowerCase() === s.name.toLowerCase())
     if (!t) throw new DeltaError('InvalidArgument', `${clause.kind}: the source column '${s.name}' is not in the table; pass mergeSchema: true to add it, or leave it out with except`)
     if (t.metadata[GENERATION_EXPRESSION_KEY] !== undefined || isIdentityColumn(t)) continue
+    const value = `${scope.qualified('source', '')}\`${s.name.replaceAll('`', '``')}\``
     if (options.errorOnTypeMismatch !== false) checkTypes(s, t)
-    updates[t.name] = `${scope.qualified('source', '')}\`${s.name.replaceAll('`', '``')}\``
+    // Without the check, a value of another primitive type is cast as delta-rs casts it.
+    const cast = !widens(s.type, t.type) && typeof t.type === 'string' && typeof s.type === 'string'
+    updates[t.name] = cast ? `CAST(${value} AS ${t.type})` : value
   }
   if (Object.keys(updates).length === 0) throw new DeltaError('InvalidArgument', `${clause.kind}: the source has no column to set in the table`)
   const kind = clause.kind === 'matchedUpdateAll' ? 'matchedUpdate' : 'notMatchedInsert'

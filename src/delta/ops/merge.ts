@@ -1,5 +1,5 @@
-import { Table } from 'apache-arrow'
-import { filterTable, takeRows } from '../arrow/index.js'
+import { Table, makeVector } from 'apache-arrow'
+import { filterTable, nullData, takeRows, toArrowType } from '../arrow/index.js'
 import { conformTable } from '../arrow/conform.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
@@ -14,6 +14,7 @@ import { withColumns } from '../write/features/table-columns.js'
 import { inputBatches, type WriteData } from '../write/input.js'
 import { prepareBatch, type BatchContext } from '../write/prepare.js'
 import { planTable } from '../write/table-plan.js'
+import { isComputedColumn } from '../write/schema-merge.js'
 import { bindAssignment, evaluateAssignments, type Assignment } from './assign.js'
 import { checkMergeSpec } from './merge-check.js'
 import { actionOf, groupOf, type ClauseGroup, type MergeClause, type MergeResult, type MergeSpec } from './merge-clauses.js'
@@ -184,7 +185,7 @@ function bindClause(clause: MergeClause, scope: MergeScope, target: StructType):
   const updates = 'updates' in clause ? clause.updates : {}
   const bound = condition(scope, clause.predicate, group, `the ${clause.kind} condition`)
   const assignments = Object.entries(updates).map(([column, text]) =>
-    bindAssignment(column, text, target, scope.schema(group), { allowIdentity: action === 'insert' }))
+    bindAssignment(column, text, target, (t) => scope.parse(t, group), { allowIdentity: action === 'insert' }))
   return { clause, group, action, ...(bound ? { condition: bound } : {}), assignments }
 }
 
@@ -263,9 +264,21 @@ function* insertRows(clauses: readonly BoundClause[], scoped: Table, ctx: BatchC
     }
     if (n === 0) continue
     const values = evaluateAssignments(c.assignments, filterTable(scoped, mine))
-    const rows = new Table(Object.fromEntries(values))
+    const rows = withUnsetColumns(new Table(Object.fromEntries(values)), ctx.schema)
     for (const batch of rows.batches) yield prepareBatch(batch, ctx)
   }
+}
+
+/**
+ * An insert's rows with the table's other columns added as NULLs (identity and generated columns
+ * left for the writer to fill), so a NOT NULL column left unset is a constraint violation
+ * naming it, not a schema difference.
+ */
+function withUnsetColumns(rows: Table, schema: StructType): Table {
+  const missing = schema.fields.filter((f) => !isComputedColumn(f) && !rows.schema.fields.some((r) => r.name === f.name))
+  if (missing.length === 0) return rows
+  const nulls = new Map(missing.map((f) => [f.name, makeVector(nullData(toArrowType(f.type), rows.numRows))]))
+  return withColumns(rows, schema, nulls)
 }
 
 /** What a merge decides for one target file's rows: which leave, what replaces them, what the change feed records. */

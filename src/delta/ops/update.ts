@@ -1,6 +1,7 @@
 import { filterTable } from '../arrow/index.js'
 import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
+import { parseExpression } from '../expr/index.js'
 import { withColumns } from '../write/features/table-columns.js'
 import { fileMayMatch } from '../scan/plan.js'
 import { loadSnapshot } from '../log/snapshot.js'
@@ -58,7 +59,7 @@ export async function updateRows(engine: Engine, values: UpdateValues, opts: Upd
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'UPDATE' }).assertRemovable()
   const schema = snapshot.schema
-  const assignments = Object.entries(updates).map(([column, text]) => bindAssignment(column, text, schema, schema))
+  const assignments = Object.entries(updates).map(([column, text]) => bindAssignment(column, text, schema, (t) => parseExpression(t, schema)))
   const twice = assignments.find((a, i) => assignments.findIndex((b) => b.field.name === a.field.name) !== i)
   if (twice) throw new DeltaError('InvalidArgument', `column '${twice.field.name}' is set twice`)
   const predicate = opts.predicate !== undefined ? parseRowPredicate(opts.predicate, schema) : undefined

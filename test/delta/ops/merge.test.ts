@@ -477,11 +477,7 @@ describe('merge: names', () => {
     expect(table.version).toBe(0)
   })
 
-  // Bug: a bare name both sides have in a matched update's value is reported as an unknown
-  // column ("unknown column 'v'"), not as ambiguous: bindAssignment (assign.ts) parses the
-  // value with parseExpression against the scope schema, bypassing MergeScope.parse, which is
-  // where the ambiguity is recognised.
-  it.fails('refuses a bare name both sides have in an update value as ambiguous', async () => {
+  it('refuses a bare name both sides have in an update value as ambiguous', async () => {
     const { table } = await target()
     const e = await rejection(table.merge(people(SOURCE), { predicate: 'target.id = source.id' }).whenMatchedUpdate({ v: 'v' }).execute())
     expect(e.code).toBe('InvalidArgument')

@@ -113,7 +113,9 @@ class SqlBinder {
       const field = findField(struct, path[i]!)
       if (!field) {
         const where = resolved.length === 0 ? 'the table has columns' : `'${resolved.join('.')}' has fields`
-        return fail(`unknown column '${path.slice(0, i + 1).join('.')}'; ${where}: ${struct.fields.map((f) => f.name).join(', ')}`)
+        // Under dotted top-level names (a merge's `alias.column`) the whole path is the name missing.
+        const dottedNames = resolved.length === 0 && struct.fields.some((f) => f.name.toLowerCase().startsWith(`${path[0]!.toLowerCase()}.`))
+        return fail(`unknown column '${path.slice(0, dottedNames ? path.length : i + 1).join('.')}'; ${where}: ${struct.fields.map((f) => f.name).join(', ')}`)
       }
       resolved.push(field.name)
       if (i === path.length - 1) return { kind: 'column', path: resolved, type: field.type }

@@ -53,14 +53,37 @@ export function withColumns(table: Table, schema: StructType, added: ReadonlyMap
     ...[...sources.keys()].filter((n) => !findFieldExact(schema, n)),
   ].map((n) => sources.get(n)!)
   const arrowSchema = new Schema(ordered.map((s) => s.field), table.schema.metadata)
-  let start = 0
-  const batches = table.batches.map((batch) => {
+  const batches = pieces(table, [...added.values()]).map(({ batch, start }) => {
     const length = batch.numRows
     const children = ordered.map((s) => s.column(start, length, batch))
-    start += length
     return new RecordBatch(arrowSchema, makeData({ type: new Struct(arrowSchema.fields), length, nullCount: 0, children }))
   })
   return new Table(arrowSchema, batches)
+}
+
+/**
+ * The table's batches cut wherever a batch or an added vector's chunk ends, so that each piece
+ * lies within one chunk of every column (vectors computed elsewhere are chunked their own way).
+ */
+function pieces(table: Table, vectors: readonly Vector[]): { batch: RecordBatch; start: number }[] {
+  const cuts = new Set<number>()
+  for (const v of vectors) {
+    let at = 0
+    for (const d of v.data) cuts.add((at += d.length))
+  }
+  const out: { batch: RecordBatch; start: number }[] = []
+  let start = 0
+  for (const batch of table.batches) {
+    const end = start + batch.numRows
+    const inside = [...cuts].filter((c) => c > start && c < end).sort((a, b) => a - b)
+    let from = start
+    for (const cut of [...inside, end]) {
+      out.push({ batch: from === start && cut === end ? batch : batch.slice(from - start, cut - start), start: from })
+      from = cut
+    }
+    start = end
+  }
+  return out
 }
 
 function findFieldExact(schema: StructType, name: string): boolean {
