@@ -246,7 +246,8 @@ function writerOptions(snapshot: Snapshot, schema: StructType, opts: DataWriteOp
   }
 }
 
-function withChangeColumn(schema: StructType): StructType {
+/** The schema of change data files: the table's columns and `_change_type`. */
+export function withChangeColumn(schema: StructType): StructType {
   return { type: 'struct', fields: [...schema.fields, { name: '_change_type', type: 'string', nullable: false, metadata: {} }] }
 }
 

@@ -10,10 +10,9 @@ import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { startTransaction, type Transaction } from '../txn/transaction.js'
 import { transactionOptions } from '../txn/options.js'
 import { DataFileWriter, discardFiles, type DataFileOptions } from '../write/data-files.js'
-import type { StructType } from '../model/schema.js'
 import { changeFileOf } from '../txn/file-actions.js'
 import { removeMatchingRows } from './replace-where.js'
-import { withChangeType } from './row-changes.js'
+import { withChangeColumn, withChangeType } from './row-changes.js'
 import { inputBatches, type WriteData } from '../write/input.js'
 import { arrowSchemaToDelta } from '../write/arrow-to-delta.js'
 import { prepareBatch, type BatchContext } from '../write/prepare.js'
@@ -153,8 +152,6 @@ async function stageFiles(
   }
 }
 
-function withChangeColumn(schema: StructType): StructType {
-  return { type: 'struct', fields: [...schema.fields, { name: '_change_type', type: 'string', nullable: false, metadata: {} }] }
 }
 
 /**
