@@ -152,8 +152,6 @@ async function stageFiles(
   }
 }
 
-}
-
 /**
  * The snapshot of an existing table, or undefined when there is none yet (no log, or a log with
  * no commits). A log that is there but cannot be read at its latest version is an error, never
