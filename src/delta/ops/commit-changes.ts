@@ -1,3 +1,7 @@
+import type { Expr } from '../expr/index.js'
+import type { Snapshot } from '../log/snapshot.js'
+import type { AddAction } from '../model/actions.js'
+import { fileMayMatch } from '../scan/plan.js'
 import type { ReadSet } from '../txn/conflict.js'
 import { isDeltaError } from '../engine/errors.js'
 import { changeFileOf } from '../txn/file-actions.js'
@@ -21,6 +25,35 @@ export async function commitRowChanges(txn: Transaction, rewriter: RowRewriter, 
     if (isDeltaError(e, 'CommitConflict') || !txn.commitAttempted) await rewriter.discard()
     throw e
   }
+}
+
+/** The files a predicate may match (by partition values and stats), all without a skipping filter. */
+export function filesToRead(snapshot: Snapshot, skipping: Expr | undefined): AddAction[] {
+  return skipping ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, skipping)) : snapshot.files.toArray()
+}
+
+/**
+ * Commit a DELETE or UPDATE: Spark's operation parameters (the predicate as a JSON list), the
+ * operation's metrics with the change-file, deletion-vector and byte counts, and what it read
+ * (the candidate files, and the skipping filter for files added concurrently).
+ */
+export async function commitPredicateChanges(
+  txn: Transaction, rewriter: RowRewriter, changes: RowChanges,
+  read: { snapshot: Snapshot; predicate: string | undefined; candidates: readonly AddAction[]; skipping: Expr | undefined },
+  metrics: Record<string, number>, start: number,
+): Promise<number> {
+  const { snapshot, skipping } = read
+  txn.withOperationParameters({ predicate: JSON.stringify(read.predicate !== undefined ? [read.predicate] : []) })
+    .withOperationMetrics({
+      ...metrics, numAddedChangeFiles: changes.changeFiles.length,
+      ...(rewriter.deletionVectors && deletionVectorMetrics(changes)),
+      numRemovedBytes: sizeOf(changes.removed), numAddedBytes: sizeOf(changes.added),
+      executionTimeMs: elapsedMs(start),
+    })
+  return commitRowChanges(txn, rewriter, changes, {
+    files: new Set(read.candidates.map((f) => f.path)),
+    mayHaveRead: (a) => !skipping || fileMayMatch(snapshot, a, skipping),
+  })
 }
 
 /** Spark's deletion vector metrics of a DELETE or UPDATE (a MERGE prefixes them with `Target`). */

@@ -1,11 +1,10 @@
 import type { Engine } from '../engine/engine.js'
 import { filterTable } from '../arrow/index.js'
-import { fileMayMatch } from '../scan/plan.js'
 import { loadSnapshot } from '../log/snapshot.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
 import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
-import { commitRowChanges, deletionVectorMetrics, elapsedMs, sizeOf } from './commit-changes.js'
+import { commitPredicateChanges, elapsedMs, filesToRead } from './commit-changes.js'
 import { RowRewriter, withChangeType } from './row-changes.js'
 import { parseRowPredicate } from './row-predicate.js'
 
@@ -54,36 +53,19 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
   const matcher = predicate !== undefined ? parseRowPredicate(predicate, snapshot.schema) : undefined
   const expr = matcher?.skipping
-  const candidates = expr ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, expr)) : snapshot.files.toArray()
+  const candidates = filesToRead(snapshot, expr)
   const rewriter = new RowRewriter(engine, snapshot, opts)
-  let changes
-  try {
-    await rewriter.apply(candidates, (rows) => {
-      const gone = matcher ? matcher.matches(rows) : new Uint8Array(rows.numRows).fill(1)
-      const deleted = rewriter.changeDataFeed && gone.includes(1) ? [withChangeType(filterTable(rows, gone), 'delete')] : []
-      return { gone, changes: deleted }
-    })
-    changes = await rewriter.finish()
-  } catch (e) {
-    await rewriter.discard()
-    throw e
-  }
+  const changes = await rewriter.rewrite(candidates, (rows) => {
+    const gone = matcher ? matcher.matches(rows) : new Uint8Array(rows.numRows).fill(1)
+    const deleted = rewriter.changeDataFeed && gone.includes(1) ? [withChangeType(filterTable(rows, gone), 'delete')] : []
+    return { gone, changes: deleted }
+  })
   const result = {
     numAddedFiles: changes.filesWritten, numRemovedFiles: changes.filesRemoved,
     numDeletedRows: changes.rowsGone, numCopiedRows: changes.rowsCopied,
     scanTimeMs: changes.scanTimeMs, rewriteTimeMs: changes.rewriteTimeMs,
   }
   if (changes.removed.length === 0) return { version: snapshot.version, ...result, executionTimeMs: elapsedMs(start) }
-  txn.withOperationParameters({ predicate: JSON.stringify(predicate !== undefined ? [predicate] : []) })
-    .withOperationMetrics({
-      ...result, numAddedChangeFiles: changes.changeFiles.length,
-      ...(rewriter.deletionVectors && deletionVectorMetrics(changes)),
-      numRemovedBytes: sizeOf(changes.removed), numAddedBytes: sizeOf(changes.added),
-      executionTimeMs: elapsedMs(start),
-    })
-  const version = await commitRowChanges(txn, rewriter, changes, {
-    files: new Set(candidates.map((f) => f.path)),
-    mayHaveRead: (a) => !expr || fileMayMatch(snapshot, a, expr),
-  })
+  const version = await commitPredicateChanges(txn, rewriter, changes, { snapshot, predicate, candidates, skipping: expr }, result, start)
   return { version, ...result, executionTimeMs: elapsedMs(start) }
 }

@@ -21,7 +21,7 @@ import { actionOf, groupOf, type ClauseGroup, type MergeClause, type MergeResult
 import { expandClause } from './merge-expand.js'
 import { equiJoinKeys, SourceIndex, targetSkipping } from './merge-join.js'
 import { MergeScope } from './merge-scope.js'
-import { commitRowChanges, deletionVectorMetrics, elapsedMs, sizeOf } from './commit-changes.js'
+import { commitRowChanges, deletionVectorMetrics, elapsedMs, filesToRead, sizeOf } from './commit-changes.js'
 import { RowRewriter, withChangeType, type FileDecision } from './row-changes.js'
 import { enforceTableRules } from './row-rules.js'
 
@@ -78,44 +78,37 @@ export async function mergeRows(engine: Engine, source: WriteData, spec: MergeSp
   const skipping = bySource.length === 0 ? targetSkipping(keys, index, scope) : undefined
   const candidates = sourceRows.numRows === 0 && bySource.length === 0
     ? []
-    : skipping ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, skipping)) : snapshot.files.toArray()
+    : filesToRead(snapshot, skipping)
   const configuration = snapshot.metadata.configuration
   const rewriter = new RowRewriter(engine, snapshot, options, targetSchema)
   const sourceMatched = new Uint8Array(sourceRows.numRows)
   const counts: Counts = { inserted: 0, matchedUpdated: 0, matchedDeleted: 0, bySourceUpdated: 0, bySourceDeleted: 0 }
   const ctx: BatchContext = { schema: targetSchema, configuration }
-  let changes
-  try {
-    await rewriter.apply(candidates, (rows) => {
-      const decision = new DecisionBuilder(rows, rewriter.changeDataFeed)
-      const pairs = matchPairs(rows, sourceRows, scope, keys.target, index, predicate)
-      pairs.s.forEach((s) => (sourceMatched[s] = 1))
-      if (matched.length > 0) refuseRepeatedMatches(rows, pairs.t)
-      const pairTable = scope.table('join', { target: takeRows(rows, pairs.t), source: takeRows(sourceRows, pairs.s) })
-      applyClauses(matched, pairTable, pairs.t, decision, targetSchema, configuration, counts, 'matched')
-      if (bySource.length > 0) {
-        const hit = new Uint8Array(rows.numRows)
-        pairs.t.forEach((t) => (hit[t] = 1))
-        const lone = indicesWhere(hit, 0)
-        applyClauses(bySource, scope.table('notMatchedBySource', { target: takeRows(rows, lone) }), lone, decision, targetSchema, configuration, counts, 'bySource')
-      }
-      return decision.build()
-    })
-    const inserts = clauses.filter((c) => c.group === 'notMatched')
-    if (inserts.length > 0) {
-      const lone = indicesWhere(sourceMatched, 0)
-      const rows = scope.table('notMatched', { source: takeRows(sourceRows, lone) })
-      for (const inserted of insertRows(inserts, rows, ctx)) {
-        counts.inserted += inserted.numRows
-        await rewriter.insert(inserted)
-        if (rewriter.changeDataFeed) await rewriter.recordChanges(withChangeType(inserted, 'insert'))
-      }
+  const inserts = clauses.filter((c) => c.group === 'notMatched')
+  const changes = await rewriter.rewrite(candidates, (rows) => {
+    const decision = new DecisionBuilder(rows, rewriter.changeDataFeed)
+    const pairs = matchPairs(rows, sourceRows, scope, keys.target, index, predicate)
+    pairs.s.forEach((s) => (sourceMatched[s] = 1))
+    if (matched.length > 0) refuseRepeatedMatches(rows, pairs.t)
+    const pairTable = scope.table('join', { target: takeRows(rows, pairs.t), source: takeRows(sourceRows, pairs.s) })
+    applyClauses(matched, pairTable, pairs.t, decision, targetSchema, configuration, counts, 'matched')
+    if (bySource.length > 0) {
+      const hit = new Uint8Array(rows.numRows)
+      pairs.t.forEach((t) => (hit[t] = 1))
+      const lone = indicesWhere(hit, 0)
+      applyClauses(bySource, scope.table('notMatchedBySource', { target: takeRows(rows, lone) }), lone, decision, targetSchema, configuration, counts, 'bySource')
     }
-    changes = await rewriter.finish()
-  } catch (e) {
-    await rewriter.discard()
-    throw e
-  }
+    return decision.build()
+  }, async () => {
+    if (inserts.length === 0) return
+    const lone = indicesWhere(sourceMatched, 0)
+    const rows = scope.table('notMatched', { source: takeRows(sourceRows, lone) })
+    for (const inserted of insertRows(inserts, rows, ctx)) {
+      counts.inserted += inserted.numRows
+      await rewriter.insert(inserted)
+      if (rewriter.changeDataFeed) await rewriter.recordChanges(withChangeType(inserted, 'insert'))
+    }
+  })
   if (ctx.schema !== targetSchema) txn.setMetadata({ ...txn.metadata!, schemaString: JSON.stringify(ctx.schema) })
   const updated = counts.matchedUpdated + counts.bySourceUpdated
   const deleted = counts.matchedDeleted + counts.bySourceDeleted
@@ -222,18 +215,7 @@ function applyClauses(
   schema: StructType, configuration: Record<string, string>, counts: Counts, kind: 'matched' | 'bySource',
 ): void {
   if (clauses.length === 0 || scoped.numRows === 0) return
-  const taken = new Uint8Array(scoped.numRows)
-  for (const c of clauses) {
-    const holds = c.condition ? evaluateCondition(c.condition, scoped) : undefined
-    const mine = new Uint8Array(scoped.numRows)
-    let n = 0
-    for (let i = 0; i < scoped.numRows; i++) {
-      if (taken[i] || (holds && holds[i] !== 2)) continue
-      taken[i] = 1
-      mine[i] = 1
-      n++
-    }
-    if (n === 0) continue
+  for (const { clause: c, mine, n } of firstClauses(clauses, scoped)) {
     const rows = targets.filter((_, i) => mine[i] === 1)
     if (c.action === 'delete') {
       decision.delete(rows)
@@ -249,11 +231,11 @@ function applyClauses(
   }
 }
 
-/** The rows inserted for source rows no target row matched: each takes the first insert clause whose condition holds. */
-function* insertRows(clauses: readonly BoundClause[], scoped: Table, ctx: BatchContext): Generator<Table> {
+/** Each clause with the rows it takes: those its condition holds for that no earlier clause took (none left out). */
+function* firstClauses(clauses: readonly BoundClause[], scoped: Table): Generator<{ clause: BoundClause; mine: Uint8Array; n: number }> {
   const taken = new Uint8Array(scoped.numRows)
-  for (const c of clauses) {
-    const holds = c.condition ? evaluateCondition(c.condition, scoped) : undefined
+  for (const clause of clauses) {
+    const holds = clause.condition ? evaluateCondition(clause.condition, scoped) : undefined
     const mine = new Uint8Array(scoped.numRows)
     let n = 0
     for (let i = 0; i < scoped.numRows; i++) {
@@ -262,7 +244,13 @@ function* insertRows(clauses: readonly BoundClause[], scoped: Table, ctx: BatchC
       mine[i] = 1
       n++
     }
-    if (n === 0) continue
+    if (n > 0) yield { clause, mine, n }
+  }
+}
+
+/** The rows inserted for source rows no target row matched: each takes the first insert clause whose condition holds. */
+function* insertRows(clauses: readonly BoundClause[], scoped: Table, ctx: BatchContext): Generator<Table> {
+  for (const { clause: c, mine } of firstClauses(clauses, scoped)) {
     const values = evaluateAssignments(c.assignments, filterTable(scoped, mine))
     const rows = withUnsetColumns(new Table(Object.fromEntries(values)), ctx.schema)
     for (const batch of rows.batches) yield prepareBatch(batch, ctx)

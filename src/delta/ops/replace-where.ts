@@ -7,6 +7,7 @@ import { fileMayMatch } from '../scan/plan.js'
 import { changeFileOf } from '../txn/file-actions.js'
 import type { Transaction } from '../txn/transaction.js'
 import type { WriteOptions } from '../write/write-options.js'
+import { filesToRead } from './commit-changes.js'
 import { RowRewriter, withChangeType, type RowChanges } from './row-changes.js'
 
 /** What removing the rows an overwrite replaces did. */
@@ -25,15 +26,14 @@ export interface ReplacedRows {
 export async function removeMatchingRows(
   engine: Engine, txn: Transaction, current: Snapshot, predicate: Expr, schema: StructType, opts: WriteOptions,
 ): Promise<ReplacedRows> {
-  const candidates = current.files.filter((f) => fileMayMatch(current, f, predicate))
+  const candidates = filesToRead(current, predicate)
   const writerProperties = { ...opts.writerProperties, compression: opts.writerProperties?.compression ?? opts.compression }
   const rewriter = new RowRewriter(engine, current, { writerProperties }, schema)
+  const changes = await rewriter.rewrite(candidates, (rows) => {
+    const gone = evaluateFilter(predicate, rows)
+    return { gone, changes: rewriter.changeDataFeed && gone.includes(1) ? [withChangeType(filterTable(rows, gone), 'delete')] : [] }
+  })
   try {
-    await rewriter.apply(candidates, (rows) => {
-      const gone = evaluateFilter(predicate, rows)
-      return { gone, changes: rewriter.changeDataFeed && gone.includes(1) ? [withChangeType(filterTable(rows, gone), 'delete')] : [] }
-    })
-    const changes = await rewriter.finish()
     txn.removeFiles(changes.removed)
       .addFiles(changes.added)
       .addChangeFiles(changes.changeFiles.map(changeFileOf))

@@ -123,6 +123,21 @@ export class RowRewriter {
     this.#rewriteTimeMs += writing
   }
 
+  /**
+   * `apply`, then anything `more` writes (a merge's inserts), then `finish`; on any failure,
+   * what was written is discarded before the error goes on.
+   */
+  async rewrite(candidates: readonly AddAction[], decide: DecideRows, more?: () => Promise<void>): Promise<RowChanges> {
+    try {
+      await this.apply(candidates, decide)
+      await more?.()
+      return await this.finish()
+    } catch (e) {
+      await this.discard()
+      throw e
+    }
+  }
+
   /** Write rows that replace no row of a file (a merge's inserts) to new data files. */
   async insert(rows: Table): Promise<void> {
     const t = performance.now()

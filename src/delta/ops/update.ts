@@ -3,13 +3,12 @@ import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import { parseExpression } from '../expr/index.js'
 import { withColumns } from '../write/features/table-columns.js'
-import { fileMayMatch } from '../scan/plan.js'
 import { loadSnapshot } from '../log/snapshot.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
 import { bindAssignment, evaluateAssignments, literalAssignments, type LiteralValue } from './assign.js'
 import { checkOptions, checkPredicate, UPDATE_OPTIONS } from './check-options.js'
-import { commitRowChanges, deletionVectorMetrics, elapsedMs, sizeOf } from './commit-changes.js'
+import { commitPredicateChanges, elapsedMs, filesToRead } from './commit-changes.js'
 import { RowRewriter, withChangeType } from './row-changes.js'
 import { parseRowPredicate } from './row-predicate.js'
 import { enforceTableRules } from './row-rules.js'
@@ -64,40 +63,23 @@ export async function updateRows(engine: Engine, values: UpdateValues, opts: Upd
   if (twice) throw new DeltaError('InvalidArgument', `column '${twice.field.name}' is set twice`)
   const predicate = opts.predicate !== undefined ? parseRowPredicate(opts.predicate, schema) : undefined
   const skip = predicate?.skipping
-  const candidates = skip ? snapshot.files.filter((f) => fileMayMatch(snapshot, f, skip)) : snapshot.files.toArray()
+  const candidates = filesToRead(snapshot, skip)
   const rewriter = new RowRewriter(engine, snapshot, opts)
-  let changes
-  try {
-    await rewriter.apply(candidates, (rows) => {
-      const gone = predicate ? predicate.matches(rows) : new Uint8Array(rows.numRows).fill(1)
-      if (!gone.includes(1)) return { gone }
-      const before = filterTable(rows, gone)
-      const after = enforceTableRules(withColumns(before, schema, evaluateAssignments(assignments, before)), schema, snapshot.metadata.configuration)
-      const recorded = rewriter.changeDataFeed ? [withChangeType(before, 'update_preimage'), withChangeType(after, 'update_postimage')] : []
-      return { gone, replacements: [after], changes: recorded }
-    })
-    changes = await rewriter.finish()
-  } catch (e) {
-    await rewriter.discard()
-    throw e
-  }
+  const changes = await rewriter.rewrite(candidates, (rows) => {
+    const gone = predicate ? predicate.matches(rows) : new Uint8Array(rows.numRows).fill(1)
+    if (!gone.includes(1)) return { gone }
+    const before = filterTable(rows, gone)
+    const after = enforceTableRules(withColumns(before, schema, evaluateAssignments(assignments, before)), schema, snapshot.metadata.configuration)
+    const recorded = rewriter.changeDataFeed ? [withChangeType(before, 'update_preimage'), withChangeType(after, 'update_postimage')] : []
+    return { gone, replacements: [after], changes: recorded }
+  })
   const result = {
     numAddedFiles: changes.filesWritten, numRemovedFiles: changes.filesRemoved,
     numUpdatedRows: changes.rowsGone, numCopiedRows: changes.rowsCopied,
     scanTimeMs: changes.scanTimeMs, rewriteTimeMs: changes.rewriteTimeMs,
   }
   if (changes.rowsGone === 0) return { version: snapshot.version, ...result, executionTimeMs: elapsedMs(start) }
-  txn.withOperationParameters({ predicate: JSON.stringify(opts.predicate !== undefined ? [opts.predicate] : []) })
-    .withOperationMetrics({
-      ...result, numAddedChangeFiles: changes.changeFiles.length,
-      ...(rewriter.deletionVectors && deletionVectorMetrics(changes)),
-      numRemovedBytes: sizeOf(changes.removed), numAddedBytes: sizeOf(changes.added),
-      executionTimeMs: elapsedMs(start),
-    })
-  const version = await commitRowChanges(txn, rewriter, changes, {
-    files: new Set(candidates.map((f) => f.path)),
-    mayHaveRead: (a) => !skip || fileMayMatch(snapshot, a, skip),
-  })
+  const version = await commitPredicateChanges(txn, rewriter, changes, { snapshot, predicate: opts.predicate, candidates, skipping: skip }, result, start)
   return { version, ...result, executionTimeMs: elapsedMs(start) }
 }
 
