@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../../../src/delta/engine/errors.js'
 import { columnsOfSql, evaluateSqlValues, parseExpression, parseFilter } from '../../../../src/delta/expr/index.js'
 import type { StructType } from '../../../../src/delta/model/schema.js'
 import { field, struct, tableOf } from '../../write/features/helpers.js'
+import { expectDeltaError } from '../../../helpers/caught.js'
 
 const schema: StructType = struct(
   field('i', 'integer'), field('j', 'integer'), field('s', 'string'), field('flag', 'boolean'), field('price', 'decimal(10,2)'),
@@ -18,17 +18,7 @@ const table = tableOf({
 
 const values = (text: string, s = schema, rows = table) => evaluateSqlValues(parseExpression(text, s), rows)
 const typeOf = (text: string) => parseExpression(text, schema).type
-const expectError = (f: () => unknown, code: string, pattern?: RegExp) => {
-  try {
-    f()
-  } catch (e) {
-    expect(isDeltaError(e), String(e)).toBe(true)
-    expect((e as { code: string }).code).toBe(code)
-    if (pattern) expect((e as Error).message).toMatch(pattern)
-    return
-  }
-  throw new Error('expected an error')
-}
+const expectError = expectDeltaError
 
 describe('CASE WHEN (searched)', () => {
   it('takes the first branch whose condition is TRUE; a NULL condition is not taken', () => {

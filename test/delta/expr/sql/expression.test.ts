@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../../../src/delta/engine/errors.js'
 import {
   castScalar, evaluateCondition, evaluateExpression, evaluateSqlValues, parseExpression, parseFilter,
 } from '../../../../src/delta/expr/index.js'
 import { parseSchema, type StructType } from '../../../../src/delta/model/schema.js'
 import { corpusDir, hasCorpus } from '../../../conformance/corpus.js'
 import { field, struct, tableOf } from '../../write/features/helpers.js'
+import { expectDeltaError } from '../../../helpers/caught.js'
 
 const schema: StructType = struct(
   field('i', 'integer'), field('j', 'integer'), field('l', 'long'), field('b', 'byte'), field('d', 'double'),
@@ -31,17 +31,7 @@ const table = tableOf({
 })
 
 const values = (text: string, rows = table) => evaluateSqlValues(parseExpression(text, schema), rows)
-const expectError = (f: () => unknown, code: string, pattern?: RegExp) => {
-  try {
-    f()
-  } catch (e) {
-    expect(isDeltaError(e), String(e)).toBe(true)
-    expect((e as { code: string }).code).toBe(code)
-    if (pattern) expect((e as Error).message).toMatch(pattern)
-    return
-  }
-  throw new Error('expected an error')
-}
+const expectError = expectDeltaError
 
 describe('parseExpression: types as Spark types them', () => {
   it('keeps integer arithmetic integer and widens to the wider operand', () => {

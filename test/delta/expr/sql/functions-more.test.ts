@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { isDeltaError } from '../../../../src/delta/engine/errors.js'
 import { evaluateExpression, evaluateSqlValues, parseExpression } from '../../../../src/delta/expr/index.js'
 import type { StructType } from '../../../../src/delta/model/schema.js'
 import { field, struct, tableOf } from '../../write/features/helpers.js'
+import { expectDeltaError } from '../../../helpers/caught.js'
 
 const schema: StructType = struct(
   field('i', 'integer'), field('j', 'integer'), field('l', 'long'), field('d', 'double'), field('f', 'float'),
@@ -31,17 +31,7 @@ const table = tableOf({
 
 const values = (text: string, rows = table) => evaluateSqlValues(parseExpression(text, schema), rows)
 const typeOf = (text: string) => parseExpression(text, schema).type
-const expectError = (f: () => unknown, code: string, pattern?: RegExp) => {
-  try {
-    f()
-  } catch (e) {
-    expect(isDeltaError(e), String(e)).toBe(true)
-    expect((e as { code: string }).code).toBe(code)
-    if (pattern) expect((e as Error).message).toMatch(pattern)
-    return
-  }
-  throw new Error('expected an error')
-}
+const expectError = expectDeltaError
 
 describe('length', () => {
   it('counts characters (code points) of a string and bytes of a binary', () => {
