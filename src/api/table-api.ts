@@ -8,8 +8,8 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
-import type { MergeBuilder } from '../delta/ops/merge-builder.js'
-import type { MergeOptions } from '../delta/ops/merge-clauses.js'
+import type { MergeBuilder } from '../delta/ops/merge/builder.js'
+import type { MergeOptions } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
 /** Table-level metadata, as delta-rs's `DeltaTable.metadata()` gives it. */

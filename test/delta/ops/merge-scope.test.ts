@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { isDeltaError } from '../../../src/delta/engine/errors.js'
 import { evaluateSqlValues } from '../../../src/delta/expr/index.js'
 import type { StructType } from '../../../src/delta/model/schema.js'
-import { MergeScope } from '../../../src/delta/ops/merge-scope.js'
+import { MergeScope } from '../../../src/delta/ops/merge/scope.js'
 
 const target: StructType = { type: 'struct', fields: [
   { name: 'id', type: 'long', nullable: false, metadata: {} },

@@ -5,7 +5,7 @@
 import { Int64, Table, Utf8, vectorFromArray, type RecordBatch } from 'apache-arrow'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { TableApi } from '../../../src/api/table-api.js'
-import type { MergeResult } from '../../../src/delta/ops/merge-clauses.js'
+import type { MergeResult } from '../../../src/delta/ops/merge/clauses.js'
 import type { WriteData } from '../../../src/delta/write/input.js'
 import type { MemoryStorage } from '../../../src/storage/memory.js'
 import { WorkerDeltaTable } from '../../../src/worker/client.js'

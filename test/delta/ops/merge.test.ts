@@ -3,8 +3,8 @@
 // reference merge of merge-reference.ts (plain JS over the same rows), never through the library.
 import { Int32, Int64, Table, Utf8, vectorFromArray } from 'apache-arrow'
 import { describe, expect, it } from 'vitest'
-import type { MergeBuilder } from '../../../src/delta/ops/merge-builder.js'
-import type { MergeResult } from '../../../src/delta/ops/merge-clauses.js'
+import type { MergeBuilder } from '../../../src/delta/ops/merge/builder.js'
+import type { MergeResult } from '../../../src/delta/ops/merge/clauses.js'
 import { commitInfo, plainRowsOf, reopen, rejection, rowsOf, tableOf } from './merge-helpers.js'
 import { eq, referenceMerge, sortRows, type RefClause, type RefResult, type Row } from './merge-reference.js'
 

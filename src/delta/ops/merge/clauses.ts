@@ -1,4 +1,4 @@
-import type { DataWriteOptions } from '../txn/options.js'
+import type { DataWriteOptions } from '../../txn/options.js'
 
 /** Options of a merge: how source and target rows are joined, schema handling, and the commit's and files' options. */
 export interface MergeOptions extends DataWriteOptions {

@@ -1,6 +1,6 @@
-import { DeltaError } from '../engine/errors.js'
-import { checkOptions, checkPredicate, MERGE_OPTIONS } from './check-options.js'
-import type { MergeClause, MergeSpec } from './merge-clauses.js'
+import { DeltaError } from '../../engine/errors.js'
+import { checkOptions, checkPredicate, MERGE_OPTIONS } from '../check-options.js'
+import type { MergeClause, MergeSpec } from './clauses.js'
 
 const KINDS = new Set<MergeClause['kind']>([
   'matchedUpdate', 'matchedUpdateAll', 'matchedDelete', 'notMatchedInsert', 'notMatchedInsertAll', 'notMatchedBySourceUpdate', 'notMatchedBySourceDelete',

@@ -1,11 +1,11 @@
 import type { Table } from 'apache-arrow'
-import { DeltaError } from '../engine/errors.js'
-import { and, between, col, compareScalars, evaluateSqlValues, inList, lit, type Expr, type RowValues, type SqlExpr } from '../expr/index.js'
-import { castExpr } from '../expr/sql/coerce.js'
-import { commonType } from '../expr/sql/typing.js'
-import type { Scalar } from '../model/scalar.js'
-import type { DeltaType } from '../model/schema.js'
-import type { MergeScope } from './merge-scope.js'
+import { DeltaError } from '../../engine/errors.js'
+import { and, between, col, compareScalars, evaluateSqlValues, inList, lit, type Expr, type RowValues, type SqlExpr } from '../../expr/index.js'
+import { castExpr } from '../../expr/sql/coerce.js'
+import { commonType } from '../../expr/sql/typing.js'
+import type { Scalar } from '../../model/scalar.js'
+import type { DeltaType } from '../../model/schema.js'
+import type { MergeScope } from './scope.js'
 
 /** Source keys with at most this many distinct values skip target files by `IN`; more by their range. */
 const MAX_IN_VALUES = 64

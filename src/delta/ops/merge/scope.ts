@@ -1,8 +1,8 @@
 import { Table, type Vector } from 'apache-arrow'
-import { DeltaError } from '../engine/errors.js'
-import { columnsOfSql, parseExpression, type SqlExpr } from '../expr/index.js'
-import type { StructField, StructType } from '../model/schema.js'
-import type { ClauseGroup } from './merge-clauses.js'
+import { DeltaError } from '../../engine/errors.js'
+import { columnsOfSql, parseExpression, type SqlExpr } from '../../expr/index.js'
+import type { StructField, StructType } from '../../model/schema.js'
+import type { ClauseGroup } from './clauses.js'
 
 /** A side of a merge. */
 export type Side = 'target' | 'source'

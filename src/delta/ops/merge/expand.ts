@@ -1,10 +1,10 @@
-import { DeltaError } from '../engine/errors.js'
-import { asDecimal, isIntegral } from '../expr/sql/typing.js'
-import type { DeltaType, StructField } from '../model/schema.js'
-import { GENERATION_EXPRESSION_KEY } from '../write/features/generated.js'
-import { isIdentityColumn } from '../write/features/identity.js'
-import type { MergeClause, MergeOptions } from './merge-clauses.js'
-import type { MergeScope } from './merge-scope.js'
+import { DeltaError } from '../../engine/errors.js'
+import { asDecimal, isIntegral } from '../../expr/sql/typing.js'
+import type { DeltaType, StructField } from '../../model/schema.js'
+import { GENERATION_EXPRESSION_KEY } from '../../write/features/generated.js'
+import { isIdentityColumn } from '../../write/features/identity.js'
+import type { MergeClause, MergeOptions } from './clauses.js'
+import type { MergeScope } from './scope.js'
 
 /**
  * `whenMatchedUpdateAll` and `whenNotMatchedInsertAll` as the explicit clauses they stand for, as

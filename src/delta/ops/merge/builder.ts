@@ -1,5 +1,5 @@
-import { DeltaError } from '../engine/errors.js'
-import type { AllColumnsOptions, ClauseOptions, MergeClause, MergeResult, MergeSpec, MergeOptions } from './merge-clauses.js'
+import { DeltaError } from '../../engine/errors.js'
+import type { AllColumnsOptions, ClauseOptions, MergeClause, MergeResult, MergeSpec, MergeOptions } from './clauses.js'
 
 /**
  * A merge being described, as delta-rs's `TableMerger`: add WHEN clauses in the order they are
