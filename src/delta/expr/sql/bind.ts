@@ -19,6 +19,11 @@ const INT32 = /^[+-]?\d+$/
 export interface SqlBindOptions {
   /** The instant `current_timestamp()` and `current_date()` stand for; by default, when binding first needs it. */
   readonly now?: Date
+  /**
+   * Refuse what is not deterministic (`current_timestamp()`, `current_date()`), as generation
+   * expressions and CHECK constraints must be.
+   */
+  readonly deterministic?: boolean
 }
 
 /** Resolves columns, types literals and inserts casts for one expression. */
@@ -32,6 +37,7 @@ class SqlBinder {
 
   /** One instant for the whole expression, read once. */
   private nowMicros(): bigint {
+    if (this.options.deterministic) throw new DeltaError('InvalidArgument', `the current time is not deterministic, and this expression must be: ${this.text}`)
     if (this.now === undefined) {
       const ms = (this.options.now ?? new Date()).getTime()
       if (!Number.isFinite(ms)) throw new DeltaError('InvalidArgument', `the time given for current_timestamp() is not a valid date (expression: ${this.text})`)

@@ -34,7 +34,7 @@ export function parseCondition(condition: TableCondition, schema: StructType): S
  */
 export function parseStoredExpression(expression: string, schema: StructType, refusal: (reason: string) => string): SqlExpr {
   try {
-    return parseExpression(expression, schema)
+    return parseExpression(expression, schema, { deterministic: true })
   } catch (e) {
     if (!isDeltaError(e)) throw e
     throw new DeltaError('UnsupportedFeature', refusal(e.message), { cause: e })

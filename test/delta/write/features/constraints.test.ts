@@ -47,6 +47,12 @@ describe('checkConstraints: CHECK constraints', () => {
     expect(caught(() => checkConstraints(rows, { 'delta.constraints.v': 'price + 1' }, schema)).code).toBe('UnsupportedFeature')
   })
 
+  it('refuses a constraint that reads the current time: stored expressions must be deterministic', () => {
+    const e = caught(() => checkConstraints(rows, { 'delta.constraints.t': 'current_date() > DATE \'2000-01-01\'' }, schema))
+    expect(e.code).toBe('UnsupportedFeature')
+    expect(e.message).toContain('not deterministic')
+  })
+
   it('names the constraint when evaluation fails on the data', () => {
     const big = tableOf({ qty: { type: 'integer', values: [2147483647] } })
     const e = caught(() => checkConstraints(big, { 'delta.constraints.o': 'qty + 1 > 0' }, struct(field('qty', 'integer'))))
