@@ -2,6 +2,18 @@
 // assertions: a missed goal is something to profile and report, not a failed run.
 
 /**
+ * The memory a row-level change may take beyond its process's setup: a constant for the Parquet
+ * codec's runtime and this many MB per MB of Arrow data in the touched files and the source.
+ * Its floor, which holds nothing but those files decoded and encoded again by the same codec,
+ * measured 110-150 MB plus 8-9 MB per MB at scales 0.25 to 2 (the decoder threads' wasm heaps,
+ * grown to the files they decoded and never shrunk; the encode's IPC stream, its copy in wasm
+ * and the writer's page buffers), so the bound is that constant and 1.5 times that slope. A
+ * change that read the whole table (330 MB of Arrow at scale 1) would be far over it.
+ */
+const DML_RUNTIME_MB = 150
+const DML_MB_PER_MB = 12
+
+/**
  * Set `goal` ('met', 'missed' or 'pending') and `goal_detail` on every result, and the derived
  * figures the goals need (open cost per 100k adds, growth over the smallest checkpoint).
  * @param {Record<string, any>[]} results
@@ -52,6 +64,15 @@ export function judgeGoals(results) {
           r.goal_detail = 'reference for write-stream-10x'
         } else verdict(r, ratioOk(1.2), `${r.ratio_to_floor}x floor`)
         break
+      case 'dml': {
+        const scanned = r.numTargetFilesScanned ?? r.files_read
+        const filesOk = typeof r.files_read === 'number' && r.files_read <= r.files_touched && scanned <= r.files_touched
+        r.memory_bound_mb = round(r.setup_rss_mb + DML_RUNTIME_MB + DML_MB_PER_MB * (r.touched_arrow_mb + (r.source_arrow_mb ?? 0)))
+        const memoryOk = typeof r.peak_mb === 'number' && r.peak_mb <= r.memory_bound_mb
+        const files = r.numTargetFilesScanned === undefined ? `read ${r.files_read}` : `scanned ${r.numTargetFilesScanned}, read ${r.files_read}`
+        verdict(r, ratioOk(1.5) && filesOk && memoryOk, `${r.ratio_to_floor}x floor (<= 1.5x); ${files} of ${r.files_total} files, ${r.files_touched} touched; peak ${r.peak_mb} MB (<= ${r.memory_bound_mb} MB: setup ${r.setup_rss_mb} + ${DML_RUNTIME_MB} + ${DML_MB_PER_MB} x ${round(r.touched_arrow_mb + (r.source_arrow_mb ?? 0))} MB of touched and source rows)`)
+        break
+      }
       case 'chromium': {
         const responsive = r.longest_task_ms <= 50 && r.longtask_observer_checked === true
         const task = `longest main-thread task ${r.longest_task_ms} ms${r.longtask_observer_checked ? '' : ' (long-task observer unverified)'}`

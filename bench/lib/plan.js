@@ -40,11 +40,15 @@ export function buildPlan(scale) {
   // A simulated 10M-file table behind a v2 checkpoint with sidecars, partitioned by region.
   const v2Files = n(10_000_000)
   const regions = 100
+  // The row-level workloads' table: 100 files whatever the scale, so the rows per file scale.
+  const dmlRows = n(10_000_000)
+  const mergeRows = n(10_000)
   const datasets = {
     [`log-${commits}`]: { generator: 'log-table', args: { commits } },
     ...Object.fromEntries(adds.map((a) => [`checkpoint-${a}`, { generator: 'checkpoint-table', args: { adds: a } }])),
     [`scan-${scanRows}`]: { generator: 'scan-table', args: { rows: scanRows, target: scanTarget } },
     [`v2-checkpoint-${v2Files}`]: { generator: 'v2-checkpoint-table', args: { files: v2Files, sidecars: 20, tail: 20, regions } },
+    [`dml-${dmlRows}`]: { generator: 'dml-table', args: { rows: dmlRows } },
   }
   const scan = `scan-${scanRows}`
   const biggest = adds.at(-1)
@@ -73,6 +77,14 @@ export function buildPlan(scale) {
     ...['2x', '10x'].map((c) => ({
       workload: `write-stream-${c}`, group: 'write', env: 'node', script: 'write-stream.js', case: c, floor: true,
       args: { target: n(STREAM_TARGET) }, goal: c === '10x' ? 'peak memory bounded by file size (10x input ~ 2x input)' : 'reference for the 10x row',
+    })),
+    // Row-level changes, each run on a fresh copy of the table: a merge upserting into the last
+    // 5 files, and an update and a delete of 1% of the rows (two files), copy-on-write and with
+    // deletion vectors.
+    ...[['merge', 'merge'], ['update-1pct', 'update'], ['update-1pct-dv', 'update-dv'], ['delete-1pct', 'delete'], ['delete-1pct-dv', 'delete-dv']].map(([w, c]) => ({
+      workload: w, group: 'dml', env: 'node', script: 'dml.js', case: c, dataset: `dml-${dmlRows}`, floor: true,
+      args: { rows: dmlRows, source: mergeRows }, baselines: ['duckdb', 'duckdb-1t'],
+      goal: 'reads only the touched files, peak memory bounded by them, <= 1.5x floor',
     })),
     ...['open-http', 'scan-1-worker', 'scan-2-workers', 'scan-n-workers'].map((c) => ({
       workload: `chromium-${c}`, group: 'chromium', env: 'chromium', script: 'chromium.js', case: c, dataset: c === 'open-http' ? `checkpoint-${biggest}` : scan,
