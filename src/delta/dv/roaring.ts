@@ -65,6 +65,23 @@ export class RowIndexSet {
     return new RowIndexSet(parts)
   }
 
+  /** The row indexes `i` where `mask[i]` is 1, walked in order (no sort, no number per row kept). */
+  static fromMask(mask: Uint8Array): RowIndexSet {
+    const parts: Parts = { keys: [], containers: [], size: 0 }
+    for (let base = 0; base < mask.length; base += 65536) {
+      const end = Math.min(base + 65536, mask.length)
+      let n = 0
+      for (let i = base; i < end; i++) n += mask[i]!
+      if (n === 0) continue
+      const lows = new Uint16Array(n)
+      for (let i = base, k = 0; i < end; i++) if (mask[i]) lows[k++] = i - base
+      parts.keys.push(base / 65536)
+      parts.containers.push(containerOf(lows))
+      parts.size += n
+    }
+    return new RowIndexSet(parts)
+  }
+
   /** How many rows the set holds (a deletion vector's cardinality). */
   get size(): number {
     return this.#parts.size

@@ -111,12 +111,13 @@ export class RowRewriter {
     const files = mapAhead([...candidates], FILE_READ_CONCURRENCY, async (file) => ({ file, ...(await this.#read(file)) }))
     for await (const { file, rows, before } of files) {
       this.#filesScanned++
-      const kept = before.size > 0 ? filterTable(rows, notIn(before, rows.numRows)) : rows
+      const keep = before.size > 0 ? before.keepMask(rows.numRows) : undefined
+      const kept = keep ? filterTable(rows, keep) : rows
       // A merge that adds columns sees (and rewrites) old rows with them, as nulls.
       const live = this.#schema !== this.#snapshot.schema ? castToTableSchema(kept, this.#schema) : kept
       const decision = await decide(live, file)
       const t = performance.now()
-      await this.#applyDecision(file, rows, before, live, decision)
+      await this.#applyDecision(file, rows.numRows, keep, live, decision)
       writing += performance.now() - t
     }
     this.#scanTimeMs += performance.now() - started - writing
@@ -204,10 +205,11 @@ export class RowRewriter {
     return { rows: new Table(batches), before }
   }
 
-  async #applyDecision(file: AddAction, rows: Table, before: RowIndexSet, live: Table, decision: FileDecision): Promise<void> {
+  async #applyDecision(file: AddAction, physicalRows: number, keep: Uint8Array | undefined, live: Table, decision: FileDecision): Promise<void> {
     const { gone } = decision
     if (gone.length !== live.numRows) throw new DeltaError('Internal', `a decision about ${live.numRows} rows marks ${gone.length}`)
-    const goneCount = gone.reduce((n, g) => n + (g ? 1 : 0), 0)
+    let goneCount = 0
+    for (let i = 0; i < gone.length; i++) goneCount += gone[i] ? 1 : 0
     for (const c of decision.changes ?? []) await this.recordChanges(c)
     for (const r of decision.replacements ?? []) await this.#data.write(r)
     if (goneCount === 0) return
@@ -219,16 +221,16 @@ export class RowRewriter {
     if (!this.deletionVectors) {
       this.#rewritten.push(file)
       this.#rowsCopied += live.numRows - goneCount
-      await this.#data.write(filterTable(live, gone.map((g) => (g ? 0 : 1))))
+      await this.#data.write(filterTable(live, invert(gone)))
       return
     }
     // Live row i is the i-th physical row the old vector keeps.
-    const deleted: number[] = []
-    for (let p = 0, i = 0; p < rows.numRows; p++) {
-      if (before.has(p)) deleted.push(p)
-      else if (gone[i++]) deleted.push(p)
+    const deleted = new Uint8Array(physicalRows)
+    for (let p = 0, i = 0; p < physicalRows; p++) {
+      if (keep && !keep[p]) deleted[p] = 1
+      else if (gone[i++]) deleted[p] = 1
     }
-    this.#pending.push({ file, deleted: RowIndexSet.fromRows(deleted) })
+    this.#pending.push({ file, deleted: RowIndexSet.fromMask(deleted) })
   }
 
   /** The files that keep some rows under a new deletion vector: inline when short, else all in one new DV file. */
@@ -266,8 +268,8 @@ export function withChangeColumn(schema: StructType): StructType {
   return { type: 'struct', fields: [...schema.fields, { name: '_change_type', type: 'string', nullable: false, metadata: {} }] }
 }
 
-function notIn(set: RowIndexSet, n: number): Uint8Array {
-  const keep = new Uint8Array(n).fill(1)
-  for (let i = 0; i < n; i++) if (set.has(i)) keep[i] = 0
-  return keep
+function invert(mask: Uint8Array): Uint8Array {
+  const out = new Uint8Array(mask.length)
+  for (let i = 0; i < mask.length; i++) out[i] = mask[i] ? 0 : 1
+  return out
 }

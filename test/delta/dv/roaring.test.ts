@@ -174,6 +174,25 @@ describe('decodeRoaringBitmapArray', () => {
 })
 
 describe('RowIndexSet', () => {
+  it('fromMask holds the rows a mask marks, across containers and both container kinds', () => {
+    const n = 3 * 65536 + 17
+    const mask = new Uint8Array(n)
+    const rows: number[] = []
+    for (let i = 0; i < n; i++) {
+      // Sparse in the first block, dense (a bitmap container) in the second, none in the third.
+      const on = i < 65536 ? i % 997 === 0 : i < 2 * 65536 ? i % 3 !== 0 : i >= 3 * 65536 && i % 2 === 0
+      if (on) {
+        mask[i] = 1
+        rows.push(i)
+      }
+    }
+    const set = RowIndexSet.fromMask(mask)
+    expect(set.size).toBe(rows.length)
+    expect(Array.from(set.toSortedArray())).toEqual(rows)
+    expect(encodeRoaringBitmapArray(set)).toEqual(encodeRoaringBitmapArray(RowIndexSet.fromRows(rows)))
+    expect(RowIndexSet.fromMask(new Uint8Array(10)).size).toBe(0)
+  })
+
   const set = RowIndexSet.fromRows([70000, 5, 3, 5, 0, 65535, 65536])
 
   it('sorts, deduplicates and answers membership', () => {

@@ -62,7 +62,7 @@ function sameTyped(a: SqlExpr, b: SqlExpr): [SqlExpr, SqlExpr] | undefined {
 
 /** The source rows by join key, for finding the source rows each target row may match. */
 export class SourceIndex {
-  readonly #byKey = new Map<string, number[]>()
+  readonly #byKey = new Map<Key, number[]>()
   readonly #rows: number
   readonly #keyed: boolean
   /** Each key column's non-null source values, for skipping target files. */
@@ -110,11 +110,17 @@ export class SourceIndex {
   }
 }
 
+/** A join key as a Map compares it: a primitive value as it is, else text. */
+type Key = string | number | bigint | boolean
+
 /** A row's key, or undefined when a part is NULL (`=` never matches NULL). */
-function rowKey(columns: readonly RowValues[], i: number): string | undefined {
+function rowKey(columns: readonly RowValues[], i: number): Key | undefined {
   if (columns.length === 1) {
     const v = columns[0]![i]
-    return v === null || v === undefined ? undefined : keyPart(v)
+    if (v === null || v === undefined) return undefined
+    // A Map compares primitives by value (NaN equal to NaN); -0 is made 0, as SQL's = has them equal.
+    if (typeof v === 'number') return v === 0 ? 0 : v
+    return v instanceof Uint8Array ? keyPart(v) : v
   }
   const parts: string[] = []
   for (const c of columns) {
