@@ -319,20 +319,20 @@ export class DeltaTable implements TableApi {
   }
 
   async delete(predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    const result = await deleteRows(this.#engine, predicate, opts)
+    const result = await deleteRows(this.#engine, predicate, opts, await this.#changing())
     await this.#moveTo(result.version)
     return result
   }
 
   async update(values: UpdateValues, opts: UpdateOptions = {}): Promise<UpdateResult> {
-    const result = await updateRows(this.#engine, values, opts)
+    const result = await updateRows(this.#engine, values, opts, await this.#changing())
     await this.#moveTo(result.version)
     return result
   }
 
   merge(source: WriteData, opts: MergeOptions): MergeBuilder {
     return new MergeBuilder(opts, async (spec) => {
-      const result = await mergeRows(this.#engine, source, spec)
+      const result = await mergeRows(this.#engine, source, spec, await this.#changing())
       await this.#moveTo(result.version)
       return result
     })
@@ -386,6 +386,17 @@ export class DeltaTable implements TableApi {
     } catch {
       // Reported by the next read of the table, not by the change that succeeded.
     }
+  }
+
+  /**
+   * The snapshot a row-level change starts from: this object's, with its file stats loaded (as
+   * delta-rs changes the version a table object holds; newer commits are conflict-checked at
+   * commit). A table opened without files has none to give: the change loads the latest.
+   */
+  async #changing(): Promise<Snapshot | undefined> {
+    if (this.#withoutFiles) return undefined
+    await this.#stats()
+    return this.#snapshot
   }
 
   /**

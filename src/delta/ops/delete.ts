@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/engine.js'
 import { filterTable } from '../arrow/index.js'
-import { loadSnapshot } from '../log/snapshot.js'
+import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
 import { checkOptions, checkPredicate, DELETE_OPTIONS } from './check-options.js'
@@ -42,14 +42,17 @@ export interface DeleteResult {
  * refuses before anything is read; options and the predicate are checked first, so bad ones
  * change nothing. Records commitInfo as Spark's `DELETE`.
  *
+ * `from` is the snapshot to change (a table object's, its stats loaded); the latest when omitted.
+ * A newer version committed since is checked for conflicts as any concurrent commit is.
+ *
  * `opts` holds only the delete's own options (`DeleteOptions`); anything else is refused as a
  * typo, so a caller that carries its own keys strips them first.
  */
-export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+export async function deleteRows(engine: Engine, predicate?: string, opts: DeleteOptions = {}, from?: Snapshot): Promise<DeleteResult> {
   const start = performance.now()
   checkOptions('delete', opts, DELETE_OPTIONS)
   if (predicate !== undefined) checkPredicate(predicate, 'the delete predicate')
-  const snapshot = await loadSnapshot(engine)
+  const snapshot = from ?? await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'DELETE' }).assertRemovable()
   const matcher = predicate !== undefined ? parseRowPredicate(predicate, snapshot.schema) : undefined
   const expr = matcher?.skipping

@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine.js'
 import { DeltaError } from '../engine/errors.js'
 import { parseExpression } from '../expr/index.js'
 import { withColumns } from '../write/features/table-columns.js'
-import { loadSnapshot } from '../log/snapshot.js'
+import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { transactionOptions, type DataWriteOptions } from '../txn/options.js'
 import { startTransaction } from '../txn/transaction.js'
 import { bindAssignment, evaluateAssignments, literalAssignments, type LiteralValue } from './assign.js'
@@ -48,14 +48,15 @@ export interface UpdateResult {
  * Files the predicate cannot match are not read. With deletion vectors in use the old rows are
  * marked deleted and the new ones written to new files; otherwise files holding matching rows
  * are rewritten. With the change data feed on, `update_preimage` and `update_postimage` rows
- * are recorded. Records commitInfo as Spark's `UPDATE`.
+ * are recorded. Records commitInfo as Spark's `UPDATE`. `from` is the snapshot to change (see
+ * `deleteRows`); the latest when omitted.
  */
-export async function updateRows(engine: Engine, values: UpdateValues, opts: UpdateOptions = {}): Promise<UpdateResult> {
+export async function updateRows(engine: Engine, values: UpdateValues, opts: UpdateOptions = {}, from?: Snapshot): Promise<UpdateResult> {
   const start = performance.now()
   checkOptions('update', opts, UPDATE_OPTIONS)
   if (opts.predicate !== undefined) checkPredicate(opts.predicate, 'the update predicate')
   const updates = updateTexts(values, opts.newValues)
-  const snapshot = await loadSnapshot(engine)
+  const snapshot = from ?? await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation: 'UPDATE' }).assertRemovable()
   const schema = snapshot.schema
   const assignments = Object.entries(updates).map(([column, text]) => bindAssignment(column, text, schema, (t) => parseExpression(t, schema)))

@@ -56,13 +56,14 @@ interface Counts {
  * without not-matched-by-source clauses only the files the source's join keys may match (by
  * partition values and stats) are read at all. Changes are written with deletion vectors or
  * copy-on-write (see `RowRewriter`), with all four kinds of change data when the table records
- * them. Records commitInfo as Spark's `MERGE`.
+ * them. Records commitInfo as Spark's `MERGE`. `from` is the snapshot to change (see
+ * `deleteRows`); the latest when omitted.
  */
-export async function mergeRows(engine: Engine, source: WriteData, spec: MergeSpec): Promise<MergeResult> {
+export async function mergeRows(engine: Engine, source: WriteData, spec: MergeSpec, from?: Snapshot): Promise<MergeResult> {
   const start = performance.now()
   checkMergeSpec(spec)
   const { options } = spec
-  const snapshot = await loadSnapshot(engine)
+  const snapshot = from ?? await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(options), operation: 'MERGE' })
   if (spec.clauses.some((c) => actionOf(c) !== 'insert')) txn.assertRemovable()
   const sourceRows = await readSource(source, snapshot.schema)
