@@ -56,3 +56,21 @@ function throwsInvalid(f: () => unknown): boolean {
     return isDeltaError(e, 'InvalidArgument')
   }
 }
+
+describe('merge join keys', () => {
+  it('match long keys across the whole range, read from the column or computed', async () => {
+    const { SourceIndex, equiJoinKeys } = await import('../../../src/delta/ops/merge/join.js')
+    const edge = [0n, -1n, 1n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 4294967296n, -4294967296n]
+    const target: StructType = { type: 'struct', fields: [{ name: 'k', type: 'long', nullable: true, metadata: {} }] }
+    const source: StructType = { type: 'struct', fields: [{ name: 'k', type: 'integer', nullable: true, metadata: {} }, { name: 'j', type: 'long', nullable: true, metadata: {} }] }
+    const scope = new MergeScope(target, source, 't', 's')
+    // t.k = s.j: both sides plain long columns; the target side is read from its words.
+    const keys = equiJoinKeys(scope.parse('t.k = s.j', 'join'), scope)
+    const src = tableFromArrays({ k: Int32Array.from(edge.map(() => 0)), j: BigInt64Array.from([...edge].reverse()) })
+    const index = new SourceIndex(keys, scope.table('join', { source: src }))
+    const tgt = tableFromArrays({ k: BigInt64Array.from(edge) })
+    const { t, s } = index.candidates(keys.target, scope.table('join', { target: tgt }))
+    expect(Array.from(t)).toEqual(edge.map((_, i) => i))
+    expect(Array.from(s)).toEqual(edge.map((_, i) => edge.length - 1 - i))
+  })
+})

@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow'
 import { DeltaError } from '../../engine/errors.js'
+import { resolveColumnChunks } from '../../arrow/columns.js'
 import { and, between, col, compareScalars, evaluateSqlValues, inList, lit, type Expr, type RowValues, type SqlExpr } from '../../expr/index.js'
 import { castExpr } from '../../expr/sql/coerce.js'
 import { commonType } from '../../expr/sql/typing.js'
@@ -98,16 +99,45 @@ export class SourceIndex {
       for (let i = 0, k = 0; i < n; i++) for (let j = 0; j < this.#rows; j++, k++) { t[k] = i; s[k] = j }
       return { t, s }
     }
-    const columns = targetKeys.map((k) => evaluateSqlValues(k, target))
+    const keys = targetKeys.length === 1 ? longKeys(targetKeys[0]!, target) : undefined
+    const columns = keys ? [] : targetKeys.map((k) => evaluateSqlValues(k, target))
     const t: number[] = []
     const s: number[] = []
     for (let i = 0; i < n; i++) {
-      const key = rowKey(columns, i)
+      const key = keys ? keys[i] : rowKey(columns, i)
       const hits = key === undefined ? undefined : this.#byKey.get(key)
       if (hits) for (const j of hits) { t.push(i); s.push(j) }
     }
     return { t: Int32Array.from(t), s: Int32Array.from(s) }
   }
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * The keys of a plain `long` column read straight from its 64-bit words, as `rowKey` gives them
+ * (a number when safe, else the bigint), without making a bigint per row; undefined when the
+ * expression is anything else. Typed arrays share the platform's byte order, little-endian on
+ * every platform this runs on.
+ */
+function longKeys(expr: SqlExpr, table: Table): Array<Key | undefined> | undefined {
+  if (expr.kind !== 'column' || expr.type !== 'long') return undefined
+  const out: Array<Key | undefined> = new Array(table.numRows)
+  let at = 0
+  for (const chunk of resolveColumnChunks(table, expr.path)) {
+    const values: unknown = chunk.data.values
+    if (!(values instanceof BigInt64Array)) return undefined
+    const words = new Int32Array(values.buffer, values.byteOffset, chunk.length * 2)
+    for (let i = 0; i < chunk.length; i++, at++) {
+      if (chunk.nulls?.[i]) continue
+      const hi = words[2 * i + 1]!
+      // With the high word within +-2^21, |v| <= 2^53 and the double is exact.
+      const v = hi >= -0x200000 && hi < 0x200000 ? hi * 4294967296 + (words[2 * i]! >>> 0) : NaN
+      out[at] = Number.isSafeInteger(v) ? v : values[i]!
+    }
+  }
+  return out
 }
 
 /** A join key as a Map compares it: a primitive value as it is, else text. */
@@ -120,6 +150,8 @@ function rowKey(columns: readonly RowValues[], i: number): Key | undefined {
     if (v === null || v === undefined) return undefined
     // A Map compares primitives by value (NaN equal to NaN); -0 is made 0, as SQL's = has them equal.
     if (typeof v === 'number') return v === 0 ? 0 : v
+    // A safe bigint keys as a number: Map lookups of numbers are the faster ones.
+    if (typeof v === 'bigint') return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v
     return v instanceof Uint8Array ? keyPart(v) : v
   }
   const parts: string[] = []
