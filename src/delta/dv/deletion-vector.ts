@@ -113,7 +113,7 @@ export function checkDeletedRows(deleted: RowIndexSet, numRows: number, dataPath
  * Lay out a DV file holding the given RoaringBitmapArrays (from
  * {@link encodeRoaringBitmapArray}). `offsets[i]` is the descriptor `offset` of bitmap i.
  */
-export function serializeDeletionVectorFile(bitmaps: Uint8Array[]): { bytes: Uint8Array; offsets: number[] } {
+export function serializeDeletionVectorFile(bitmaps: readonly Uint8Array[]): { bytes: Uint8Array; offsets: number[] } {
   const bytes = new Uint8Array(1 + bitmaps.reduce((n, b) => n + 8 + b.length, 0))
   const view = new DataView(bytes.buffer)
   bytes[0] = FILE_FORMAT_VERSION
@@ -170,15 +170,16 @@ export function newDeletionVectorDescriptor(opts: {
 /**
  * Write one new DV file under `tableRoot` holding a DV per row set, created only if absent (a UUID
  * clash fails with `FileAlreadyExists` instead of overwriting), and return their descriptors in
- * the same order; no file for no row sets. Commit them in `add` actions after this resolves.
+ * the same order; no file for no row sets. `encoded` gives their RoaringBitmapArray bytes when
+ * the caller has them already. Commit them in `add` actions after this resolves.
  */
 export async function writeDeletionVectors(
   storage: Storage,
   rowSets: Array<Iterable<number> | RowIndexSet>,
-  opts: { prefix?: string } = {},
+  opts: { prefix?: string; encoded?: readonly Uint8Array[] } = {},
 ): Promise<DeletionVectorDescriptor[]> {
   const sets = rowSets.map((rows) => (rows instanceof RowIndexSet ? rows : RowIndexSet.fromRows(rows)))
-  const bitmaps = sets.map((set) => encodeRoaringBitmapArray(set))
+  const bitmaps = opts.encoded ?? sets.map((set) => encodeRoaringBitmapArray(set))
   const { bytes, offsets } = serializeDeletionVectorFile(bitmaps)
   const uuid = formatUuid(randomUuidBytes())
   const descriptors = sets.map((set, i) =>

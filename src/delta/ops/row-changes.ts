@@ -235,9 +235,10 @@ export class RowRewriter {
 
   /** The files that keep some rows under a new deletion vector: inline when short, else all in one new DV file. */
   async #writeVectors(): Promise<{ old: AddAction; add: AddAction }[]> {
-    const short = new Set(this.#pending.filter((p) => encodeRoaringBitmapArray(p.deleted).length <= INLINE_DV_MAX_BYTES))
+    const encoded = new Map(this.#pending.map((p) => [p, encodeRoaringBitmapArray(p.deleted)]))
+    const short = new Set(this.#pending.filter((p) => encoded.get(p)!.length <= INLINE_DV_MAX_BYTES))
     const inFile = this.#pending.filter((p) => !short.has(p))
-    const written = await writeDeletionVectors(this.#engine.storage, inFile.map((p) => p.deleted))
+    const written = await writeDeletionVectors(this.#engine.storage, inFile.map((p) => p.deleted), { encoded: inFile.map((p) => encoded.get(p)!) })
     if (written[0]) this.#dvPaths.push(deletionVectorPath(written[0])!)
     const descriptors = new Map<AddAction, DeletionVectorDescriptor>()
     for (const p of short) descriptors.set(p.file, inlineDeletionVector(p.deleted))
