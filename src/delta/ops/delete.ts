@@ -62,7 +62,7 @@ export async function deleteRows(engine: Engine, predicate?: string, opts: Delet
     const gone = matcher ? matcher.matches(rows) : new Uint8Array(rows.numRows).fill(1)
     const deleted = rewriter.changeDataFeed && gone.includes(1) ? [withChangeType(filterTable(rows, gone), 'delete')] : []
     return { gone, changes: deleted }
-  })
+  }, { columns: matcher ? matcher.columns : [] })
   const result = {
     numAddedFiles: changes.filesWritten, numRemovedFiles: changes.filesRemoved,
     numDeletedRows: changes.rowsGone, numCopiedRows: changes.rowsCopied,

@@ -103,12 +103,15 @@ export class RowRewriter {
 
   /**
    * Read each candidate file (a few ahead) and apply what `decide` says about its live rows.
-   * Files are handed to `decide` in the order given.
+   * Files are handed to `decide` in the order given. `columns` narrows what is read to what
+   * `decide` needs; only with deletion vectors and no change data, where no row is written
+   * again (else every column is read).
    */
-  async apply(candidates: readonly AddAction[], decide: DecideRows): Promise<void> {
+  async apply(candidates: readonly AddAction[], decide: DecideRows, columns?: readonly string[]): Promise<void> {
+    const narrow = columns && this.deletionVectors && !this.changeDataFeed ? [...columns] : undefined
     const started = performance.now()
     let writing = 0
-    const files = mapAhead([...candidates], FILE_READ_CONCURRENCY, async (file) => ({ file, ...(await this.#read(file)) }))
+    const files = mapAhead([...candidates], FILE_READ_CONCURRENCY, async (file) => ({ file, ...(await this.#read(file, narrow)) }))
     for await (const { file, rows, before } of files) {
       this.#filesScanned++
       const keep = before.size > 0 ? before.keepMask(rows.numRows) : undefined
@@ -125,12 +128,14 @@ export class RowRewriter {
   }
 
   /**
-   * `apply`, then anything `more` writes (a merge's inserts), then `finish`; on any failure,
+   * `apply` (reading `columns` when it may), then anything `more` writes (a merge's inserts),
+   * then `finish`; on any failure,
    * what was written is discarded before the error goes on.
    */
-  async rewrite(candidates: readonly AddAction[], decide: DecideRows, more?: () => Promise<void>): Promise<RowChanges> {
+  async rewrite(candidates: readonly AddAction[], decide: DecideRows, opts: { more?: () => Promise<void>; columns?: readonly string[] } = {}): Promise<RowChanges> {
+    const { more, columns } = opts
     try {
-      await this.apply(candidates, decide)
+      await this.apply(candidates, decide, columns)
       await more?.()
       return await this.finish()
     } catch (e) {
@@ -194,8 +199,8 @@ export class RowRewriter {
   }
 
   /** Every physical row of a file in file order, and the rows its deletion vector deletes (none copy-on-write: the read drops them). */
-  async #read(file: AddAction): Promise<{ rows: Table; before: RowIndexSet }> {
-    const plan = planScan({ ...this.#snapshot, files: [file] })
+  async #read(file: AddAction, columns: string[] | undefined): Promise<{ rows: Table; before: RowIndexSet }> {
+    const plan = planScan({ ...this.#snapshot, files: [file] }, columns ? { columns } : {})
     if (!this.deletionVectors) return { rows: new Table(await readDataFile(this.#engine, this.#snapshot, plan, file)), before: RowIndexSet.empty }
     // The vector and the data are fetched together.
     const [before, batches] = await Promise.all([

@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow'
 import { DeltaError, isDeltaError } from '../engine/errors.js'
-import { evaluateCondition, evaluateFilter, parseExpression, parseFilter, type Expr } from '../expr/index.js'
-import type { StructType } from '../model/schema.js'
+import { columnsOf, columnsOfSql, evaluateCondition, evaluateFilter, parseExpression, parseFilter, type Expr } from '../expr/index.js'
+import { findField, type StructType } from '../model/schema.js'
 
 /** A row-level operation's predicate: which rows it keeps, and which files it may skip. */
 export interface RowPredicate {
@@ -10,6 +10,8 @@ export interface RowPredicate {
   matches(rows: Table): Uint8Array
   /** The same predicate as a filter for skipping files by partition values and stats, when it is one. */
   readonly skipping: Expr | undefined
+  /** The top-level columns it reads, as the schema names them. */
+  readonly columns: string[]
 }
 
 /**
@@ -26,13 +28,19 @@ export function parseRowPredicate(text: string, schema: StructType): RowPredicat
   }
   if (filter) {
     const expr = filter
-    return { text, skipping: expr, matches: (rows) => evaluateFilter(expr, rows) }
+    return { text, skipping: expr, columns: topLevel(columnsOf(expr), schema), matches: (rows) => evaluateFilter(expr, rows) }
   }
   const condition = parseExpression(text, schema)
   if (condition.type !== 'boolean') throw new DeltaError('InvalidArgument', `the predicate '${text}' is not a condition (it gives a ${typeof condition.type === 'string' ? condition.type : condition.type.type})`)
   return {
     text,
     skipping: undefined,
+    columns: topLevel(columnsOfSql(condition).map((c) => c.path), schema),
     matches: (rows) => evaluateCondition(condition, rows).map((t) => (t === 2 ? 1 : 0)),
   }
+}
+
+function topLevel(paths: readonly (readonly string[])[], schema: StructType): string[] {
+  const names = paths.map((p) => findField(schema, p[0]!)?.name ?? p[0]!)
+  return [...new Set(names)]
 }

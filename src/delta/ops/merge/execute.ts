@@ -100,7 +100,7 @@ export async function mergeRows(engine: Engine, source: WriteData, spec: MergeSp
       applyClauses(bySource, scope.table('notMatchedBySource', { target: takeRows(rows, lone) }), lone, decision, targetSchema, configuration, counts, 'bySource')
     }
     return decision.build()
-  }, async () => {
+  }, { more: async () => {
     if (inserts.length === 0) return
     const lone = indicesWhere(sourceMatched, 0)
     const rows = scope.table('notMatched', { source: takeRows(sourceRows, lone) })
@@ -109,7 +109,7 @@ export async function mergeRows(engine: Engine, source: WriteData, spec: MergeSp
       await rewriter.insert(inserted)
       if (rewriter.changeDataFeed) await rewriter.recordChanges(withChangeType(inserted, 'insert'))
     }
-  })
+  } })
   if (ctx.schema !== targetSchema) txn.setMetadata({ ...txn.metadata!, schemaString: JSON.stringify(ctx.schema) })
   const updated = counts.matchedUpdated + counts.bySourceUpdated
   const deleted = counts.matchedDeleted + counts.bySourceDeleted
