@@ -26,7 +26,7 @@ for (let i = 0; i < 8; i++) {
   const dt = await DeltaTable.open(copy, { storage, parquet })
   const t0 = performance.now()
   const pred = 'id >= 5050000 AND id <= 5149999'
-  const r = op === 'delete' ? await dt.delete(pred) : await dt.update({ amount: 'amount * 2' }, { predicate: pred })
+  await (op === 'delete' ? await dt.delete(pred) : await dt.update({ amount: 'amount * 2' }, { predicate: pred }))
   times.push(performance.now() - t0)
   rmSync(copy, { recursive: true, force: true })
 }

@@ -243,7 +243,8 @@ export class RowRewriter {
     const encoded = new Map(this.#pending.map((p) => [p, encodeRoaringBitmapArray(p.deleted)]))
     const short = new Set(this.#pending.filter((p) => encoded.get(p)!.length <= INLINE_DV_MAX_BYTES))
     const inFile = this.#pending.filter((p) => !short.has(p))
-    const written = await writeDeletionVectors(this.#engine.storage, inFile.map((p) => p.deleted), { encoded: inFile.map((p) => encoded.get(p)!) })
+    const prefix = randomDvPrefix(this.#snapshot.metadata.configuration)
+    const written = await writeDeletionVectors(this.#engine.storage, inFile.map((p) => p.deleted), { encoded: inFile.map((p) => encoded.get(p)!), ...(prefix ? { prefix } : {}) })
     if (written[0]) this.#dvPaths.push(deletionVectorPath(written[0])!)
     const descriptors = new Map<AddAction, DeletionVectorDescriptor>()
     for (const p of short) descriptors.set(p.file, inlineDeletionVector(p.deleted))
@@ -272,6 +273,20 @@ function writerOptions(snapshot: Snapshot, schema: StructType, opts: DataWriteOp
 /** The schema of change data files: the table's columns and `_change_type`. */
 export function withChangeColumn(schema: StructType): StructType {
   return { type: 'struct', fields: [...schema.fields, { name: '_change_type', type: 'string', nullable: false, metadata: {} }] }
+}
+
+/**
+ * The random folder a new DV file goes under when the table asks for random file prefixes
+ * (`delta.randomizeFilePrefixes`, `delta.randomPrefixLength` characters, 2 by default, as Spark),
+ * which spreads the files of object stores that shard by key prefix; none otherwise.
+ */
+function randomDvPrefix(configuration: Readonly<Record<string, string>>): string | undefined {
+  if (configuration['delta.randomizeFilePrefixes'] !== 'true') return undefined
+  const length = Number(configuration['delta.randomPrefixLength'] ?? 2)
+  const n = Number.isInteger(length) && length > 0 && length <= 32 ? length : 2
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+  const bytes = crypto.getRandomValues(new Uint8Array(n))
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('')
 }
 
 function invert(mask: Uint8Array): Uint8Array {

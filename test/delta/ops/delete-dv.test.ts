@@ -91,6 +91,20 @@ describe('delete on a table with deletion vectors', () => {
     expect(await checkTableProtocol(root)).toEqual([])
   })
 
+  it('puts the DV file under a random folder when the table asks for random file prefixes', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'delta-dv-prefix-'))
+    temps.push(root)
+    const configuration = { 'delta.enableDeletionVectors': 'true', 'delta.randomizeFilePrefixes': 'true', 'delta.randomPrefixLength': '3' }
+    await writeDeltaLake(root, tableFromArrays({ id: BigInt64Array.from(range(0, 3000), BigInt) }), { configuration })
+    await (await DeltaTable.open(root)).delete('id IN (' + range(0, 1500).map((i) => 2 * i).join(',') + ')')
+    const [add] = (await commitActions(root, 1)).filter((a) => a.add).map((a) => a.add)
+    const prefix = String(add.deletionVector.pathOrInlineDv).slice(0, -20)
+    expect(prefix).toMatch(/^[A-Za-z0-9]{3}$/)
+    expect((await readdir(join(root, prefix))).filter((f) => /^deletion_vector_[0-9a-f-]{36}\.bin$/.test(f))).toHaveLength(1)
+    expect(await ids(root)).toEqual(range(0, 3000).filter((i) => i % 2 === 1))
+    expect(await checkTableProtocol(root)).toEqual([])
+  })
+
   it('writes the deleted rows to the change data feed, and reads the same after a checkpoint', async () => {
     const root = await table(10, true)
     const dt = await DeltaTable.open(root)
