@@ -9,14 +9,16 @@ type Check = (value: unknown, key: string) => void
 /** The options an operation accepts, each with the check of its value. */
 export type OptionChecks = Readonly<Record<string, Check>>
 
-const TRANSACTION_OPTIONS: OptionChecks = {
+/** The options of every operation that commits. */
+export const TRANSACTION_OPTIONS: OptionChecks = {
   commitProperties: checkCommitProperties,
   postCommitHookProperties: (v, key) => checkObject(v, key, { createCheckpoint: checkBoolean, cleanupExpiredLogs: checkBoolean }),
   isolationLevel: oneOf(ISOLATION_LEVELS),
   retryBudgetMs: (v, key) => checkNumber(v, key, 0),
 }
 
-const DATA_WRITE_OPTIONS: OptionChecks = {
+/** The options of every operation that writes data files. */
+export const DATA_WRITE_OPTIONS: OptionChecks = {
   writerProperties: (v, key) => checkObject(v, key, {
     compression: oneOf(PARQUET_COMPRESSIONS),
     maxRowGroupSize: (n, k) => checkNumber(n, k, 1, true),
@@ -95,7 +97,7 @@ export function checkPredicate(value: unknown, label: string): void {
   if (value.trim() === '') throw new DeltaError('InvalidArgument', `${label} is blank: give a condition, such as "id > 10"`)
 }
 
-function oneOf(values: readonly string[]): Check {
+export function oneOf(values: readonly string[]): Check {
   return (v, key) => {
     if (typeof v !== 'string' || !values.includes(v)) fail(key, v, `one of ${values.map((x) => `'${x}'`).join(', ')}`)
   }
@@ -105,29 +107,29 @@ function checkAlias(v: unknown, key: string): void {
   if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) fail(key, v, 'a name of letters, digits and underscores, such as \'s\'')
 }
 
-function checkBoolean(v: unknown, key: string): void {
+export function checkBoolean(v: unknown, key: string): void {
   if (typeof v !== 'boolean') fail(key, v, 'true or false')
 }
 
-function checkString(v: unknown, key: string): void {
+export function checkString(v: unknown, key: string): void {
   if (typeof v !== 'string') fail(key, v, 'a string')
 }
 
-function checkStrings(v: unknown, key: string): void {
+export function checkStrings(v: unknown, key: string): void {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) fail(key, v, 'an array of column names')
 }
 
-function checkStringMap(v: unknown, key: string): void {
+export function checkStringMap(v: unknown, key: string): void {
   if (!isPlainObject(v) || !Object.values(v).every((s) => typeof s === 'string')) fail(key, v, 'an object of string values')
 }
 
-function checkNumber(v: unknown, key: string, min: number, integer = false): void {
+export function checkNumber(v: unknown, key: string, min: number, integer = false): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
     fail(key, v, `${integer ? 'an integer' : 'a number'} >= ${min}`)
   }
 }
 
-function checkObject(v: unknown, key: string, fields: OptionChecks): void {
+export function checkObject(v: unknown, key: string, fields: OptionChecks): void {
   if (!isPlainObject(v)) fail(key, v, `an object with ${Object.keys(fields).join(', ')}`)
   for (const [field, value] of Object.entries(v as Record<string, unknown>)) {
     if (value === undefined) continue
@@ -154,7 +156,7 @@ function checkCommitProperties(v: unknown, key: string): void {
   })
 }
 
-function fail(key: string, value: unknown, accepted: string): never {
+export function fail(key: string, value: unknown, accepted: string): never {
   throw new DeltaError('InvalidArgument', `option '${key}' is ${describe(value)}; it takes ${accepted}`)
 }
 
@@ -164,7 +166,7 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : 'an object'
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
