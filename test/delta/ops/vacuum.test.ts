@@ -378,6 +378,16 @@ describe('vacuum refusals', () => {
     await expect(vacuum(engine, { dryRun: false })).rejects.toMatchObject({ code: 'UnsupportedFeature' })
   })
 
+  it('a read-only storage only takes dry runs', async () => {
+    const engine = await makeEngine('memory')
+    await history(engine)
+    const storage: Storage = { ...hookList(engine.storage, async () => undefined), capabilities: { atomicCreate: true, list: true, write: false } }
+    const readOnly = { ...engine, storage }
+    expect(await vacuum(readOnly)).toEqual(await pathsOf(engine, 2, 'remove'))
+    await expect(vacuum(readOnly, { dryRun: false })).rejects.toMatchObject({ code: 'InvalidArgument' })
+    expect((await loadSnapshot(engine)).version).toBe(3)
+  })
+
   it('a dry run on a protocol it cannot write, without vacuumProtocolCheck, only lists', async () => {
     const engine = await makeEngine('memory')
     await writeTable(engine, rows([1]))
