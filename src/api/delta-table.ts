@@ -15,6 +15,8 @@ import { loadSnapshot, type Snapshot, type SnapshotOptions } from '../delta/log/
 import { loadDeferredStats } from '../delta/files/deferred-stats.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
 import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
+import { vacuum, type VacuumOptions } from '../delta/ops/vacuum.js'
+import { repair, type RepairOptions, type RepairResult } from '../delta/ops/repair.js'
 import { mergeRows } from '../delta/ops/merge/execute.js'
 import { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
@@ -336,6 +338,18 @@ export class DeltaTable implements TableApi {
       await this.#moveTo(result.version)
       return result
     })
+  }
+
+  async vacuum(opts: VacuumOptions = {}): Promise<string[]> {
+    const deleted = await vacuum(this.#engine, opts)
+    if (opts.dryRun === false && deleted.length > 0) await this.#refresh()
+    return deleted
+  }
+
+  async repair(opts: RepairOptions = {}): Promise<RepairResult> {
+    const result = await repair(this.#engine, opts)
+    if (!result.dryRun && result.filesRemoved.length > 0) await this.#refresh()
+    return result
   }
 
   async addConstraint(constraints: Record<string, string>, opts: AddConstraintOptions = {}): Promise<void> {

@@ -8,6 +8,8 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import type { VacuumOptions } from '../delta/ops/vacuum.js'
+import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
 import type { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
@@ -185,6 +187,14 @@ export interface TableApi {
   addConstraint(constraints: Record<string, string>, opts?: AddConstraintOptions): Promise<void>
   /** Drop a CHECK constraint by name and move to the new version. */
   dropConstraint(name: string, opts?: DropConstraintOptions): Promise<void>
+  /**
+   * Delete the data files the log removed longer ago than the retention (and, with `full`, files
+   * the log never knew), as delta-rs's `vacuum`; a dry run by default. Returns the files deleted
+   * (or that would be). Commits `VACUUM START`/`VACUUM END` when it deletes, and moves to them.
+   */
+  vacuum(opts?: VacuumOptions): Promise<string[]>
+  /** Remove from the table the files whose data file is gone (delta-rs's `repair`, `FSCK`). */
+  repair(opts?: RepairOptions): Promise<RepairResult>
   /** Release what the object holds (a worker's snapshot); a no-op in this thread. */
   close(): Promise<void>
 }

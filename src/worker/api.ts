@@ -9,6 +9,7 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import { runMaintenance, type MaintenanceCall, type Progress } from '../api/maintenance-call.js'
 import type { MergeResult, MergeSpec } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import { DeltaTable, readPlannedFiles } from '../api/delta-table.js'
@@ -185,6 +186,13 @@ class WorkerApi implements DeltaWorkerApi {
   async mergeRows(handle: string, source: WorkerWriteData, spec: MergeSpec): Promise<WorkerChange<MergeResult>> {
     const { table } = this.#table(handle)
     const result = await table.merge(fromWorkerWriteData(source), spec.options).withClauses(spec.clauses).execute()
+    return { result, info: await this.#describe(handle) }
+  }
+
+  async maintain(handle: string, call: MaintenanceCall, progress?: (p: Progress) => void, operationId?: string): Promise<WorkerChange<unknown>> {
+    const { table } = this.#table(handle)
+    const onProgress = progress ? (p: Progress) => void Promise.resolve(progress(p)).catch(() => undefined) : undefined
+    const result = await this.#scans.run(operationId, (signal) => runMaintenance(table, call, { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) }))
     return { result, info: await this.#describe(handle) }
   }
 

@@ -7,6 +7,10 @@ import type { StructType } from '../delta/model/schema.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import type { VacuumOptions } from '../delta/ops/vacuum.js'
+import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
+import type { LiveOptions, MaintenanceCall } from '../api/maintenance-call.js'
+import { proxy } from 'comlink'
 import { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
@@ -266,6 +270,31 @@ export class WorkerDeltaTable implements TableApi {
       this.#info = info
       return result
     })
+  }
+
+  /** Vacuum in the worker (see `TableApi.vacuum`); progress and the signal reach across. */
+  async vacuum(opts: VacuumOptions = {}): Promise<string[]> {
+    const { onProgress, signal, ...plain } = opts
+    return this.#maintain({ op: 'vacuum', opts: plain }, { onProgress, signal }) as Promise<string[]>
+  }
+
+  /** Repair in the worker (see `TableApi.repair`). */
+  async repair(opts: RepairOptions = {}): Promise<RepairResult> {
+    return this.#maintain({ op: 'repair', opts }, {}) as Promise<RepairResult>
+  }
+
+  /**
+   * Run a maintenance call in this table's worker: the progress callback goes as a proxy, and an
+   * abort of the signal cancels the operation there by its id.
+   */
+  async #maintain(call: MaintenanceCall, live: LiveOptions): Promise<unknown> {
+    const { signal, onProgress } = live
+    if (signal?.aborted) throw cancelledError()
+    const operationId = signal ? crypto.randomUUID() : undefined
+    const running = this.#api().maintain(this.#info.handle, call, onProgress ? proxy(onProgress) : undefined, operationId)
+    const { result, info } = await (signal ? raceAbort(running, signal, () => void this.#api().cancel(operationId!)) : running)
+    this.#info = info
+    return result
   }
 
   /** Add CHECK constraints and move to the new version. */

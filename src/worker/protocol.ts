@@ -13,6 +13,7 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
+import type { MaintenanceCall, Progress } from '../api/maintenance-call.js'
 import type { MergeResult, MergeSpec } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
@@ -223,6 +224,11 @@ export interface DeltaWorkerApi {
   updateRows(handle: string, values: UpdateValues, opts?: UpdateOptions): Promise<WorkerChange<UpdateResult>>
   /** Merge a source into an open table and move its handle to the version it committed. */
   mergeRows(handle: string, source: WorkerWriteData, spec: MergeSpec): Promise<WorkerChange<MergeResult>>
+  /**
+   * Run a maintenance operation on an open table and move its handle to where it left the table.
+   * `progress` is a proxied callback; `operationId` lets `cancel` stop it between files.
+   */
+  maintain(handle: string, call: MaintenanceCall, progress?: (p: Progress) => void, operationId?: string): Promise<WorkerChange<unknown>>
   /** Add CHECK constraints to an open table and move its handle to the new version. */
   addConstraint(handle: string, constraints: Record<string, string>, opts?: AddConstraintOptions): Promise<TableInfo>
   /** Drop a CHECK constraint of an open table and move its handle to the new version. */

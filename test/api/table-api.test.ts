@@ -228,6 +228,31 @@ const cases: Record<keyof TableApi, Case> = {
     const c = [...await t.changes({ startVersion: 3 })].map((row) => `${row._change_type}:${row.id}:${row.p}`).sort()
     expect(c).toEqual(['delete:5:b', 'insert:9:c', 'update_postimage:3:b', 'update_preimage:3:a'])
   },
+  vacuum: async (t) => {
+    const [removed] = (await t.files({ filter: 'id = 5' })).map((f) => decodeURIComponent(f.path))
+    await t.delete('id = 5')
+    const gone = { retentionHours: 0, enforceRetentionDuration: false }
+    expect(await t.vacuum(gone)).toEqual([removed])
+    expect(t.version).toBe(3)
+    const steps: number[] = []
+    expect(await t.vacuum({ ...gone, dryRun: false, onProgress: (p) => steps.push(p.done) })).toEqual([removed])
+    expect(t.version).toBe(5)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(steps).toEqual([1])
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4])
+    const ac = new AbortController()
+    ac.abort()
+    await expect(t.vacuum({ ...gone, dryRun: false, signal: ac.signal })).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'Cancelled'))
+  },
+  repair: async (t, storage) => {
+    const [lost] = (await t.files({ filter: 'id = 5' })).map((f) => f.path)
+    await storage.delete(decodeURIComponent(lost!))
+    expect(await t.repair({ dryRun: true })).toEqual({ dryRun: true, filesRemoved: [lost] })
+    expect(t.version).toBe(2)
+    expect(await t.repair()).toEqual({ dryRun: false, filesRemoved: [lost] })
+    expect(t.version).toBe(3)
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4])
+  },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
     expect(t.version).toBe(3)

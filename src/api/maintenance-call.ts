@@ -1,0 +1,38 @@
+import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
+import type { VacuumOptions, VacuumProgress } from '../delta/ops/vacuum.js'
+import type { TableApi } from './table-api.js'
+
+/** How far a long operation has got: `done` of `total` steps of `phase`. */
+export type Progress = VacuumProgress
+
+/** What of a long operation's options lives in the caller: a progress callback and a signal. */
+export interface LiveOptions {
+  onProgress?: (p: Progress) => void
+  signal?: AbortSignal
+}
+
+/** Options without their live parts, as they cross to a worker. */
+export type PlainOptions<T> = Omit<T, keyof LiveOptions>
+
+/**
+ * A maintenance operation as data: what `WorkerDeltaTable` sends its worker, which runs it on
+ * the table it holds with `runMaintenance`. One message for every operation keeps the worker
+ * protocol small as operations are added.
+ */
+export type MaintenanceCall =
+  | { op: 'vacuum'; opts: PlainOptions<VacuumOptions> }
+  | { op: 'repair'; opts: RepairOptions }
+
+/** What each operation returns. */
+export interface MaintenanceResults {
+  vacuum: string[]
+  repair: RepairResult
+}
+
+/** Run a maintenance call on a table, with the live options the caller's side supplies. */
+export function runMaintenance(table: TableApi, call: MaintenanceCall, live: LiveOptions): Promise<MaintenanceResults[MaintenanceCall['op']]> {
+  switch (call.op) {
+    case 'vacuum': return table.vacuum({ ...call.opts, ...live })
+    case 'repair': return table.repair(call.opts)
+  }
+}
