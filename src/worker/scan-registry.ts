@@ -4,8 +4,8 @@ import { DeltaError } from '../delta/engine/errors.js'
 const REMEMBERED_CANCELS = 1024
 
 /**
- * The scans running in one worker, by scan id, so a `cancel` from the page reaches the tasks of
- * that scan: each task runs with an AbortSignal the scan checks between files. A cancel that
+ * The scans (and other long operations, such as a vacuum) running in one worker, by id, so a
+ * `cancel` from the page reaches the tasks of that scan: each task runs with an AbortSignal the scan checks between files. A cancel that
  * comes before a task (messages may cross) is remembered, and the task fails at once.
  */
 export class ScanRegistry {
@@ -38,5 +38,5 @@ export class ScanRegistry {
 }
 
 function cancelled(): DeltaError {
-  return new DeltaError('Cancelled', 'the scan was cancelled')
+  return new DeltaError('Cancelled', 'the operation was cancelled')
 }
