@@ -1,17 +1,15 @@
 import type { Engine } from '../../engine/engine.js'
 import { loadSnapshot } from '../../log/snapshot.js'
-import type { MetadataAction, ProtocolAction } from '../../model/actions.js'
+import type { MetadataAction } from '../../model/actions.js'
 import { parseSchema } from '../../model/schema.js'
 import { transactionOptions, type TransactionOptions } from '../../txn/options.js'
 import { startTransaction, type Transaction } from '../../txn/transaction.js'
 import { requiredProtocol } from '../../write/features/protocol-select.js'
 import type { Snapshot } from '../../log/snapshot.js'
 
-/** What a metadata change commits: the new metadata, and a protocol to start from when it raises it. */
+/** What a metadata change commits: the new metadata and the operation's parameters. */
 export interface MetadataChange {
   metadata: MetadataAction
-  /** The protocol before the features the metadata needs are added; the snapshot's when omitted. */
-  protocol?: ProtocolAction
   parameters: Record<string, unknown>
 }
 
@@ -28,9 +26,8 @@ export async function commitMetadataChange(
 ): Promise<{ version: number }> {
   const snapshot = await loadSnapshot(engine)
   const txn = startTransaction(engine, snapshot, { ...transactionOptions(opts), operation })
-  const { metadata, protocol: base, parameters } = change(snapshot, txn)
-  const start = base ?? snapshot.protocol
-  const protocol = requiredProtocol({ schema: parseSchema(metadata.schemaString), configuration: metadata.configuration, partitionColumns: metadata.partitionColumns }, start)
+  const { metadata, parameters } = change(snapshot, txn)
+  const protocol = requiredProtocol({ schema: parseSchema(metadata.schemaString), configuration: metadata.configuration, partitionColumns: metadata.partitionColumns }, snapshot.protocol)
   txn.setMetadata(metadata)
   if (JSON.stringify(protocol) !== JSON.stringify(snapshot.protocol)) txn.setProtocol(protocol)
   txn.withOperationParameters(parameters)
