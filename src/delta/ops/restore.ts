@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine.js'
 import { mapLimit } from '../engine/concurrency.js'
 import { DeltaError } from '../engine/errors.js'
+import { deletionVectorPath } from '../dv/deletion-vector.js'
 import { resolveDataPath } from '../log/data-path.js'
 import { loadSnapshot, type Snapshot } from '../log/snapshot.js'
 import { versionAtTimestamp } from '../log/time-travel.js'
@@ -127,16 +128,21 @@ function restoredProtocol(latest: Snapshot, old: Snapshot, downgrade: boolean): 
 /** How many files are checked at once. */
 const HEAD_CONCURRENCY = 32
 
-/** Refuse with `NotFound` when a data file to restore is gone from storage. */
+/** Refuse with `NotFound` when a file to restore (a data file or its deletion vector's file) is gone from storage. */
 async function checkFilesExist(engine: Engine, old: Snapshot, files: readonly AddAction[]): Promise<void> {
   const missing: string[] = []
-  await mapLimit(files, HEAD_CONCURRENCY, async (f) => {
-    const path = resolveDataPath(f.path, old.tableUri)
+  const paths = new Set<string>()
+  for (const f of files) {
+    paths.add(resolveDataPath(f.path, old.tableUri))
+    const dv = f.deletionVector ? deletionVectorPath(f.deletionVector, old.tableUri) : undefined
+    if (dv !== undefined) paths.add(dv)
+  }
+  await mapLimit([...paths], HEAD_CONCURRENCY, async (path) => {
     if (!(await engine.storage.head(path))) missing.push(path)
   })
   if (missing.length > 0) {
     missing.sort()
     const shown = missing.slice(0, 5).map((p) => `'${p}'`).join(', ')
-    throw new DeltaError('NotFound', `cannot restore to version ${old.version}: ${missing.length} of its data file${missing.length > 1 ? 's are' : ' is'} gone from storage (${shown}${missing.length > 5 ? ', ...' : ''}), maybe vacuumed; pass ignoreMissingFiles to restore anyway`)
+    throw new DeltaError('NotFound', `cannot restore to version ${old.version}: ${missing.length} of its file${missing.length > 1 ? 's are' : ' is'} gone from storage (${shown}${missing.length > 5 ? ', ...' : ''}), maybe vacuumed; pass ignoreMissingFiles to restore anyway`)
   }
 }

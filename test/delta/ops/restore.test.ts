@@ -129,4 +129,28 @@ describe('restoreTable', () => {
     await writeTable(engine, rows([2]), { mode: 'append' })
     await expect(restoreTable(engine, 0)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('append-only') })
   })
+
+  it('tells files apart by deletion vector: a file with and without one are different files', async () => {
+    const engine = await memoryEngine()
+    const ids = Array.from({ length: 1000 }, (_, i) => i)
+    await writeTable(engine, rows(ids), { configuration: { 'delta.enableDeletionVectors': 'true' } })
+    await deleteRows(engine, 'id % 2 = 0')
+    await deleteRows(engine, 'id = 1')
+    const v1 = (await loadSnapshot(engine, 1)).files.at(0)
+    const dv = v1.deletionVector!
+    // Too long to go inline: the deletion vector has a file of its own.
+    expect(dv.storageType).toBe('u')
+    expect((await loadSnapshot(engine)).files.at(0).path).toBe(v1.path)
+    const result = await restoreTable(engine, 0)
+    expect(result).toMatchObject({ numRestoredFile: 1, numRemovedFile: 1 })
+    expect(await readIds(engine)).toEqual(ids)
+    const actions = await commitActions(engine, 3)
+    expect(actions.find((a) => a.add)!.add!.deletionVector ?? null).toBeNull()
+    expect(actions.find((a) => a.remove)!.remove!.deletionVector).toBeTruthy()
+    await restoreTable(engine, 1)
+    expect(await readIds(engine)).toEqual(ids.filter((i) => i % 2 === 1))
+    await restoreTable(engine, 0)
+    for (const p of engine.storage.paths().filter((x) => x.includes('deletion_vector_'))) await engine.storage.delete(p)
+    await expect(restoreTable(engine, 1)).rejects.toMatchObject({ code: 'NotFound', message: expect.stringContaining('deletion_vector_') })
+  })
 })
