@@ -142,4 +142,26 @@ describe('convertToDeltaLake', () => {
     expect(progress).toEqual([[1, 2], [2, 2]])
     expect(await readIds(engine)).toEqual([1, 2])
   })
+
+  it('takes table properties, column mapping by name and date partitions', async () => {
+    const engine = await memoryEngine()
+    await putParquet(engine, 'day=2026-01-31/x.parquet', people([1], ['ann'], [0.5]))
+    await convertToDeltaLake(engine, {
+      partitionBy: { day: 'date' }, files: ['day=2026-01-31/x.parquet'],
+      configuration: { 'delta.columnMapping.mode': 'name', 'delta.enableChangeDataFeed': 'true' },
+    })
+    const snapshot = await loadSnapshot(engine)
+    expect(snapshot.columnMapping).toBe('name')
+    expect(snapshot.schema.fields.map((f) => f.metadata['delta.columnMapping.physicalName'])).toEqual(['id', 'name', 'score', 'day'])
+    expect(snapshot.metadata.configuration).toMatchObject({ 'delta.columnMapping.maxColumnId': '4', 'delta.enableChangeDataFeed': 'true' })
+    expect(snapshot.protocol).toMatchObject({ minReaderVersion: 2, minWriterVersion: 5 })
+    const [row] = await readRows(engine)
+    expect(row).toMatchObject({ id: 1n, name: 'ann', score: 0.5 })
+    expect(new Date(row!.day as number).toISOString().slice(0, 10)).toBe('2026-01-31')
+    const other = await memoryEngine()
+    await putParquet(other, 'x.parquet', rows([1]))
+    await expect(convertToDeltaLake(other, { configuration: { 'delta.columnMapping.mode': 'id' } })).rejects.toMatchObject({ code: 'InvalidArgument' })
+    await expect(convertToDeltaLake(other, { configuration: { 'delta.appendOnly': 'maybe' } })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('delta.appendOnly') })
+    expect(other.storage.paths()).toEqual(['x.parquet'])
+  })
 })

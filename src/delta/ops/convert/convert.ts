@@ -18,6 +18,7 @@ import { requiredProtocol } from '../../write/features/protocol-select.js'
 import {
   checkOptions, checkString, checkStringMap, fail, isPlainObject, oneOf, TRANSACTION_OPTIONS, type OptionChecks,
 } from '../check-options.js'
+import { checkProperty } from '../alter/property-checks.js'
 import { partitionValuesOf, type PartitionedFile } from './partition-folders.js'
 
 /** Progress of a long operation: `done` of `total` steps of `phase`. */
@@ -41,7 +42,10 @@ export interface ConvertOptions extends TransactionOptions {
   name?: string
   /** The table's description in its metadata. */
   description?: string
-  /** Table properties (`delta.*` and others). Column mapping may be 'name' (the physical names are the column names), not 'id'. */
+  /**
+   * Table properties (`delta.*` and others), checked as `setTableProperties` checks them. Column
+   * mapping may be 'name' (the physical names are the column names), not 'id'.
+   */
   configuration?: Record<string, string>
   /**
    * The Parquet files to convert, as storage paths relative to the table root
@@ -105,6 +109,7 @@ export async function convertToDeltaLake(engine: Engine, opts: ConvertOptions = 
   checkOptions('convert', opts, CONVERT_OPTIONS)
   const partitionTypes = partitionTypesOf(opts.partitionBy)
   const configuration = { ...opts.configuration }
+  for (const [key, value] of Object.entries(configuration)) checkProperty(key, value, false)
   const mapping = columnMappingMode({ configuration })
   if (mapping === 'id') throw new DeltaError('InvalidArgument', "a converted table cannot use column mapping mode 'id': its Parquet files carry no field ids; use 'name'")
   const existing = await existingVersion(engine)
