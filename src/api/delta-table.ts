@@ -14,7 +14,12 @@ import { isTableMissing } from '../delta/log/log-segment.js'
 import { loadSnapshot, type Snapshot, type SnapshotOptions } from '../delta/log/snapshot.js'
 import { loadDeferredStats } from '../delta/files/deferred-stats.js'
 import { versionAtTimestamp } from '../delta/log/time-travel.js'
-import { addConstraints, dropConstraint, type AddConstraintOptions, type DropConstraintOptions } from '../delta/ops/alter.js'
+import {
+  addColumns, addConstraints, addFeature, dropColumnNotNull, dropConstraint, setColumnMetadata, setTableDescription, setTableName,
+  setTableProperties, type AddConstraintOptions, type DropConstraintOptions,
+} from '../delta/ops/alter.js'
+import { restoreTable, type RestoreOptions, type RestoreResult, type RestoreTarget } from '../delta/ops/restore.js'
+import type { AlterApi } from './alter-api.js'
 import { vacuum, type VacuumOptions } from '../delta/ops/vacuum.js'
 import { repair, type RepairOptions, type RepairResult } from '../delta/ops/repair.js'
 import { mergeRows } from '../delta/ops/merge/execute.js'
@@ -344,6 +349,33 @@ export class DeltaTable implements TableApi {
     const deleted = await vacuum(this.#engine, opts)
     if (opts.dryRun === false && deleted.length > 0) await this.#refresh()
     return deleted
+  }
+
+  async restore(target: RestoreTarget, opts: RestoreOptions = {}): Promise<RestoreResult> {
+    const result = await restoreTable(this.#engine, target, opts)
+    await this.#moveTo(result.version)
+    return result
+  }
+
+  /** Schema and property changes (see `AlterApi`), each moving this object to the version it committed. */
+  get alter(): AlterApi {
+    return this.#alter
+  }
+
+  readonly #alter: AlterApi = {
+    addColumns: (fields, opts) => this.#altered(addColumns(this.#engine, fields, opts)),
+    setTableProperties: (properties, opts) => this.#altered(setTableProperties(this.#engine, properties, opts)),
+    addFeature: (feature, opts) => this.#altered(addFeature(this.#engine, feature, opts)),
+    addConstraint: (constraints, opts) => this.#altered(addConstraints(this.#engine, constraints, opts)),
+    dropConstraint: (name, opts) => this.#altered(dropConstraint(this.#engine, name, opts)),
+    setTableName: (name, opts) => this.#altered(setTableName(this.#engine, name, opts)),
+    setTableDescription: (description, opts) => this.#altered(setTableDescription(this.#engine, description, opts)),
+    setColumnMetadata: (column, metadata, opts) => this.#altered(setColumnMetadata(this.#engine, column, metadata, opts)),
+    dropColumnNotNull: (column, opts) => this.#altered(dropColumnNotNull(this.#engine, column, opts)),
+  }
+
+  async #altered(change: Promise<{ version: number }>): Promise<void> {
+    await this.#moveTo((await change).version)
   }
 
   async repair(opts: RepairOptions = {}): Promise<RepairResult> {

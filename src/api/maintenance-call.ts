@@ -1,5 +1,7 @@
 import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
 import type { VacuumOptions, VacuumProgress } from '../delta/ops/vacuum.js'
+import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
+import { callAlter, type AlterCall } from './alter-api.js'
 import type { TableApi } from './table-api.js'
 
 /** How far a long operation has got: `done` of `total` steps of `phase`. */
@@ -22,11 +24,15 @@ export type PlainOptions<T> = Omit<T, keyof LiveOptions>
 export type MaintenanceCall =
   | { op: 'vacuum'; opts: PlainOptions<VacuumOptions> }
   | { op: 'repair'; opts: RepairOptions }
+  | { op: 'restore'; target: RestoreTarget; opts: RestoreOptions }
+  | { op: 'alter'; call: AlterCall }
 
 /** What each operation returns. */
 export interface MaintenanceResults {
   vacuum: string[]
   repair: RepairResult
+  restore: RestoreResult
+  alter: void
 }
 
 /** Run a maintenance call on a table, with the live options the caller's side supplies. */
@@ -34,5 +40,7 @@ export function runMaintenance(table: TableApi, call: MaintenanceCall, live: Liv
   switch (call.op) {
     case 'vacuum': return table.vacuum({ ...call.opts, ...live })
     case 'repair': return table.repair(call.opts)
+    case 'restore': return table.restore(call.target, call.opts)
+    case 'alter': return callAlter(table.alter, call.call)
   }
 }

@@ -10,6 +10,8 @@ import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
 import type { VacuumOptions } from '../delta/ops/vacuum.js'
 import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
+import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
+import type { AlterApi } from './alter-api.js'
 import type { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
@@ -195,6 +197,14 @@ export interface TableApi {
   vacuum(opts?: VacuumOptions): Promise<string[]>
   /** Remove from the table the files whose data file is gone (delta-rs's `repair`, `FSCK`). */
   repair(opts?: RepairOptions): Promise<RepairResult>
+  /**
+   * Make the latest version hold the files of an earlier one (a version, or the version at a
+   * `Date` / ISO time), as delta-rs's `restore`; time travel still reads the versions between.
+   * Moves to the version it committed.
+   */
+  restore(target: RestoreTarget, opts?: RestoreOptions): Promise<RestoreResult>
+  /** Schema and property changes (`addColumns`, `setTableProperties`, `addFeature`...), as delta-rs's `alter`. */
+  readonly alter: AlterApi
   /** Release what the object holds (a worker's snapshot); a no-op in this thread. */
   close(): Promise<void>
 }

@@ -10,6 +10,8 @@ import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/upd
 import type { VacuumOptions } from '../delta/ops/vacuum.js'
 import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
 import type { LiveOptions, MaintenanceCall } from '../api/maintenance-call.js'
+import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
+import { alterVia, type AlterApi } from '../api/alter-api.js'
 import { proxy } from 'comlink'
 import { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
@@ -277,6 +279,20 @@ export class WorkerDeltaTable implements TableApi {
     const { onProgress, signal, ...plain } = opts
     return this.#maintain({ op: 'vacuum', opts: plain }, { onProgress, signal }) as Promise<string[]>
   }
+
+  /** Restore in the worker (see `TableApi.restore`). */
+  async restore(target: RestoreTarget, opts: RestoreOptions = {}): Promise<RestoreResult> {
+    return this.#maintain({ op: 'restore', target, opts }, {}) as Promise<RestoreResult>
+  }
+
+  /** Schema and property changes run in the worker (see `AlterApi`). */
+  get alter(): AlterApi {
+    return this.#alter
+  }
+
+  readonly #alter: AlterApi = alterVia(async (call) => {
+    await this.#maintain({ op: 'alter', call }, {})
+  })
 
   /** Repair in the worker (see `TableApi.repair`). */
   async repair(opts: RepairOptions = {}): Promise<RepairResult> {

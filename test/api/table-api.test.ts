@@ -253,6 +253,34 @@ const cases: Record<keyof TableApi, Case> = {
     expect(t.version).toBe(3)
     expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4])
   },
+  restore: async (t) => {
+    await t.delete('id < 3')
+    const r = await t.restore(1)
+    expect(r).toMatchObject({ version: 4, numRestoredFile: 2, numRemovedFile: 1 })
+    expect(t.version).toBe(4)
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4])
+    await t.loadAsVersion(3)
+    expect(ids(await t.toArrow())).toEqual([3, 4, 5])
+  },
+  alter: async (t) => {
+    await t.alter.addColumns([{ name: 'note', type: 'string', nullable: true, metadata: {} }])
+    expect(t.version).toBe(3)
+    expect(t.schema().fields.map((f) => f.name)).toEqual(['id', 'p', 'note'])
+    await t.alter.setTableProperties({ 'delta.logRetentionDuration': 'interval 7 days' })
+    expect(t.metadata().configuration['delta.logRetentionDuration']).toBe('interval 7 days')
+    await t.alter.setTableName('sales')
+    await t.alter.setTableDescription('all sales')
+    expect(t.metadata()).toMatchObject({ name: 'sales', description: 'all sales' })
+    await t.alter.setColumnMetadata('note', { comment: 'free text' })
+    expect(t.schema().fields.find((f) => f.name === 'note')!.metadata).toEqual({ comment: 'free text' })
+    await t.alter.addConstraint({ positive: 'id > 0' })
+    await t.alter.dropConstraint('positive')
+    await t.alter.addFeature('deletionVectors', { allowProtocolVersionsIncrease: true })
+    expect(t.protocol().writerFeatures).toContain('deletionVectors')
+    expect(t.version).toBe(10)
+    await expect(t.alter.addColumns([{ name: 'ID', type: 'long', nullable: true, metadata: {} }])).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'InvalidArgument'))
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4, 5])
+  },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
     expect(t.version).toBe(3)
