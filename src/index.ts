@@ -21,6 +21,15 @@ export type { ProtocolAction, DeletionVectorDescriptor } from './delta/model/act
 export * from './storage/index.js'
 export { browserParquetCodec, createParquetCodec, loadParquetCodec } from './parquet/index.js'
 export { writeDeltaLake } from './api/write-deltalake.js'
+export { convertToDeltaLake, type ConvertToDeltaLakeOptions } from './api/convert-to-deltalake.js'
+export type { ConvertOptions, ConvertResult } from './delta/ops/convert/convert.js'
+export type { VacuumOptions, VacuumProgress } from './delta/ops/vacuum.js'
+export type { RepairOptions, RepairResult } from './delta/ops/repair.js'
+export type { RestoreOptions, RestoreResult, RestoreTarget } from './delta/ops/restore.js'
+export type { AlterApi } from './api/alter-api.js'
+export type {
+  SetTablePropertiesOptions, AddColumnsOptions, AddFeatureOptions, TableMetadataOptions, ColumnChangeOptions,
+} from './delta/ops/alter.js'
 export type { WriteDeltaLakeOptions } from './api/write-deltalake.js'
 export type { WriteOptions, WriteMode, SchemaMode } from './delta/write/write-options.js'
 export type {

@@ -57,6 +57,15 @@ export class GuardedStorage implements Storage {
     })
   }
 
+  /** Guarded `listTree`, when the inner storage walks folders (see `capabilities.listTree`). */
+  async listTree(dir: string, opts: StorageRequestOptions = {}): Promise<FileMeta[]> {
+    const trimmed = dir.replace(/\/+$/, '')
+    if (trimmed !== '') checkStoragePath(trimmed)
+    const inner = this.#inner
+    if (!inner.listTree || !inner.capabilities.listTree) throw new DeltaError('UnsupportedFeature', 'this storage cannot list folders at every depth')
+    return this.#run('list', dir, opts.signal, (signal) => inner.listTree!(dir, signal ? { signal } : {}))
+  }
+
   /** Guarded `read`: exactly `range.length` bytes, or `InvalidData`. */
   async read(path: string, range?: ByteRange, opts: StorageRequestOptions = {}): Promise<Uint8Array> {
     checkStoragePath(path)

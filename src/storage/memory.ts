@@ -30,7 +30,7 @@ export interface MemoryStorageOptions {
  */
 export class MemoryStorage implements Storage {
   /** Every operation works; `ifAbsent` is atomic because check and set happen in one tick. */
-  readonly capabilities: StorageCapabilities = { atomicCreate: true, list: true, write: true }
+  readonly capabilities: StorageCapabilities = { atomicCreate: true, list: true, write: true, listTree: true }
   readonly #files = new Map<string, MemoryEntry>()
   readonly #now: () => number
   #lastTime = Number.NEGATIVE_INFINITY
@@ -55,6 +55,15 @@ export class MemoryStorage implements Storage {
       if (startAfter !== undefined && path <= startAfter) continue
       found.push(toMeta(path, entry))
     }
+    return found.sort((a, b) => comparePaths(a.path, b.path))
+  }
+
+  /** Every file under `dir` at any depth (see `Storage.listTree`). */
+  async listTree(dir: string, opts: StorageRequestOptions = {}): Promise<FileMeta[]> {
+    throwIfCancelled(opts.signal, `The listing of '${dir}'`)
+    const prefix = folderPrefix(dir)
+    const found: FileMeta[] = []
+    for (const [path, entry] of this.#files) if (path.startsWith(prefix)) found.push(toMeta(path, entry))
     return found.sort((a, b) => comparePaths(a.path, b.path))
   }
 

@@ -28,7 +28,7 @@ import {
  */
 export class NodeFsStorage implements Storage {
   /** Every operation works; `ifAbsent` is atomic through `link()`. */
-  readonly capabilities: StorageCapabilities = { atomicCreate: true, list: true, write: true }
+  readonly capabilities: StorageCapabilities = { atomicCreate: true, list: true, write: true, listTree: true }
   /** The absolute folder every path is relative to. */
   readonly rootDir: string
 
@@ -58,6 +58,33 @@ export class NodeFsStorage implements Storage {
     // A file may vanish between readdir and stat (a racing delete or temp rename): skip it.
     const metas = await Promise.all(paths.map((p) => this.head(p, opts.signal ? { signal: opts.signal } : {})))
     return metas.filter((m): m is FileMeta => m !== undefined)
+  }
+
+  /** Every file under `dir` at any depth (see `Storage.listTree`), walking folders one by one. */
+  async listTree(dir: string, opts: StorageRequestOptions = {}): Promise<FileMeta[]> {
+    const out: FileMeta[] = []
+    const folders = [dir.replace(/\/+$/, '')]
+    while (folders.length > 0) {
+      const rel = folders.pop()!
+      throwIfCancelled(opts.signal, `The listing of '${rel}'`)
+      let entries
+      try {
+        entries = await readdir(rel === '' ? this.rootDir : this.#resolve(rel), { withFileTypes: true })
+      } catch (e) {
+        if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') continue
+        throw toDeltaError(e, rel)
+      }
+      for (const d of entries) {
+        const path = rel === '' ? d.name : `${rel}/${d.name}`
+        if (storagePathProblem(path) !== undefined) continue
+        if (d.isDirectory()) folders.push(path)
+        else if (d.isFile() || d.isSymbolicLink()) {
+          const meta = await this.head(path, opts.signal ? { signal: opts.signal } : {})
+          if (meta) out.push(meta)
+        }
+      }
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   }
 
   /**

@@ -40,7 +40,18 @@ export function describeStorageContract(name: string, create: () => Promise<Cont
     })
 
     it('claims every capability', () => {
-      expect(storage.capabilities).toEqual({ atomicCreate: true, list: true, write: true })
+      expect(storage.capabilities).toMatchObject({ atomicCreate: true, list: true, write: true })
+    })
+
+    it('lists every file under a folder at any depth, where it walks folders', async (ctx) => {
+      if (!storage.capabilities.listTree || !storage.listTree) return ctx.skip()
+      await storage.put('t/a.parquet', text('1'))
+      await storage.put('t/p=1/q=2/b.parquet', text('22'))
+      await storage.put('t/p=1/c.parquet', text('333'))
+      await storage.put('u/d.parquet', text('4'))
+      const tree = await storage.listTree('t')
+      expect(tree.map((f) => [f.path, f.size])).toEqual([['t/a.parquet', 1], ['t/p=1/c.parquet', 3], ['t/p=1/q=2/b.parquet', 2]])
+      expect(await storage.listTree('none')).toEqual([])
     })
 
     it('reads back what was put, as a plain Uint8Array it may keep', async () => {

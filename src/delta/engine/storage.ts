@@ -16,6 +16,8 @@ export interface StorageCapabilities {
   list: boolean
   /** `put` and `delete` work. */
   write: boolean
+  /** `listTree` works: every file under a folder, at any depth (convert and a full vacuum use it). */
+  listTree?: boolean
 }
 
 /** A byte range of a file: `length` bytes from `offset`. */
@@ -51,6 +53,11 @@ export interface Storage {
    * `''` for the root.
    */
   list(dir: string, opts?: { startAfter?: string } & StorageRequestOptions): Promise<FileMeta[]>
+  /**
+   * Every file under `dir` at any depth, sorted by full path (`capabilities.listTree`). Storages
+   * that cannot walk folders leave it out; callers then list the folders they know of.
+   */
+  listTree?(dir: string, opts?: StorageRequestOptions): Promise<FileMeta[]>
   /**
    * The bytes of a file, or of `range` of it: exactly `range.length` bytes, never fewer. A range
    * that reaches past the end of the file fails with `InvalidData` naming the file (the log or a

@@ -166,7 +166,12 @@ async function planVacuum(engine: Engine, snapshot: Snapshot, opts: VacuumOption
   const dataFolders = new Set([...known].flatMap(ancestorFolders))
   const folders = opts.full ? [...dataFolders] : [...removedAt].filter(([, at]) => at < cutoff).map(([p]) => folderOf(p))
   folders.push(...changeDataFolders(dataFolders))
-  const listed = await listFolders(engine, folders, opts.signal)
+  // A full vacuum walks the whole table where the storage can (files in folders the log never
+  // led to included); else it lists the folders the log names.
+  const walk = opts.full && engine.storage.capabilities.listTree && engine.storage.listTree
+  const listed = walk
+    ? (await engine.storage.listTree!('', opts.signal ? { signal: opts.signal } : {})).filter((f) => !isInLog(f.path))
+    : await listFolders(engine, folders, opts.signal)
   const hidden = partitionFolderNames(snapshot)
   const files = listed.filter((f) => {
     if (isInLog(f.path) || kept.has(f.path) || isHiddenPath(f.path, hidden)) return false

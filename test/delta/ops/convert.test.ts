@@ -113,8 +113,18 @@ describe('convertToDeltaLake', () => {
     await refuse(['year=2024/x.parquet'], ['year', 'month'], "'month'")
     await refuse(['year=abc/z.parquet'], { year: 'integer' }, 'not a valid integer')
     await expect(convertToDeltaLake(engine, { partitionBy: { year: 'struct' as never } })).rejects.toMatchObject({ code: 'InvalidArgument' })
-    await expect(convertToDeltaLake(engine)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('no Parquet files') })
+    // Without `files`, the partition folders are found by walking the table.
+    await expect(convertToDeltaLake(engine)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining("'year' is not a partition column") })
     expect(engine.storage.paths().some((p) => p.startsWith('_delta_log'))).toBe(false)
+  })
+
+  it('finds partition folders by itself where the storage walks folders', async () => {
+    const engine = await memoryEngine()
+    await putParquet(engine, 'year=2024/x.parquet', rows([1, 2]))
+    await putParquet(engine, 'year=2025/y.parquet', rows([3]))
+    await putParquet(engine, '_tmp/z.parquet', rows([9]))
+    expect(await convertToDeltaLake(engine, { partitionBy: { year: 'integer' } })).toMatchObject({ version: 0, numConvertedFiles: 2 })
+    expect(await readIds(engine)).toEqual([1, 2, 3])
   })
 
   it('refuses a folder that already holds a table, or leaves it alone with mode ignore', async () => {

@@ -164,7 +164,14 @@ function partitionTypesOf(partitionBy: ConvertOptions['partitionBy']): Record<st
 
 /** The latest version when `_delta_log` holds a table (a commit or a checkpoint), else undefined. */
 async function existingVersion(engine: Engine): Promise<number | undefined> {
-  const listing = await engine.storage.list(LOG_DIR)
+  let listing
+  try {
+    listing = await engine.storage.list(LOG_DIR)
+  } catch (e) {
+    // A storage that explains a missing log (a local folder opened as a table) means: no table.
+    if (isDeltaError(e, 'NotFound')) return undefined
+    throw e
+  }
   const hasTable = listing.some((f) => {
     const kind = parseLogFileName(f.path.slice(f.path.lastIndexOf('/') + 1))?.kind
     return kind === 'commit' || kind === 'checkpoint'
@@ -176,9 +183,14 @@ function isHidden(path: string): boolean {
   return path.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))
 }
 
-/** The files to convert with their sizes and times: the named ones, or the root's `.parquet` files. */
+/** The files to convert with their sizes and times: the named ones, or every `.parquet` file under the root. */
 async function parquetFiles(engine: Engine, named: readonly string[] | undefined): Promise<FileMeta[]> {
-  if (!named) return (await engine.storage.list('')).filter((f) => f.path.endsWith('.parquet') && !isHidden(f.path))
+  if (!named) {
+    // Partition folders are found where the storage walks folders; else only the root's files.
+    const { storage } = engine
+    const all = storage.capabilities.listTree && storage.listTree ? await storage.listTree('') : await storage.list('')
+    return all.filter((f) => f.path.endsWith('.parquet') && !isHidden(f.path))
+  }
   const unique = [...new Set(named)].filter((p) => !isHidden(p)).sort()
   return Promise.all(unique.map(async (path) => {
     const meta = await engine.storage.head(path)
