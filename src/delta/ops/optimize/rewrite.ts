@@ -1,4 +1,5 @@
 import { RecordBatch, Table } from 'apache-arrow'
+import { concatBatches } from '../../arrow/concat.js'
 import { takeRows, toArrowSchema } from '../../arrow/index.js'
 import { mapAhead } from '../../engine/concurrency.js'
 import type { Engine } from '../../engine/engine.js'
@@ -96,7 +97,11 @@ async function rewriteBin(
   }
   let rows = new Table(schema, batches.filter((b) => b.numRows > 0))
   if (rows.numRows === 0) return { added: [], paths: [], batches: batches.length }
-  if (settings.zOrderBy.length > 0) rows = takeRows(rows, zOrderPermutation(rows, settings.zOrderBy))
+  if (settings.zOrderBy.length > 0) {
+    // One batch first: sorted rows gathered from many batches would make a batch per row.
+    rows = concatBatches(rows)
+    rows = takeRows(rows, zOrderPermutation(rows, settings.zOrderBy))
+  }
   // A compaction bin holds at most the target size of Parquet: it is written as one file, however
   // much more room its rows take in Arrow. Z-order cuts a partition's rows into target-sized files.
   const targetFileSize = settings.zOrderBy.length > 0 ? settings.targetSize : Math.max(settings.targetSize, tableBytes(rows))
