@@ -221,4 +221,33 @@ describe('optimizeCompact against concurrent commits', () => {
     const added = engine.storage.paths().filter((p) => !before.includes(p) && !p.startsWith('_delta_log/'))
     expect(added.sort()).toEqual(deleteWrote.sort())
   })
+
+  it('conflicts with a concurrent deletion vector on a file it compacted', async () => {
+    const engine = await smallFiles(3, 10, { configuration: { 'delta.enableDeletionVectors': 'true' } })
+    const hooked = hookedEngine(engine)
+    hooked.arm(async () => { await deleteRows(engine, 'id = 25') })
+    await expect(optimizeCompact(hooked.engine)).rejects.toMatchObject({ code: 'CommitConflict' })
+    expect(await readIds(engine)).toEqual(range(0, 30).filter((i) => i !== 25))
+  })
+
+  it('checks a later commit of minCommitInterval against what others committed before its earlier ones', async () => {
+    // Two partitions, two commits. Just before the first commit, another writer deletes a row of
+    // the partition the second commit will rewrite: the first commit lands past it, and the
+    // second must still see that its file is gone.
+    const engine = await smallFiles(4, 10, { p: (i) => (i < 20 ? 'a' : 'b') })
+    const before = engine.storage.paths()
+    const hooked = hookedEngine(engine)
+    hooked.arm(async () => {
+      const written = engine.storage.paths().filter((p) => !before.includes(p) && p.endsWith('.parquet'))
+      expect(written).toHaveLength(1)
+      const other = written[0]!.startsWith('p=a/') ? 'b' : 'a'
+      await deleteRows(engine, other === 'a' ? 'id = 3' : 'id = 33')
+    })
+    await expect(optimizeCompact(hooked.engine, { minCommitInterval: 0 })).rejects.toMatchObject({ code: 'CommitConflict' })
+    const deleted = (await commitActions(engine, 4)).some((a) => a.remove && String(a.remove.path).startsWith('p=a/')) ? 3 : 33
+    expect(await readIds(engine)).toEqual(range(0, 40).filter((i) => i !== deleted))
+    // The first commit landed after the delete; the second did not.
+    expect((await commitInfoOf(engine, 5)).operation).toBe('OPTIMIZE')
+    expect((await loadSnapshot(engine)).version).toBe(5)
+  })
 })
