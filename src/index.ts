@@ -27,6 +27,11 @@ export type { VacuumOptions, VacuumProgress } from './delta/ops/vacuum.js'
 export type { RepairOptions, RepairResult } from './delta/ops/repair.js'
 export type { RestoreOptions, RestoreResult, RestoreTarget } from './delta/ops/restore.js'
 export type { AlterApi } from './api/alter-api.js'
+export type { OptimizeApi } from './api/optimize-api.js'
+export type { Progress } from './api/maintenance-call.js'
+export type {
+  OptimizeCompactOptions, OptimizeZOrderOptions, OptimizeResult, OptimizeProgress, FileSizeMetrics,
+} from './delta/ops/optimize/options.js'
 export type {
   SetTablePropertiesOptions, AddColumnsOptions, AddFeatureOptions, TableMetadataOptions, ColumnChangeOptions,
 } from './delta/ops/alter.js'

@@ -20,6 +20,10 @@ import {
 } from '../delta/ops/alter.js'
 import { restoreTable, type RestoreOptions, type RestoreResult, type RestoreTarget } from '../delta/ops/restore.js'
 import type { AlterApi } from './alter-api.js'
+import type { OptimizeApi } from './optimize-api.js'
+import { optimizeCompact } from '../delta/ops/optimize/compact.js'
+import { optimizeZOrder } from '../delta/ops/optimize/z-order.js'
+import type { OptimizeResult } from '../delta/ops/optimize/options.js'
 import { vacuum, type VacuumOptions } from '../delta/ops/vacuum.js'
 import { repair, type RepairOptions, type RepairResult } from '../delta/ops/repair.js'
 import { mergeRows } from '../delta/ops/merge/execute.js'
@@ -372,6 +376,22 @@ export class DeltaTable implements TableApi {
     setTableDescription: (description, opts) => this.#altered(setTableDescription(this.#engine, description, opts)),
     setColumnMetadata: (column, metadata, opts) => this.#altered(setColumnMetadata(this.#engine, column, metadata, opts)),
     dropColumnNotNull: (column, opts) => this.#altered(dropColumnNotNull(this.#engine, column, opts)),
+  }
+
+  /** File layout operations (see `OptimizeApi`), each moving this object to the version it committed. */
+  get optimize(): OptimizeApi {
+    return this.#optimize
+  }
+
+  readonly #optimize: OptimizeApi = {
+    compact: async (opts) => this.#optimized(optimizeCompact(this.#engine, opts, await this.#changing())),
+    zOrder: async (columns, opts) => this.#optimized(optimizeZOrder(this.#engine, columns, opts, await this.#changing())),
+  }
+
+  async #optimized(run: Promise<OptimizeResult>): Promise<OptimizeResult> {
+    const result = await run
+    await this.#moveTo(result.version)
+    return result
   }
 
   async #altered(change: Promise<{ version: number }>): Promise<void> {

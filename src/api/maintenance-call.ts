@@ -1,11 +1,16 @@
 import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
-import type { VacuumOptions, VacuumProgress } from '../delta/ops/vacuum.js'
+import type { VacuumOptions } from '../delta/ops/vacuum.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import { callAlter, type AlterCall } from './alter-api.js'
+import type { OptimizeCompactOptions, OptimizeResult, OptimizeZOrderOptions } from '../delta/ops/optimize/options.js'
 import type { TableApi } from './table-api.js'
 
 /** How far a long operation has got: `done` of `total` steps of `phase`. */
-export type Progress = VacuumProgress
+export interface Progress {
+  done: number
+  total: number
+  phase: string
+}
 
 /** What of a long operation's options lives in the caller: a progress callback and a signal. */
 export interface LiveOptions {
@@ -26,6 +31,8 @@ export type MaintenanceCall =
   | { op: 'repair'; opts: RepairOptions }
   | { op: 'restore'; target: RestoreTarget; opts: RestoreOptions }
   | { op: 'alter'; call: AlterCall }
+  | { op: 'compact'; opts: PlainOptions<OptimizeCompactOptions> }
+  | { op: 'zOrder'; columns: string[]; opts: PlainOptions<OptimizeZOrderOptions> }
 
 /** What each operation returns. */
 export interface MaintenanceResults {
@@ -33,6 +40,8 @@ export interface MaintenanceResults {
   repair: RepairResult
   restore: RestoreResult
   alter: void
+  compact: OptimizeResult
+  zOrder: OptimizeResult
 }
 
 /** Run a maintenance call on a table, with the live options the caller's side supplies. */
@@ -42,5 +51,7 @@ export function runMaintenance(table: TableApi, call: MaintenanceCall, live: Liv
     case 'repair': return table.repair(call.opts)
     case 'restore': return table.restore(call.target, call.opts)
     case 'alter': return callAlter(table.alter, call.call)
+    case 'compact': return table.optimize.compact({ ...call.opts, ...live })
+    case 'zOrder': return table.optimize.zOrder(call.columns, { ...call.opts, ...live })
   }
 }

@@ -12,6 +12,7 @@ import type { VacuumOptions } from '../delta/ops/vacuum.js'
 import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import type { AlterApi } from './alter-api.js'
+import type { OptimizeApi } from './optimize-api.js'
 import type { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
@@ -205,6 +206,8 @@ export interface TableApi {
   restore(target: RestoreTarget, opts?: RestoreOptions): Promise<RestoreResult>
   /** Schema and property changes (`addColumns`, `setTableProperties`, `addFeature`...), as delta-rs's `alter`. */
   readonly alter: AlterApi
+  /** File layout: `compact()` and `zOrder(columns)`, as delta-rs's `optimize`. */
+  readonly optimize: OptimizeApi
   /** Release what the object holds (a worker's snapshot); a no-op in this thread. */
   close(): Promise<void>
 }

@@ -12,6 +12,8 @@ import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
 import type { LiveOptions, MaintenanceCall } from '../api/maintenance-call.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import { alterVia, type AlterApi } from '../api/alter-api.js'
+import type { OptimizeApi } from '../api/optimize-api.js'
+import type { OptimizeResult } from '../delta/ops/optimize/options.js'
 import { proxy } from 'comlink'
 import { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
@@ -293,6 +295,22 @@ export class WorkerDeltaTable implements TableApi {
   readonly #alter: AlterApi = alterVia(async (call) => {
     await this.#maintain({ op: 'alter', call }, {})
   })
+
+  /** File layout operations run in the worker (see `OptimizeApi`); progress and the signal reach across. */
+  get optimize(): OptimizeApi {
+    return this.#optimize
+  }
+
+  readonly #optimize: OptimizeApi = {
+    compact: async (opts = {}) => {
+      const { onProgress, signal, ...plain } = opts
+      return this.#maintain({ op: 'compact', opts: plain }, { onProgress, signal }) as Promise<OptimizeResult>
+    },
+    zOrder: async (columns, opts = {}) => {
+      const { onProgress, signal, ...plain } = opts
+      return this.#maintain({ op: 'zOrder', columns, opts: plain }, { onProgress, signal }) as Promise<OptimizeResult>
+    },
+  }
 
   /** Repair in the worker (see `TableApi.repair`). */
   async repair(opts: RepairOptions = {}): Promise<RepairResult> {

@@ -281,6 +281,21 @@ const cases: Record<keyof TableApi, Case> = {
     await expect(t.alter.addColumns([{ name: 'ID', type: 'long', nullable: true, metadata: {} }])).rejects.toSatisfy((e: unknown) => isDeltaError(e, 'InvalidArgument'))
     expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4, 5])
   },
+  optimize: async (t) => {
+    const steps: string[] = []
+    // Partition a holds two files (ids 1; 3, 4), b two (2; 5): each pair becomes one file.
+    const r = await t.optimize.compact({ onProgress: (p) => steps.push(`${p.phase}:${p.done}/${p.total}`) })
+    expect(r).toMatchObject({ version: 3, numFilesAdded: 2, numFilesRemoved: 4, partitionsOptimized: 2, totalConsideredFiles: 4 })
+    expect(t.version).toBe(3)
+    expect(t.numFiles).toBe(2)
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4, 5])
+    const z = await t.optimize.zOrder(['id'])
+    expect(z.version).toBe(4)
+    expect(ids(await t.toArrow())).toEqual([1, 2, 3, 4, 5])
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(steps.length).toBeGreaterThan(0)
+    expect(steps.every((s) => s.startsWith('rewrite:'))).toBe(true)
+  },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
     expect(t.version).toBe(3)

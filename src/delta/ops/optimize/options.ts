@@ -9,7 +9,8 @@ import {
 export interface OptimizeProgress {
   done: number
   total: number
-  phase: 'rewrite'
+  /** 'rewrite'. */
+  phase: string
 }
 
 /**
