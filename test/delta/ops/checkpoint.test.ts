@@ -9,13 +9,16 @@ import type { Engine } from '../../../src/delta/engine/engine.js'
 import { LAST_CHECKPOINT_PATH, LOG_DIR } from '../../../src/delta/log/log-path.js'
 import { loadSnapshot, type Snapshot } from '../../../src/delta/log/snapshot.js'
 import { createCheckpoint } from '../../../src/delta/ops/checkpoint.js'
+import { cleanupMetadata } from '../../../src/delta/ops/cleanup-metadata.js'
+import { compactLogs } from '../../../src/delta/ops/compact-logs.js'
+import { commitPath } from '../../../src/delta/log/log-path.js'
 import { sparkPartition } from '../../../src/delta/checkpoint/spark-hash.js'
 import { deletionVectorId } from '../../../src/delta/model/actions.js'
 import { NodeFsStorage } from '../../../src/storage/node-fs.js'
 import { byPath, engineOf, essence } from '../../helpers/file-essence.js'
 import { checkTableProtocol } from '../../helpers/protocol-check.js'
 import { buildMaintenanceTable } from './maintenance-fixture.js'
-import { readIds } from './fixture.js'
+import { memoryEngine, readIds } from './fixture.js'
 
 const temps: string[] = []
 afterAll(async () => {
@@ -172,5 +175,86 @@ describe('createCheckpoint', () => {
     expect(await readdir(join(root, LOG_DIR))).toEqual(before)
     const empty = await engineOf(new NodeFsStorage(await tempDir()))
     await expect(createCheckpoint(empty)).rejects.toMatchObject({ code: 'NotFound' })
+  })
+})
+
+const DAY = 86_400_000
+const HOUR = 3_600_000
+// Noon on 1 January: version v is committed at T0 + v days.
+const T0 = Date.UTC(2026, 0, 1, 12)
+
+describe('cleanupMetadata', () => {
+  /**
+   * A v2-checkpoint table keeping 2 days of log, with checkpoints of versions 3 and 5, a log
+   * compaction of 1 to 3, and orphan sidecars of three ages. Returns what each wrote.
+   */
+  async function agedTable(configuration: Record<string, string> = {}) {
+    let clock = T0
+    const engine = await memoryEngine({ now: () => clock })
+    const written: Record<string, string[]> = {}
+    // The storage's clock only moves forward, so files are written in time order.
+    const orphan = async (name: string): Promise<string[]> => {
+      const path = `${LOG_DIR}/_sidecars/${name}.parquet`
+      await engine.storage.put(path, new Uint8Array([1, 2, 3]))
+      return [path]
+    }
+    await buildMaintenanceTable(engine, { 'delta.checkpointPolicy': 'v2', 'delta.logRetentionDuration': 'interval 2 days', ...configuration }, async (step) => {
+      clock = T0 + (step - 1) * DAY + HOUR
+      if (step === 2) written.oldOrphan = await orphan('old-orphan')
+      if (step === 4) written.checkpoint3 = (await createCheckpoint(engine)).files
+      if (step === 5) written.compaction = [(await compactLogs(engine, { startVersion: 1, endVersion: 3 })).path]
+      if (step === 6) written.checkpoint5 = (await createCheckpoint(engine)).files
+      // 8 January, 13:00: after the retention cut-off (midnight on the 8th), though more than a day old.
+      if (step === 8) written.keptOrphan = await orphan('kept-orphan')
+      clock = T0 + step * DAY
+    })
+    clock = T0 + 8 * DAY + 11 * HOUR
+    written.newOrphan = await orphan('new-orphan')
+    return { engine, written, now: T0 + 8 * DAY + 12 * HOUR }
+  }
+
+  it('deletes the expired commits, checkpoints and compactions, and the sidecars no kept checkpoint names', async () => {
+    const { engine, written, now } = await agedTable()
+    expect(written.checkpoint3!.length).toBeGreaterThan(1)
+    const before = engine.storage.paths()
+    const latest = await loadSnapshot(engine, undefined, { tombstones: true })
+    const atFive = await loadSnapshot(engine, 5)
+
+    const deleted = await cleanupMetadata(engine, { now })
+    // The cut-off is midnight on 8 January: commit 6 (7 January, noon) is the newest before it,
+    // and the checkpoint of version 5 the newest at or below it, so everything before 5 goes.
+    const logs = [0, 1, 2, 3, 4].map(commitPath)
+    const checkpoint3 = written.checkpoint3!.at(-1)!
+    const expiredSidecars = [...written.checkpoint3!.slice(0, -1), ...written.oldOrphan!].sort()
+    expect([...deleted].sort()).toEqual([...logs, checkpoint3, written.compaction![0]!, ...expiredSidecars].sort())
+    expect(deleted.slice(-expiredSidecars.length)).toEqual(expiredSidecars)
+    expect(engine.storage.paths()).toEqual(before.filter((p) => !deleted.includes(p)))
+    for (const kept of [...written.checkpoint5!, ...written.keptOrphan!, ...written.newOrphan!, commitPath(5)]) expect(engine.storage.paths()).toContain(kept)
+
+    const after = await loadSnapshot(engine, undefined, { tombstones: true })
+    expect(after.segment.checkpoint?.version).toBe(5)
+    expect(byPath(after.files).map(essence)).toEqual(byPath(latest.files).map(essence))
+    expect(byPath((await loadSnapshot(engine, 5)).files).map(essence)).toEqual(byPath(atFive.files).map(essence))
+    await expect(loadSnapshot(engine, 4)).rejects.toMatchObject({ code: 'NotFound' })
+    // Nothing more is due at the same time.
+    expect(await cleanupMetadata(engine, { now })).toEqual([])
+  })
+
+  it('keeps everything while no checkpoint is old enough, whatever delta.enableExpiredLogCleanup says', async () => {
+    const { engine, written } = await agedTable({ 'delta.enableExpiredLogCleanup': 'false' })
+    const before = engine.storage.paths()
+    // On 6 January the cut-off is midnight on 4 January: no checkpoint (3 was written on the 4th at 13:00) is before it.
+    expect(await cleanupMetadata(engine, { now: T0 + 4 * DAY + 12 * HOUR })).toEqual(written.oldOrphan)
+    expect(engine.storage.paths()).toEqual(before.filter((p) => p !== written.oldOrphan![0]))
+    // Later, the property does not stop an explicit clean-up.
+    expect(await cleanupMetadata(engine, { now: T0 + 8 * DAY + 12 * HOUR })).toContain(commitPath(0))
+  })
+
+  it('refuses unknown options before deleting anything', async () => {
+    const { engine } = await agedTable()
+    const before = engine.storage.paths()
+    await expect(cleanupMetadata(engine, { now: -1 })).rejects.toMatchObject({ code: 'InvalidArgument' })
+    await expect(cleanupMetadata(engine, { retention: 1 } as never)).rejects.toMatchObject({ code: 'InvalidArgument' })
+    expect(engine.storage.paths()).toEqual(before)
   })
 })

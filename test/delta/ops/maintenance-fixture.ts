@@ -19,18 +19,19 @@ export async function rawCommit(engine: Engine, actions: Action[]): Promise<numb
  * A table whose log holds every action a checkpoint keeps: adds across partitions, removes
  * (a rewrite) and deletion-vector adds (a delete), txns of two applications (one updated), a
  * protocol change adding `domainMetadata`, two domains (one removed later), and a metadata change.
- * `before(v)` runs before each step, so a test can move its clock. Ends at version 8.
+ * `before(step)` runs (and is awaited) before the commit of version `step`, so a test can move its
+ * clock or checkpoint between commits. Ends at version 8.
  */
-export async function buildMaintenanceTable(engine: Engine, configuration: Record<string, string> = {}, before: (step: number) => void = () => {}): Promise<void> {
+export async function buildMaintenanceTable(engine: Engine, configuration: Record<string, string> = {}, before: (step: number) => unknown = () => undefined): Promise<void> {
   const ids = (from: number): number[] => Array.from({ length: 6 }, (_, i) => from + i)
   const parts = (n: number): string[] => Array.from({ length: n }, (_, i) => ['a', 'b', 'c'][i % 3]!)
-  before(0)
+  await before(0)
   await writeTable(engine, rows(ids(0), parts(6)), { partitionBy: ['p'], configuration: { 'delta.enableDeletionVectors': 'true', ...configuration } })
-  before(1)
+  await before(1)
   await writeTable(engine, rows(ids(10), parts(6)), { mode: 'append', commitProperties: { appTransactions: [{ appId: 'stream-1', version: 1 }] } })
-  before(2)
+  await before(2)
   await writeTable(engine, rows(ids(20), parts(6)), { mode: 'append', commitProperties: { appTransactions: [{ appId: 'stream-2', version: 7 }] } })
-  before(3)
+  await before(3)
   const snapshot = await loadSnapshot(engine, undefined, { withoutFiles: true })
   const protocol = { ...snapshot.protocol, writerFeatures: [...(snapshot.protocol.writerFeatures ?? []), 'domainMetadata'] }
   await rawCommit(engine, [
@@ -38,16 +39,16 @@ export async function buildMaintenanceTable(engine: Engine, configuration: Recor
     { kind: 'domainMetadata', domain: 'app.one', configuration: '{"a":1}', removed: false },
     { kind: 'domainMetadata', domain: 'app.two', configuration: '{"b":2}', removed: false },
   ])
-  before(4)
+  await before(4)
   await deleteRows(engine, 'id = 1 or id = 11')
-  before(5)
+  await before(5)
   await writeTable(engine, rows(ids(30), parts(6)), { mode: 'append', commitProperties: { appTransactions: [{ appId: 'stream-1', version: 2 }] } })
-  before(6)
+  await before(6)
   await rawCommit(engine, [{ kind: 'domainMetadata', domain: 'app.two', configuration: '{"b":2}', removed: true }])
-  before(7)
+  await before(7)
   // A rewrite of partition 'c': its files become tombstones.
   await writeTable(engine, rows([40, 41], ['c', 'c']), { mode: 'overwrite', predicate: "p = 'c'" })
-  before(8)
+  await before(8)
   const latest = await loadSnapshot(engine, undefined, { withoutFiles: true })
   await rawCommit(engine, [{ ...latest.metadata, description: 'described later' }])
 }
