@@ -31,11 +31,20 @@ export function checkpointPartSize(metadata: MetadataAction): number | undefined
   return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }
 
-/** How many parts a checkpoint of `fileActions` file actions gets under the table's part size (1: a single file). */
+/**
+ * How many parts a checkpoint of `fileActions` file actions gets under the table's part size
+ * (1: a single file). Always 1 on a table that supports v2 checkpoints, even with the classic
+ * policy: PROTOCOL.md forbids multi-part checkpoints there.
+ */
 export function checkpointPartCount(state: Pick<CheckpointState, 'metadata' | 'protocol'>, fileActions: number): number {
   const size = checkpointPartSize(state.metadata)
-  if (size === undefined || usesV2Checkpoints(state)) return 1
+  if (size === undefined || forbidsMultiPart(state)) return 1
   return Math.max(1, Math.ceil(fileActions / size))
+}
+
+/** Whether the table supports v2 checkpoints, where multi-part checkpoints are forbidden, whatever its checkpoint policy. */
+function forbidsMultiPart(state: Pick<CheckpointState, 'metadata' | 'protocol'>): boolean {
+  return usesV2Checkpoints(state) || (state.protocol.writerFeatures ?? []).includes('v2Checkpoint')
 }
 
 /** The name of part `part` (1-based) of `parts` of the multi-part checkpoint of `version`. */
@@ -70,7 +79,7 @@ export async function writeMultiPartCheckpoint(
   if (!Number.isSafeInteger(opts.parts) || opts.parts < 2) {
     throw new DeltaError('InvalidArgument', `a multi-part checkpoint has at least 2 parts, got ${opts.parts}`)
   }
-  if (usesV2Checkpoints(snapshot) || (snapshot.protocol.writerFeatures ?? []).includes('v2Checkpoint')) {
+  if (forbidsMultiPart(snapshot)) {
     throw new DeltaError('InvalidArgument', 'the table supports v2 checkpoints, where multi-part checkpoints are forbidden (PROTOCOL.md): write a classic or v2 checkpoint instead')
   }
   const tombstones = liveTombstones(snapshot.metadata, requireTombstones(snapshot), opts.now ?? Date.now())
