@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parquetReadObjects } from 'hyparquet'
@@ -248,6 +248,21 @@ describe('cleanupMetadata', () => {
     expect(engine.storage.paths()).toEqual(before.filter((p) => p !== written.oldOrphan![0]))
     // Later, the property does not stop an explicit clean-up.
     expect(await cleanupMetadata(engine, { now: T0 + 8 * DAY + 12 * HOUR })).toContain(commitPath(0))
+  })
+
+  it('reads classic checkpoints for sidecars they may name, on a folder without a sidecar folder too', async () => {
+    const { root, engine } = await tableAndReplay({})
+    await createCheckpoint(engine)
+    const later = Date.now() + 60 * DAY
+    // No _sidecars folder: only the expired commits go.
+    expect(await cleanupMetadata(engine, { now: later })).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map(commitPath))
+    await mkdir(join(root, LOG_DIR, '_sidecars'))
+    const orphan = join(root, LOG_DIR, '_sidecars', 'orphan.parquet')
+    await writeFile(orphan, new Uint8Array([1]))
+    const old = new Date(Date.now() - 40 * DAY)
+    await utimes(orphan, old, old)
+    expect(await cleanupMetadata(engine, { now: later })).toEqual([`${LOG_DIR}/_sidecars/orphan.parquet`])
+    expect(await readIds(engine)).toEqual([0, 3, 4, 10, 13, 14, 20, 21, 23, 24, 30, 31, 33, 34, 40, 41])
   })
 
   it('refuses unknown options before deleting anything', async () => {
