@@ -1,9 +1,10 @@
 // An independent check of a table folder against PROTOCOL.md, written from the protocol text and
 // not from this library's reader: it reads the raw log, the checkpoint `_last_checkpoint` names
-// (classic, or v2 with its sidecars, with hyparquet) and the data files' footers, and lists
+// (classic, multi-part, or v2 with its sidecars, with hyparquet) and the data files' footers, and lists
 // every rule a writer broke.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { crc32 } from 'node:zlib'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 
@@ -240,17 +241,84 @@ async function checkCheckpoint(log: string, columns: Field[], keys: string[], ph
   const last = join(log, '_last_checkpoint')
   if (!existsSync(last)) return []
   const hint = JSON.parse(readFileSync(last, 'utf8')) as Obj
-  if (hint.v2Checkpoint !== undefined) return checkV2Checkpoint(log, hint, protocol, (name, rows) => checkAdds(name, rows, columns, keys, physical))
+  const checksumProblems = checkLastCheckpointChecksum(hint)
+  if (hint.v2Checkpoint !== undefined) return [...checksumProblems, ...(await checkV2Checkpoint(log, hint, protocol, (name, rows) => checkAdds(name, rows, columns, keys, physical)))]
+  if (typeof hint.parts === 'number' && hint.parts > 1) return [...checksumProblems, ...(await checkMultiPartCheckpoint(log, hint, protocol, (name, rows) => checkAdds(name, rows, columns, keys, physical)))]
   const name = `${String(hint.version).padStart(20, '0')}.checkpoint.parquet`
   const file = join(log, name)
   if (!existsSync(file)) return [`_last_checkpoint names ${name}, which is absent`]
-  const problems: string[] = []
+  const problems: string[] = [...checksumProblems]
   if (hint.sizeInBytes !== undefined && hint.sizeInBytes !== statSync(file).size) problems.push(`_last_checkpoint sizeInBytes ${String(hint.sizeInBytes)} for a ${statSync(file).size}-byte checkpoint`)
   problems.push(...checkAdds(name, (await readParquetRows(file, ['add'])) as Row[], columns, keys, physical))
   return problems
 }
 
 type Row = Record<string, Obj | null>
+
+/**
+ * `_last_checkpoint`'s checksum, when it has one (PROTOCOL.md, JSON checksum): the MD5 of the
+ * canonical form, where each leaf is `path=value`, names and strings quoted and percent-encoded
+ * (all but A-Z a-z 0-9 - . _ ~, upper-case hex), array positions bare, pairs sorted by the UTF-8
+ * bytes of the path and joined by commas, the top-level checksum left out.
+ */
+function checkLastCheckpointChecksum(hint: Obj): string[] {
+  if (hint.checksum === undefined) return []
+  const encode = (s: string): string => `"${[...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('')}"`
+  const pairs: [string, string][] = []
+  const walk = (v: Json, path: string[]): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)]))
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, encode(k)])
+    else pairs.push([path.join('+'), typeof v === 'string' ? encode(v) : JSON.stringify(v)])
+  }
+  for (const [k, v] of Object.entries(hint)) if (k !== 'checksum') walk(v, [encode(k)])
+  pairs.sort((a, b) => Buffer.compare(Buffer.from(a[0], 'utf8'), Buffer.from(b[0], 'utf8')))
+  const md5 = createHash('md5').update(pairs.map(([p, v]) => `${p}=${v}`).join(',')).digest('hex')
+  return md5 === hint.checksum ? [] : [`_last_checkpoint checksum ${String(hint.checksum)}, its canonical form hashes to ${md5}`]
+}
+
+/**
+ * A multi-part checkpoint (PROTOCOL.md, Multi-part checkpoint, Last Checkpoint File): every part
+ * `<v>.checkpoint.<i>.<n>.parquet` is there, the table does not support v2 checkpoints, the
+ * parts together hold one protocol and one metaData and add each file once, and
+ * `_last_checkpoint`'s size, sizeInBytes and numOfAddFiles count all parts.
+ */
+async function checkMultiPartCheckpoint(log: string, hint: Obj, protocol: Obj, checkFileRows: (name: string, rows: Row[]) => string[]): Promise<string[]> {
+  const problems: string[] = []
+  if (((protocol.writerFeatures as string[] | undefined) ?? []).includes('v2Checkpoint')) problems.push('a multi-part checkpoint on a table that supports v2 checkpoints')
+  const parts = Number(hint.parts)
+  const pad = (n: number, width: number): string => String(n).padStart(width, '0')
+  let size = 0
+  let bytes = 0
+  const counts = { protocol: 0, metaData: 0 }
+  const added = new Set<string>()
+  for (let i = 1; i <= parts; i++) {
+    const name = `${pad(Number(hint.version), 20)}.checkpoint.${pad(i, 10)}.${pad(parts, 10)}.parquet`
+    const file = join(log, name)
+    if (!existsSync(file)) {
+      problems.push(`_last_checkpoint names a ${parts}-part checkpoint, but ${name} is absent`)
+      continue
+    }
+    const rows = (await readParquetRows(file)) as Row[]
+    size += rows.length
+    bytes += statSync(file).size
+    for (const r of rows) {
+      if (r.protocol) counts.protocol++
+      if (r.metaData) counts.metaData++
+      if (r.add) {
+        const dv = r.add.deletionVector as Obj | null | undefined
+        const key = `${String(r.add.path)} ${dv ? `${String(dv.storageType)}${String(dv.pathOrInlineDv)}@${String(dv.offset)}` : ''}`
+        if (added.has(key)) problems.push(`${name}: ${String(r.add.path)} is added twice in the checkpoint`)
+        added.add(key)
+      }
+    }
+    problems.push(...checkFileRows(name, rows))
+  }
+  for (const [kind, n] of Object.entries(counts)) if (n !== 1) problems.push(`the multi-part checkpoint holds ${n} ${kind} actions`)
+  if (hint.size !== undefined && hint.size !== size) problems.push(`_last_checkpoint size ${String(hint.size)}, the parts hold ${size} actions`)
+  if (hint.sizeInBytes !== undefined && hint.sizeInBytes !== bytes) problems.push(`_last_checkpoint sizeInBytes ${String(hint.sizeInBytes)}, the parts have ${bytes} bytes`)
+  if (hint.numOfAddFiles !== undefined && hint.numOfAddFiles !== added.size) problems.push(`_last_checkpoint numOfAddFiles ${String(hint.numOfAddFiles)}, the parts add ${added.size} files`)
+  return problems
+}
 
 async function readParquetRows(file: string, columns?: string[]): Promise<Record<string, unknown>[]> {
   const bytes = readFileSync(file)

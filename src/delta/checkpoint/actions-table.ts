@@ -23,11 +23,22 @@ export const CHECKPOINT_ROW_GROUP_ROWS = 65_536
  */
 export type CheckpointState = Pick<Snapshot, 'version' | 'protocol' | 'metadata' | 'schema' | 'columnMapping' | 'txns' | 'domains'>
 
+/**
+ * Which kind of checkpoint was written: a classic single file, a multi-part one
+ * (`<version>.checkpoint.<part>.<parts>.parquet`), or a UUID-named v2 one with sidecars.
+ */
+export type CheckpointKind = 'classic' | 'multipart' | 'v2'
+
 /** What a checkpoint holds and where it went; the same numbers go into `_last_checkpoint`. */
 export interface CheckpointResult {
-  /** The checkpoint file (the top-level file of a v2 checkpoint), relative to the storage root. */
+  /** The checkpoint file (the first part of a multi-part one, the top-level file of a v2 one), relative to the storage root. */
   path: string
   version: number
+  kind: CheckpointKind
+  /** Every file written, relative to the storage root: the parts in order, or a v2 checkpoint's sidecars then its top-level file. */
+  files: string[]
+  /** Parts of a multi-part checkpoint. */
+  parts?: number
   /** Actions (rows) in the checkpoint, sidecars included. */
   size: number
   /** Bytes of the checkpoint, sidecars included. */

@@ -70,6 +70,15 @@ export function retentionMs(metadata: MetadataAction, key: string, fallback: str
   return parseInterval(metadata.configuration[key] ?? fallback, `table property ${key}`)
 }
 
+/**
+ * The cut-off of log retention at `now`: midnight UTC of the day `delta.logRetentionDuration`
+ * (default 30 days) before it (PROTOCOL.md, Metadata Cleanup). Log files written after it are kept.
+ */
+export function logRetentionCutoff(metadata: MetadataAction, now: number): number {
+  const retention = retentionMs(metadata, LOG_RETENTION_KEY, DEFAULT_LOG_RETENTION)
+  return Math.floor((now - retention) / MS_PER_DAY) * MS_PER_DAY
+}
+
 /** Options of {@link cleanupExpiredLogs}. */
 export interface CleanupOptions {
   /** The current time in ms since the epoch; `Date.now()` when omitted (tests pin it). */
@@ -109,9 +118,8 @@ export async function cleanupExpiredLogs(engine: Engine, snapshot: Snapshot, opt
   if (!engine.storage.capabilities.write) {
     throw new DeltaError('InvalidArgument', 'this storage is read-only: open the table with a storage that can write to clean up its log')
   }
-  const retention = retentionMs(snapshot.metadata, LOG_RETENTION_KEY, DEFAULT_LOG_RETENTION)
   const now = opts.now ?? Date.now()
-  const cutoffTime = Math.floor((now - retention) / MS_PER_DAY) * MS_PER_DAY
+  const cutoffTime = logRetentionCutoff(snapshot.metadata, now)
   const listing = await listLog(engine.storage)
   const entries = classify(listing)
   const keep = findCutoffCheckpoint(listing, entries, cutoffTime, snapshot.version)

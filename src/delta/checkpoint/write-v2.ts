@@ -189,7 +189,8 @@ export async function writeV2CheckpointFile(engine: Engine, state: CheckpointSta
     sizeInBytes += s.action.sizeInBytes
     numOfAddFiles += s.numOfAddFiles
   }
-  const result: CheckpointResult = { path, version: state.version, size, sizeInBytes, numOfAddFiles }
+  const files = [...sidecars.map((s) => `${SIDECAR_DIR}/${s.action.path}`), path]
+  const result: CheckpointResult = { path, version: state.version, kind: 'v2', files, size, sizeInBytes, numOfAddFiles }
   const nonFileActions = [state.protocol, state.metadata, ...txns, ...domains, header]
   await advanceLastCheckpoint(engine, result, {
     path: name, sizeInBytes: bytes.length, modificationTime,

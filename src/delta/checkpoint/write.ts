@@ -11,6 +11,7 @@ import { buildAddColumn } from './add-column.js'
 import { advanceLastCheckpoint } from './last-checkpoint.js'
 import { DOMAIN_METADATA_COLUMNS, METADATA_COLUMNS, PROTOCOL_COLUMNS, REMOVE_COLUMNS, TXN_COLUMNS } from './schema.js'
 import { usesV2Checkpoints, writeV2Checkpoint, type V2CheckpointOptions } from './write-v2.js'
+import { checkpointPartCount, writeMultiPartCheckpoint } from './write-multipart.js'
 
 export { CHECKPOINT_ROW_GROUP_ROWS, type CheckpointResult, type CheckpointState } from './actions-table.js'
 
@@ -53,7 +54,9 @@ export type CheckpointOptions = V2CheckpointOptions
  *
  * Which kind follows the table, as Spark decides it: a table that supports the `v2Checkpoint`
  * feature and sets `delta.checkpointPolicy=v2` gets a UUID-named v2 checkpoint with sidecars
- * (see {@link writeV2Checkpoint}); every other table a classic single-file checkpoint
+ * (see {@link writeV2Checkpoint}); a table that sets `delta.checkpoint.partSize` (file actions
+ * per part) and has more file actions than that a multi-part checkpoint (see
+ * {@link writeMultiPartCheckpoint}); every other table a classic single-file checkpoint
  * (`_delta_log/<version>.checkpoint.parquet`) following the V1 spec, which PROTOCOL.md allows on
  * every table ("writers are always allowed to create a classic checkpoint following the v1
  * spec"), `v2Checkpoint` tables whose policy is `classic` included. A classic checkpoint of a
@@ -67,12 +70,16 @@ export async function writeCheckpoint(engine: Engine, snapshot: Snapshot, opts: 
   const tombstones = requireTombstones(snapshot)
   checkWritableStorage(engine)
   if (usesV2Checkpoints(snapshot)) return writeV2Checkpoint(engine, snapshot, opts)
-  const table = buildCheckpointTable(snapshot, liveTombstones(snapshot.metadata, tombstones, opts.now ?? Date.now()))
+  const now = opts.now ?? Date.now()
+  const live = liveTombstones(snapshot.metadata, tombstones, now)
+  const parts = checkpointPartCount(snapshot, snapshot.files.length + live.length)
+  if (parts > 1) return writeMultiPartCheckpoint(engine, snapshot, { now, parts })
+  const table = buildCheckpointTable(snapshot, live)
   const bytes = await encodeCheckpointFile(engine, table)
   const path = classicCheckpointPath(snapshot.version)
   await engine.storage.put(path, bytes)
   const result: CheckpointResult = {
-    path, version: snapshot.version, size: table.numRows, sizeInBytes: bytes.length, numOfAddFiles: snapshot.files.length,
+    path, version: snapshot.version, kind: 'classic', files: [path], size: table.numRows, sizeInBytes: bytes.length, numOfAddFiles: snapshot.files.length,
   }
   await advanceLastCheckpoint(engine, result)
   return result

@@ -230,7 +230,8 @@ describe('v2 checkpoints of a table our writer wrote', () => {
     expect(await checkTableProtocol(root)).toEqual([])
     // The check does read the v2 checkpoint: a wrong count in _last_checkpoint is caught.
     const hint = await lastCheckpoint(storage)
-    await storage.put(LAST_CHECKPOINT_PATH, enc.encode(JSON.stringify({ ...hint, numOfAddFiles: 1 })))
+    // Without the checksum, which would no longer match (the check reads it too).
+    await storage.put(LAST_CHECKPOINT_PATH, enc.encode(JSON.stringify({ ...hint, numOfAddFiles: 1, checksum: undefined })))
     expect(await checkTableProtocol(root)).toEqual([`_last_checkpoint numOfAddFiles 1, the checkpoint adds ${before.files.length} files`])
   })
 

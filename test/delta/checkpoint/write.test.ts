@@ -1,4 +1,5 @@
 import { byPath, engineOf, essence } from '../../helpers/file-essence.js'
+import { createHash } from 'node:crypto'
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -164,7 +165,9 @@ describe('writeCheckpoint', () => {
     // protocol + metaData + 2 txns + 1 domain + 3 adds + 2 live tombstones (f1 with its old DV id, f3)
     expect(result.size).toBe(10)
     const hint = JSON.parse(new TextDecoder().decode(await storage.read(LAST_CHECKPOINT_PATH))) as Record<string, number>
-    expect(hint).toEqual({ version: 5, size: 10, sizeInBytes: result.sizeInBytes, numOfAddFiles: 3 })
+    // The checksum is the MD5 of PROTOCOL.md's canonical form, here of four numeric fields.
+    const canonical = `"numOfAddFiles"=3,"size"=10,"sizeInBytes"=${result.sizeInBytes},"version"=5`
+    expect(hint).toEqual({ version: 5, size: 10, sizeInBytes: result.sizeInBytes, numOfAddFiles: 3, checksum: createHash('md5').update(canonical).digest('hex') })
     expect((await storage.head(result.path))?.size).toBe(result.sizeInBytes)
 
     const counting = new CountingStorage(storage)
