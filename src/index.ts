@@ -28,6 +28,9 @@ export type { RepairOptions, RepairResult } from './delta/ops/repair.js'
 export type { RestoreOptions, RestoreResult, RestoreTarget } from './delta/ops/restore.js'
 export type { AlterApi } from './api/alter-api.js'
 export type { OptimizeApi } from './api/optimize-api.js'
+export type { CreateCheckpointOptions, CreateCheckpointResult, CheckpointKind } from './delta/ops/checkpoint.js'
+export type { CleanupMetadataOptions } from './delta/ops/cleanup-metadata.js'
+export type { CompactLogsOptions, CompactLogsResult } from './delta/ops/compact-logs.js'
 export type { Progress } from './api/maintenance-call.js'
 export type {
   OptimizeCompactOptions, OptimizeZOrderOptions, OptimizeResult, OptimizeProgress, FileSizeMetrics,

@@ -20,6 +20,9 @@ import {
 } from '../delta/ops/alter.js'
 import { restoreTable, type RestoreOptions, type RestoreResult, type RestoreTarget } from '../delta/ops/restore.js'
 import type { AlterApi } from './alter-api.js'
+import { createCheckpoint, type CreateCheckpointOptions, type CreateCheckpointResult } from '../delta/ops/checkpoint.js'
+import { cleanupMetadata, type CleanupMetadataOptions } from '../delta/ops/cleanup-metadata.js'
+import { compactLogs, type CompactLogsOptions, type CompactLogsResult } from '../delta/ops/compact-logs.js'
 import type { OptimizeApi } from './optimize-api.js'
 import { optimizeCompact } from '../delta/ops/optimize/compact.js'
 import { optimizeZOrder } from '../delta/ops/optimize/z-order.js'
@@ -396,6 +399,18 @@ export class DeltaTable implements TableApi {
 
   async #altered(change: Promise<{ version: number }>): Promise<void> {
     await this.#moveTo((await change).version)
+  }
+
+  createCheckpoint(opts: CreateCheckpointOptions = {}): Promise<CreateCheckpointResult> {
+    return createCheckpoint(this.#engine, opts)
+  }
+
+  cleanupMetadata(opts: CleanupMetadataOptions = {}): Promise<string[]> {
+    return cleanupMetadata(this.#engine, opts)
+  }
+
+  compactLogs(opts: CompactLogsOptions = {}): Promise<CompactLogsResult> {
+    return compactLogs(this.#engine, opts)
   }
 
   async repair(opts: RepairOptions = {}): Promise<RepairResult> {

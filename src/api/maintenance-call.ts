@@ -3,6 +3,9 @@ import type { VacuumOptions } from '../delta/ops/vacuum.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import { callAlter, type AlterCall } from './alter-api.js'
 import type { OptimizeCompactOptions, OptimizeResult, OptimizeZOrderOptions } from '../delta/ops/optimize/options.js'
+import type { CreateCheckpointOptions, CreateCheckpointResult } from '../delta/ops/checkpoint.js'
+import type { CleanupMetadataOptions } from '../delta/ops/cleanup-metadata.js'
+import type { CompactLogsOptions, CompactLogsResult } from '../delta/ops/compact-logs.js'
 import type { TableApi } from './table-api.js'
 
 /** How far a long operation has got: `done` of `total` steps of `phase`. */
@@ -32,6 +35,9 @@ export type MaintenanceCall =
   | { op: 'restore'; target: RestoreTarget; opts: RestoreOptions }
   | { op: 'alter'; call: AlterCall }
   | { op: 'compact'; opts: PlainOptions<OptimizeCompactOptions> }
+  | { op: 'createCheckpoint'; opts: CreateCheckpointOptions }
+  | { op: 'cleanupMetadata'; opts: CleanupMetadataOptions }
+  | { op: 'compactLogs'; opts: CompactLogsOptions }
   | { op: 'zOrder'; columns: string[]; opts: PlainOptions<OptimizeZOrderOptions> }
 
 /** What each operation returns. */
@@ -41,6 +47,9 @@ export interface MaintenanceResults {
   restore: RestoreResult
   alter: void
   compact: OptimizeResult
+  createCheckpoint: CreateCheckpointResult
+  cleanupMetadata: string[]
+  compactLogs: CompactLogsResult
   zOrder: OptimizeResult
 }
 
@@ -51,6 +60,9 @@ export function runMaintenance(table: TableApi, call: MaintenanceCall, live: Liv
     case 'repair': return table.repair(call.opts)
     case 'restore': return table.restore(call.target, call.opts)
     case 'alter': return callAlter(table.alter, call.call)
+    case 'createCheckpoint': return table.createCheckpoint(call.opts)
+    case 'cleanupMetadata': return table.cleanupMetadata(call.opts)
+    case 'compactLogs': return table.compactLogs(call.opts)
     case 'compact': return table.optimize.compact({ ...call.opts, ...live })
     case 'zOrder': return table.optimize.zOrder(call.columns, { ...call.opts, ...live })
   }

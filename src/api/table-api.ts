@@ -12,6 +12,9 @@ import type { VacuumOptions } from '../delta/ops/vacuum.js'
 import type { RepairOptions, RepairResult } from '../delta/ops/repair.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import type { AlterApi } from './alter-api.js'
+import type { CreateCheckpointOptions, CreateCheckpointResult } from '../delta/ops/checkpoint.js'
+import type { CleanupMetadataOptions } from '../delta/ops/cleanup-metadata.js'
+import type { CompactLogsOptions, CompactLogsResult } from '../delta/ops/compact-logs.js'
 import type { OptimizeApi } from './optimize-api.js'
 import type { MergeBuilder } from '../delta/ops/merge/builder.js'
 import type { MergeOptions } from '../delta/ops/merge/clauses.js'
@@ -206,6 +209,19 @@ export interface TableApi {
   restore(target: RestoreTarget, opts?: RestoreOptions): Promise<RestoreResult>
   /** Schema and property changes (`addColumns`, `setTableProperties`, `addFeature`...), as delta-rs's `alter`. */
   readonly alter: AlterApi
+  /**
+   * Write a checkpoint of the latest version, of the kind the table's policy asks for (classic,
+   * multi-part with `delta.checkpoint.partSize`, or v2 with sidecars), as delta-rs's
+   * `create_checkpoint`. Returns what was written.
+   */
+  createCheckpoint(opts?: CreateCheckpointOptions): Promise<CreateCheckpointResult>
+  /**
+   * Delete log files older than `delta.logRetentionDuration` that no kept checkpoint needs, and
+   * v2 sidecars no checkpoint names, as delta-rs's `cleanup_metadata`. Returns the paths deleted.
+   */
+  cleanupMetadata(opts?: CleanupMetadataOptions): Promise<string[]>
+  /** Write a log compaction file (`<start>.<end>.compacted.json`) over a range of commits. */
+  compactLogs(opts?: CompactLogsOptions): Promise<CompactLogsResult>
   /** File layout: `compact()` and `zOrder(columns)`, as delta-rs's `optimize`. */
   readonly optimize: OptimizeApi
   /** Release what the object holds (a worker's snapshot); a no-op in this thread. */

@@ -13,6 +13,9 @@ import type { LiveOptions, MaintenanceCall } from '../api/maintenance-call.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import { alterVia, type AlterApi } from '../api/alter-api.js'
 import type { OptimizeApi } from '../api/optimize-api.js'
+import type { CreateCheckpointOptions, CreateCheckpointResult } from '../delta/ops/checkpoint.js'
+import type { CleanupMetadataOptions } from '../delta/ops/cleanup-metadata.js'
+import type { CompactLogsOptions, CompactLogsResult } from '../delta/ops/compact-logs.js'
 import type { OptimizeResult } from '../delta/ops/optimize/options.js'
 import { proxy } from 'comlink'
 import { MergeBuilder } from '../delta/ops/merge/builder.js'
@@ -310,6 +313,21 @@ export class WorkerDeltaTable implements TableApi {
       const { onProgress, signal, ...plain } = opts
       return this.#maintain({ op: 'zOrder', columns, opts: plain }, { onProgress, signal }) as Promise<OptimizeResult>
     },
+  }
+
+  /** Write a checkpoint in the worker (see `TableApi.createCheckpoint`). */
+  async createCheckpoint(opts: CreateCheckpointOptions = {}): Promise<CreateCheckpointResult> {
+    return this.#maintain({ op: 'createCheckpoint', opts }, {}) as Promise<CreateCheckpointResult>
+  }
+
+  /** Clean up expired log files in the worker (see `TableApi.cleanupMetadata`). */
+  async cleanupMetadata(opts: CleanupMetadataOptions = {}): Promise<string[]> {
+    return this.#maintain({ op: 'cleanupMetadata', opts }, {}) as Promise<string[]>
+  }
+
+  /** Write a log compaction file in the worker (see `TableApi.compactLogs`). */
+  async compactLogs(opts: CompactLogsOptions = {}): Promise<CompactLogsResult> {
+    return this.#maintain({ op: 'compactLogs', opts }, {}) as Promise<CompactLogsResult>
   }
 
   /** Repair in the worker (see `TableApi.repair`). */

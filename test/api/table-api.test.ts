@@ -296,6 +296,28 @@ const cases: Record<keyof TableApi, Case> = {
     expect(steps.length).toBeGreaterThan(0)
     expect(steps.every((s) => s.startsWith('rewrite:'))).toBe(true)
   },
+  createCheckpoint: async (t, storage) => {
+    const r = await t.createCheckpoint()
+    expect(r).toMatchObject({ version: 2, kind: 'classic', numOfAddFiles: 4 })
+    expect(storage.paths()).toContain('_delta_log/00000000000000000002.checkpoint.parquet')
+    const fresh = await open('in-process', storage)
+    expect(fresh.checkpointVersion()).toBe(2)
+    expect(ids(await fresh.toArrow())).toEqual([1, 2, 3, 4, 5])
+  },
+  cleanupMetadata: async (t, storage) => {
+    await t.createCheckpoint()
+    // A year on, every commit before the checkpoint has expired.
+    const deleted = await t.cleanupMetadata({ now: Date.now() + 365 * 86_400_000 })
+    expect(deleted).toEqual(['_delta_log/00000000000000000000.json', '_delta_log/00000000000000000001.json'])
+    expect(storage.paths().filter((p) => p.endsWith('.json'))).toEqual(['_delta_log/00000000000000000002.json'])
+    expect(ids(await (await open('in-process', storage)).toArrow())).toEqual([1, 2, 3, 4, 5])
+  },
+  compactLogs: async (t, storage) => {
+    const r = await t.compactLogs({ startVersion: 0, endVersion: 2 })
+    expect(r).toMatchObject({ path: '_delta_log/00000000000000000000.00000000000000000002.compacted.json', startVersion: 0, endVersion: 2 })
+    expect(storage.paths()).toContain(r.path)
+    expect(ids(await (await open('in-process', storage)).toArrow())).toEqual([1, 2, 3, 4, 5])
+  },
   addConstraint: async (t) => {
     await t.addConstraint({ positive: 'id > 0' })
     expect(t.version).toBe(3)
