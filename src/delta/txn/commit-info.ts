@@ -11,11 +11,14 @@ import type { IsolationLevel } from './conflict.js'
 export const ENGINE_INFO = 'deltalake-web/0.1.0'
 
 /** Everything a commitInfo says about the commit it heads. */
+/** One value of commitInfo's `operationMetrics`: a count mostly; delta-rs also records JSON text and flags. */
+export type OperationMetric = number | string | boolean
+
 export interface CommitInfoFields {
   operation: string
   operationParameters: Record<string, unknown>
-  /** Counts such as numAddedFiles or numDeletedRows; left out when empty. */
-  operationMetrics: Record<string, number>
+  /** Counts such as numAddedFiles or numDeletedRows (and the odd JSON text or flag delta-rs records); left out when empty. */
+  operationMetrics: Record<string, OperationMetric>
   /** The version the operation read; undefined when it created the table. */
   readVersion: number | undefined
   isolationLevel: IsolationLevel

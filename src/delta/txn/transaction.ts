@@ -6,7 +6,7 @@ import { DeltaError } from '../engine/errors.js'
 import type { Snapshot } from '../log/snapshot.js'
 import { checkAppendOnly, checkWriteSupported } from '../features/writer.js'
 import { commitTransaction } from './commit.js'
-import { buildCommitInfo, inCommitTimestampAfter } from './commit-info.js'
+import { buildCommitInfo, inCommitTimestampAfter, type OperationMetric } from './commit-info.js'
 import type { IsolationLevel, ReadSet, TransactionSummary } from './conflict.js'
 import { removeOf } from './file-actions.js'
 import { physicalPartitionValues } from '../features/column-mapping.js'
@@ -46,7 +46,7 @@ export class Transaction {
   readonly #started = Date.now()
   readonly #txnId = globalThis.crypto.randomUUID()
   #parameters: Record<string, unknown> = {}
-  #metrics: Record<string, number> = {}
+  #metrics: Record<string, OperationMetric> = {}
   #metadata: MetadataAction | undefined
   #protocol: ProtocolAction | undefined
   readonly #adds: AddAction[] = []
@@ -94,7 +94,7 @@ export class Transaction {
   }
 
   /** The operation's metrics (`numAddedFiles`, `numDeletedRows`...), as commitInfo records them. */
-  withOperationMetrics(metrics: Record<string, number>): this {
+  withOperationMetrics(metrics: Record<string, OperationMetric>): this {
     this.#metrics = { ...this.#metrics, ...metrics }
     return this
   }

@@ -1,3 +1,4 @@
+import type { OperationMetric } from '../../txn/commit-info.js'
 import type { FileSizeMetrics, OptimizeResult } from './options.js'
 
 /** The size metrics of no file, as delta-rs reports them. */
@@ -23,7 +24,7 @@ export function fileSizes(files: readonly { size: number }[]): FileSizeMetrics {
  * The metrics a commit records in commitInfo: delta-rs's counts, and the byte totals of its
  * `filesAdded`/`filesRemoved` details under Spark's names (commitInfo metrics are numbers here).
  */
-export function commitMetrics(m: Omit<OptimizeResult, 'version' | 'numCommits'>): Record<string, number> {
+export function commitMetrics(m: Omit<OptimizeResult, 'version' | 'numCommits'>): Record<string, OperationMetric> {
   return {
     numFilesAdded: m.numFilesAdded,
     numFilesRemoved: m.numFilesRemoved,
@@ -35,6 +36,10 @@ export function commitMetrics(m: Omit<OptimizeResult, 'version' | 'numCommits'>)
     numBatches: m.numBatches,
     totalConsideredFiles: m.totalConsideredFiles,
     totalFilesSkipped: m.totalFilesSkipped,
+    // As delta-rs records them: the size summaries as JSON text, and the flag.
+    filesAdded: JSON.stringify(m.filesAdded),
+    filesRemoved: JSON.stringify(m.filesRemoved),
+    preserveInsertionOrder: m.preserveInsertionOrder,
   }
 }
 
