@@ -42,9 +42,10 @@ export class GuardedStorage implements Storage {
     return new GuardedStorage(this.#inner, signal)
   }
 
-  /** The inner storage's capabilities, unchanged. */
+  /** The inner storage's capabilities, unchanged (but `listTree` only where it has the method). */
   get capabilities(): StorageCapabilities {
-    return this.#inner.capabilities
+    const inner = this.#inner.capabilities
+    return inner.listTree && typeof this.#inner.listTree !== 'function' ? { ...inner, listTree: false } : inner
   }
 
   /** Guarded `list`; `''` lists the root. */

@@ -9,7 +9,9 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
-import { runMaintenance, type MaintenanceCall, type Progress } from '../api/maintenance-call.js'
+import { runMaintenance, type MaintenanceCall, type PlainOptions, type Progress } from '../api/maintenance-call.js'
+import { convertToDeltaLake } from '../api/convert-to-deltalake.js'
+import type { ConvertOptions, ConvertResult } from '../delta/ops/convert/convert.js'
 import type { MergeResult, MergeSpec } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 import { DeltaTable, readPlannedFiles } from '../api/delta-table.js'
@@ -166,6 +168,12 @@ class WorkerApi implements DeltaWorkerApi {
   async write(storage: StorageDescriptor, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WriteResult> {
     const engine = await this.#engine(resolveStorage(storage, this.#host.nodeFs))
     return writeDeltaLake(this.#tableUri(storage), fromWorkerWriteData(data), { ...opts, ...engine })
+  }
+
+  async convert(storage: StorageDescriptor, opts: PlainOptions<ConvertOptions> = {}, progress?: (p: Progress) => void, operationId?: string): Promise<ConvertResult> {
+    const engine = await this.#engine(resolveStorage(storage, this.#host.nodeFs))
+    const onProgress = progress ? (p: Progress) => void Promise.resolve(progress(p)).catch(() => undefined) : undefined
+    return this.#scans.run(operationId, (signal) => convertToDeltaLake(this.#tableUri(storage), { ...opts, ...engine, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) }))
   }
 
   async writeTable(handle: string, data: WorkerWriteData, opts: WriteOptions = {}): Promise<WorkerChange<WriteResult>> {

@@ -13,6 +13,7 @@ import type { LiveOptions, MaintenanceCall } from '../api/maintenance-call.js'
 import type { RestoreOptions, RestoreResult, RestoreTarget } from '../delta/ops/restore.js'
 import { alterVia, type AlterApi } from '../api/alter-api.js'
 import type { OptimizeApi } from '../api/optimize-api.js'
+import type { ConvertOptions, ConvertResult } from '../delta/ops/convert/convert.js'
 import type { CreateCheckpointOptions, CreateCheckpointResult } from '../delta/ops/checkpoint.js'
 import type { CleanupMetadataOptions } from '../delta/ops/cleanup-metadata.js'
 import type { CompactLogsOptions, CompactLogsResult } from '../delta/ops/compact-logs.js'
@@ -406,4 +407,18 @@ export class WorkerDeltaTable implements TableApi {
  */
 export async function writeDeltaLakeInWorker(pool: DeltaPool, storage: StorageDescriptor, data: WriteData, opts: WriteOptions = {}): Promise<WriteResult> {
   return pool.worker(pool.nextWorker()).write(storage, await toWorkerWriteData(data), opts)
+}
+
+/**
+ * Turn the folder of Parquet files a storage holds into a Delta table, in a worker of the pool,
+ * as `convertToDeltaLake` does (partition folders are found where the storage walks folders;
+ * else pass `files`). Progress and the signal reach across.
+ */
+export async function convertToDeltaLakeInWorker(pool: DeltaPool, storage: StorageDescriptor, opts: ConvertOptions = {}): Promise<ConvertResult> {
+  const { onProgress, signal, ...plain } = opts
+  if (signal?.aborted) throw cancelledError()
+  const api = pool.worker(pool.nextWorker())
+  const operationId = signal ? crypto.randomUUID() : undefined
+  const running = api.convert(storage, plain, onProgress ? proxy(onProgress) : undefined, operationId)
+  return signal ? raceAbort(running, signal, () => void api.cancel(operationId!)) : running
 }

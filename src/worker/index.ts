@@ -12,7 +12,7 @@ export { createInProcessPool } from './in-process.js'
 export type { InProcessPoolOptions } from './in-process.js'
 export { createWorkerApi } from './api.js'
 export type { WorkerHost } from './api.js'
-export { WorkerDeltaTable, writeDeltaLakeInWorker } from './client.js'
+export { WorkerDeltaTable, writeDeltaLakeInWorker, convertToDeltaLakeInWorker } from './client.js'
 export { httpStorageDescriptor, publicHttpStorageDescriptor, fsaStorageDescriptor, objectStorageDescriptor } from './descriptors.js'
 export { registerDeltaTransferHandlers } from './transfer.js'
 export type {

@@ -13,7 +13,8 @@ import type { WriteOptions } from '../delta/write/write-options.js'
 import type { WriteResult } from '../delta/ops/write.js'
 import type { DeleteOptions, DeleteResult } from '../delta/ops/delete.js'
 import type { UpdateOptions, UpdateResult, UpdateValues } from '../delta/ops/update.js'
-import type { MaintenanceCall, Progress } from '../api/maintenance-call.js'
+import type { MaintenanceCall, PlainOptions, Progress } from '../api/maintenance-call.js'
+import type { ConvertOptions, ConvertResult } from '../delta/ops/convert/convert.js'
 import type { MergeResult, MergeSpec } from '../delta/ops/merge/clauses.js'
 import type { AddConstraintOptions, DropConstraintOptions } from '../delta/ops/alter.js'
 
@@ -216,6 +217,8 @@ export interface DeltaWorkerApi {
   cancel(scanId: string): Promise<void>
   /** Write data to the table a storage holds (creating it): encode Parquet here and commit. */
   write(storage: StorageDescriptor, data: WorkerWriteData, opts?: WriteOptions): Promise<WriteResult>
+  /** Convert a folder of Parquet files a storage holds into a Delta table, here. */
+  convert(storage: StorageDescriptor, opts?: PlainOptions<ConvertOptions>, progress?: (p: Progress) => void, operationId?: string): Promise<ConvertResult>
   /** Write to an open table and move its handle to the new version. */
   writeTable(handle: string, data: WorkerWriteData, opts?: WriteOptions): Promise<WorkerChange<WriteResult>>
   /** Delete rows of an open table and move its handle to the new version. */

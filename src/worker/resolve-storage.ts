@@ -76,5 +76,6 @@ function delegateTo(d: ObjectStorageDescriptor): Storage {
     head: (path) => s.head(path),
     put: (path, data, opts) => s.put(path, data, opts),
     delete: (path) => s.delete(path),
+    ...(d.capabilities.listTree ? { listTree: (dir: string) => s.listTree!(dir) } : {}),
   }
 }
