@@ -15,6 +15,7 @@ import type { WriteOptions } from '../../src/delta/write/write-options.js'
 import { exportOpfsFolder, fsaCall, opfsFolder, removeOpfsFolder, type FsaOp } from './fsa-bridge.js'
 import { makeRows, type RowSpec } from './rows.js'
 import { runDmlScenario, type DmlPlan } from './dml.js'
+import { runMaintenanceScenario, type MaintenancePlan } from './maintenance.js'
 
 /** A storage the tests can name in JSON; the page turns it into a descriptor. */
 export type StorageSpec =
@@ -97,6 +98,9 @@ const harness = {
     outcome(async () => writeDeltaLakeInWorker(pool, await descriptorOf(spec), makeRows(rows), opts)),
   // Create, delete, update and merge a table, reading back after each step (see dml.ts).
   dml: (spec: StorageSpec, plan: DmlPlan) => outcome(() => runDmlScenario(pool, () => descriptorOf(spec), plan)),
+  // Appends, compact, vacuum and Z-order on an OPFS table (see maintenance.ts).
+  maintenance: (spec: StorageSpec & { kind: 'opfs' }, plan: MaintenancePlan) =>
+    outcome(() => runMaintenanceScenario(pool, () => descriptorOf(spec), spec.dir, plan)),
   fsa: (dir: string, op: FsaOp, args: unknown[]) => outcome(() => fsaCall(dir, op, args)),
   removeOpfs: (dir: string) => outcome(() => removeOpfsFolder(dir)),
   exportOpfs: (dir: string) => outcome(() => exportOpfsFolder(dir)),
