@@ -43,12 +43,15 @@ export function buildPlan(scale) {
   // The row-level workloads' table: 100 files whatever the scale, so the rows per file scale.
   const dmlRows = n(10_000_000)
   const mergeRows = n(10_000)
+  // The compaction's table: 1,000 small files whatever the scale, so the rows per file scale.
+  const compactRows = n(10_000_000)
   const datasets = {
     [`log-${commits}`]: { generator: 'log-table', args: { commits } },
     ...Object.fromEntries(adds.map((a) => [`checkpoint-${a}`, { generator: 'checkpoint-table', args: { adds: a } }])),
     [`scan-${scanRows}`]: { generator: 'scan-table', args: { rows: scanRows, target: scanTarget } },
     [`v2-checkpoint-${v2Files}`]: { generator: 'v2-checkpoint-table', args: { files: v2Files, sidecars: 20, tail: 20, regions } },
     [`dml-${dmlRows}`]: { generator: 'dml-table', args: { rows: dmlRows } },
+    [`compact-${compactRows}`]: { generator: 'compact-table', args: { rows: compactRows, files: 1000 } },
   }
   const scan = `scan-${scanRows}`
   const biggest = adds.at(-1)
@@ -86,6 +89,11 @@ export function buildPlan(scale) {
       args: { rows: dmlRows, source: mergeRows }, baselines: ['duckdb', 'duckdb-1t'],
       goal: 'reads only the touched files, peak memory bounded by them, <= 1.5x floor',
     })),
+    // Compaction of 1,000 small files into about 10, each run on a fresh copy of the table.
+    {
+      workload: 'compact', group: 'optimize', env: 'node', script: 'compact.js', dataset: `compact-${compactRows}`, floor: true,
+      args: { rows: compactRows, files: 1000 }, baselines: ['duckdb', 'duckdb-1t'], goal: '<= 1.3x floor, peak memory bounded by one target file per worker',
+    },
     ...['open-http', 'scan-1-worker', 'scan-2-workers', 'scan-n-workers'].map((c) => ({
       workload: `chromium-${c}`, group: 'chromium', env: 'chromium', script: 'chromium.js', case: c, dataset: c === 'open-http' ? `checkpoint-${biggest}` : scan,
       goal: c === 'open-http' ? '<= 2 waves after _last_checkpoint' : 'no main-thread task > 50 ms; faster with more workers',
